@@ -1,0 +1,1 @@
+"""Accounts: organisations (the tenants) and their API keys: creation, hashing, checking."""

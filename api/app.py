@@ -1,0 +1,54 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from accounts.service import AccountService
+from api.errors import install_error_handlers
+from api.routes import creators, health
+from core.settings import Settings
+from storage.database import Database
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+creatormatch finds, vets and manages creators for influencer campaigns.
+
+**Authentication.** Every `/v1` route needs `Authorization: Bearer <key>`. Keys belong to one
+organisation and carry scopes (`read`, `write`, `compliance`, `admin`; `admin` implies all).
+Create one with `creatormatch keys create --org NAME --scopes read,write`. Another
+organisation's objects answer 404, exactly like missing ones.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with `errors[]` naming the
+field (and, for imports, the line) at fault.
+"""
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """A new application for ``settings``; pass ``database`` to share one (tests, CLI)."""
+    owns_database = database is None
+    db = database or Database(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            db.dispose()
+
+    app = FastAPI(
+        title="creatormatch",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = db
+    app.state.accounts = AccountService(settings.api_key_pepper.get_secret_value())
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(creators.router)
+    return app

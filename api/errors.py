@@ -1,0 +1,107 @@
+"""One error shape for every failure: RFC 9457 problem details (``application/problem+json``).
+
+Domain errors (``core.errors.AppError``) map to their category's status; request validation
+errors become 422 with the field at fault; anything unexpected is a 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.errors import AppError, AuthenticationError, FieldError
+
+__all__ = ["PROBLEM_JSON", "install_error_handlers", "problem_response"]
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("creatormatch.api")
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str,
+    errors: list[FieldError] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://creatormatch.dev/problems/{code.replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "line": e.line, "message": e.message} for e in errors
+        ]
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    # ("body", "audience", "gender") -> "audience.gender"; ("query", "limit") -> "limit"
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the problem-details shape."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        errors = getattr(exc, "errors", None)
+        extra = None
+        summary = getattr(exc, "summary", None)
+        if summary is not None and hasattr(summary, "as_dict"):
+            extra = {"summary": {k: v for k, v in summary.as_dict().items() if k != "errors"}}
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+        return problem_response(
+            exc.status,
+            exc.title,
+            exc.message,
+            code=exc.code,
+            errors=errors,
+            extra=extra,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(
+                field=_field_name(tuple(err.get("loc", ()))) or None,
+                message=str(err.get("msg", "invalid")).removeprefix("Value error, "),
+            )
+            for err in exc.errors()
+        ]
+        detail = errors[0].describe() if errors else "invalid request"
+        return problem_response(422, "Invalid input", detail, code="invalid_input", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            code=f"http_{exc.status_code}",
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "Internal error", "an unexpected error occurred", code="internal_error"
+        )

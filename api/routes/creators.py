@@ -1,0 +1,211 @@
+"""``/v1/creators``: list, read, create, update, delete, import and export creators."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
+from api.schemas.common import Page, decode_cursor, encode_cursor
+from api.schemas.creators import CreatorCreate, CreatorRead, CreatorUpdate, ImportResult
+from core.errors import InvalidInputError, PayloadTooLargeError
+from core.tiers import Tier
+from creators.formats import iter_export
+from creators.record import Platform
+from creators.service import CreatorService
+from storage.repositories import CreatorFilters
+
+router = APIRouter(prefix="/v1/creators", tags=["creators"])
+service = CreatorService()
+
+_CHUNK = 64 * 1024
+
+
+@router.get("", response_model=Page[CreatorRead])
+def list_(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    platform: Platform | None = None,
+    tier: Tier | None = None,
+    min_followers: Annotated[int | None, Query(ge=0)] = None,
+    max_followers: Annotated[int | None, Query(ge=0)] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    language: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    category: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+    min_engagement: Annotated[float | None, Query(ge=0, le=1)] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[CreatorRead]:
+    """List the organisation's creators, filtered, in id order, one page at a time."""
+    filters = CreatorFilters(
+        platform=platform.value if platform else None,
+        tier=tier,
+        min_followers=min_followers,
+        max_followers=max_followers,
+        country=country.upper() if country else None,
+        language=language.lower() if language else None,
+        category=category,
+        min_engagement=min_engagement,
+    )
+    rows = service.list(
+        session,
+        principal.organization_id,
+        filters=filters,
+        after_id=decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    items = [CreatorRead.from_row(c) for c in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return Page[CreatorRead](items=items, next_cursor=next_cursor)
+
+
+@router.post("", response_model=CreatorRead, status_code=status.HTTP_201_CREATED)
+def create_(body: CreatorCreate, principal: WritePrincipal, session: SessionDep) -> CreatorRead:
+    """Create one creator; a creator with the same platform and handle is a 409."""
+    return CreatorRead.from_row(service.create(session, principal.organization_id, body))
+
+
+@router.get("/export")
+def export_(
+    principal: ReadPrincipal,
+    database: DatabaseDep,
+    fmt: Annotated[Literal["jsonl", "csv"], Query(alias="format")] = "jsonl",
+) -> StreamingResponse:
+    """Export every creator of the organisation as JSONL or CSV (the import format)."""
+
+    def body() -> Iterator[bytes]:
+        # Its own session: the response streams after the request's session has closed.
+        with database.session() as session:
+            records = service.export(session, principal.organization_id)
+            for chunk in iter_export(records, fmt):
+                yield chunk.encode("utf-8")
+
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
+    filename = f"creators.{fmt}"
+    return StreamingResponse(
+        body(),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
+)
+async def import_(
+    request: Request,
+    principal: WritePrincipal,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    skip_invalid: bool = False,
+) -> ImportResult:
+    """Import creators from CSV or JSONL (an NDJSON/CSV body, or a multipart ``file``).
+
+    Upserts on (platform, handle). All-or-nothing unless ``skip_invalid=true``: one invalid
+    row rejects the whole file with a 422 listing every error by line and field.
+    """
+    limit = settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(
+            f"the upload is larger than the limit of {limit:,} bytes "
+            "(CREATORMATCH_MAX_UPLOAD_BYTES); split the file"
+        )
+    spool = await _spool_body(request, limit)
+    try:
+
+        def run() -> ImportResult:
+            with database.session() as session:
+                summary = service.import_stream(
+                    session,
+                    principal.organization_id,
+                    iter(lambda: spool.read(_CHUNK), b""),
+                    skip_invalid=skip_invalid,
+                    batch_size=settings.import_batch_size,
+                    limit_bytes=limit,
+                )
+            return ImportResult.model_validate(summary.as_dict())
+
+        return await run_in_threadpool(run)
+    finally:
+        spool.close()
+
+
+async def _spool_body(request: Request, limit: int) -> Any:
+    """The upload in a temporary file (memory up to 1 MiB, then disk), size-checked."""
+    content_type = request.headers.get("content-type", "")
+    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+    try:
+        if content_type.startswith("multipart/form-data"):
+            form = await request.form(max_files=1, max_fields=10)
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise InvalidInputError.for_field("file", "send the file in a 'file' form field")
+            total = 0
+            while chunk := await upload.read(_CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise PayloadTooLargeError(
+                        f"the upload is larger than the limit of {limit:,} bytes"
+                    )
+                spool.write(chunk)
+            await form.close()
+        else:
+            total = 0
+            async for chunk in request.stream():
+                total += len(chunk)
+                if total > limit:
+                    raise PayloadTooLargeError(
+                        f"the upload is larger than the limit of {limit:,} bytes"
+                    )
+                spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+@router.get("/{creator_id}", response_model=CreatorRead)
+def get_(creator_id: int, principal: ReadPrincipal, session: SessionDep) -> CreatorRead:
+    """One creator; another organisation's creator is a 404, exactly like a missing one."""
+    return CreatorRead.from_row(service.get(session, principal.organization_id, creator_id))
+
+
+@router.patch("/{creator_id}", response_model=CreatorRead)
+def update_(
+    creator_id: int, body: CreatorUpdate, principal: WritePrincipal, session: SessionDep
+) -> CreatorRead:
+    """Change some fields of a creator; the result is validated as a whole record."""
+    changes = body.model_dump(exclude_unset=True)
+    creator = service.update(session, principal.organization_id, creator_id, changes)
+    return CreatorRead.from_row(creator)
+
+
+@router.delete("/{creator_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_(creator_id: int, principal: WritePrincipal, session: SessionDep) -> Response:
+    """Delete a creator."""
+    service.delete(session, principal.organization_id, creator_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

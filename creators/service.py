@@ -1,0 +1,311 @@
+"""The creator service: create, read, update, delete, import and export creators.
+
+Services never commit: the caller's unit of work (``Database.session()`` or the API's session
+dependency) commits on success and rolls back on error, so an import that fails, or a process
+killed in the middle of one, leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core.errors import ConflictError, FieldError, InvalidInputError
+from creators.formats import ParsedRow, parse_records
+from creators.record import CreatorRecord, record_hash, validation_errors
+from models import Creator, utcnow
+from storage.repositories import CreatorFilters, CreatorRepository
+
+__all__ = [
+    "MAX_REPORTED_ERRORS",
+    "CreatorService",
+    "ImportRejectedError",
+    "ImportSummary",
+    "record_from_row",
+    "row_from_record",
+]
+
+# An error report lists at most this many errors; the counts stay exact.
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class ImportSummary:
+    """What an import did. In all-or-nothing mode a rejected file writes nothing."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[FieldError] = field(default_factory=list)
+    written: bool = True
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "written": self.written,
+            "errors": [
+                {"line": e.line, "field": e.field, "message": e.message} for e in self.errors
+            ],
+        }
+
+
+class ImportRejectedError(InvalidInputError):
+    """An all-or-nothing import found invalid rows: nothing was written."""
+
+    code = "import_rejected"
+    title = "Import rejected"
+
+    def __init__(self, summary: ImportSummary) -> None:
+        first = summary.errors[0].describe() if summary.errors else "invalid rows"
+        super().__init__(
+            f"{summary.rejected} invalid row(s); nothing was written (first: {first}). "
+            "Fix the rows, or import with skip-invalid to write the valid ones.",
+            summary.errors,
+        )
+        self.summary = summary
+
+
+def row_from_record(record: CreatorRecord) -> dict[str, Any]:
+    """The column values of a creator row for ``record`` (without ids)."""
+    data = record.model_dump(mode="python")
+    audience = record.audience.model_dump(mode="json", exclude_none=True) if record.audience else None
+    rates = record.rates.model_dump(mode="json", exclude_none=True) if record.rates else None
+    return {
+        "platform": record.platform.value,
+        "handle": record.handle,
+        "display_name": record.display_name,
+        "bio": record.bio,
+        "profile_url": record.profile_url,
+        "country": record.country,
+        "language": record.language,
+        "followers": record.followers,
+        "avg_likes": record.avg_likes,
+        "avg_comments": record.avg_comments,
+        "avg_views": record.avg_views,
+        "posts_per_month": record.posts_per_month,
+        "engagement_rate": record.engagement_rate,
+        "engagement_rate_computed": record.engagement_rate_computed,
+        "categories": list(record.categories),
+        "category_key": "|" + "|".join(record.categories) + "|" if record.categories else "",
+        "recent_posts": [p.model_dump(mode="json", exclude_none=True) for p in record.recent_posts],
+        "audience": audience,
+        "rates": rates,
+        "email": record.email,
+        "is_virtual": record.is_virtual,
+        "brands_mentioned": list(data["brands_mentioned"]),
+        "source": record.source,
+        "updated_at": record.updated_at,
+        "record_hash": record_hash(record),
+    }
+
+
+def record_from_row(creator: Creator) -> CreatorRecord:
+    """The creator record of a stored row."""
+    return CreatorRecord.model_validate(
+        {
+            "platform": creator.platform,
+            "handle": creator.handle,
+            "display_name": creator.display_name,
+            "bio": creator.bio,
+            "profile_url": creator.profile_url,
+            "country": creator.country,
+            "language": creator.language,
+            "followers": creator.followers,
+            "avg_likes": creator.avg_likes,
+            "avg_comments": creator.avg_comments,
+            "avg_views": creator.avg_views,
+            "posts_per_month": creator.posts_per_month,
+            "engagement_rate": creator.engagement_rate,
+            "engagement_rate_computed": creator.engagement_rate_computed,
+            "categories": creator.categories,
+            "recent_posts": creator.recent_posts,
+            "audience": creator.audience,
+            "rates": creator.rates,
+            "email": creator.email,
+            "is_virtual": creator.is_virtual,
+            "brands_mentioned": creator.brands_mentioned,
+            "source": creator.source,
+            "updated_at": creator.updated_at,
+        }
+    )
+
+
+class CreatorService:
+    """Creator use cases, always within one organisation."""
+
+    def get(self, session: Session, organization_id: int, creator_id: int) -> Creator:
+        return CreatorRepository(session).get_or_raise(organization_id, creator_id)
+
+    def list(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        filters: CreatorFilters,
+        after_id: int | None = None,
+        limit: int = 50,
+    ) -> list[Creator]:
+        return CreatorRepository(session).list(
+            organization_id, filters, after_id=after_id, limit=limit
+        )
+
+    def create(self, session: Session, organization_id: int, record: CreatorRecord) -> Creator:
+        repo = CreatorRepository(session)
+        existing = repo.get_by_handle(organization_id, record.platform.value, record.handle)
+        if existing is not None:
+            raise ConflictError(
+                f"creator {record.platform.value}/{record.handle} already exists "
+                f"(id {existing.id}); PATCH it or import with upsert"
+            )
+        creator = Creator(organization_id=organization_id, **row_from_record(record))
+        return repo.add(creator)
+
+    def update(
+        self, session: Session, organization_id: int, creator_id: int, changes: dict[str, Any]
+    ) -> Creator:
+        """Apply a partial update (PATCH semantics) and re-validate the whole record."""
+        repo = CreatorRepository(session)
+        creator = repo.get_or_raise(organization_id, creator_id)
+        merged = record_from_row(creator).model_dump(mode="json")
+        if "engagement_rate" not in changes and merged.get("engagement_rate_computed"):
+            # A computed rate follows the averages it came from.
+            merged.pop("engagement_rate", None)
+            merged["engagement_rate_computed"] = False
+        merged.update(changes)
+        try:
+            record = CreatorRecord.model_validate(merged)
+        except ValidationError as exc:
+            errors = validation_errors(exc)
+            raise InvalidInputError(errors[0].describe(), errors) from None
+        clash = repo.get_by_handle(organization_id, record.platform.value, record.handle)
+        if clash is not None and clash.id != creator.id:
+            raise ConflictError(
+                f"creator {record.platform.value}/{record.handle} already exists (id {clash.id})"
+            )
+        for key, value in row_from_record(record).items():
+            setattr(creator, key, value)
+        creator.modified_at = utcnow()
+        session.flush()
+        return creator
+
+    def delete(self, session: Session, organization_id: int, creator_id: int) -> None:
+        repo = CreatorRepository(session)
+        repo.delete(repo.get_or_raise(organization_id, creator_id))
+
+    def export(self, session: Session, organization_id: int) -> Iterator[CreatorRecord]:
+        """Every creator of the organisation as records, streamed in id order."""
+        for creator in CreatorRepository(session).iterate(organization_id):
+            yield record_from_row(creator)
+
+    def import_stream(
+        self,
+        session: Session,
+        organization_id: int,
+        chunks: Iterable[bytes],
+        *,
+        skip_invalid: bool = False,
+        batch_size: int = 1000,
+        limit_bytes: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        """Upsert creators from a CSV or JSONL byte stream on (organisation, platform, handle).
+
+        All-or-nothing by default: the first invalid row stops writing, the rest of the file
+        is still read so that the report lists every error, and :class:`ImportRejectedError`
+        is raised so the caller's transaction rolls back. With ``skip_invalid`` the valid rows
+        are written and the summary lists the rejected ones.
+        """
+        return self.import_rows(
+            session,
+            organization_id,
+            parse_records(chunks, limit=limit_bytes),
+            skip_invalid=skip_invalid,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+    def import_rows(
+        self,
+        session: Session,
+        organization_id: int,
+        rows: Iterable[ParsedRow],
+        *,
+        skip_invalid: bool = False,
+        batch_size: int = 1000,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        """Upsert parsed rows; see :meth:`import_stream`."""
+        repo = CreatorRepository(session)
+        summary = ImportSummary()
+        batch: dict[tuple[str, str], CreatorRecord] = {}
+        writing = True
+
+        def flush() -> None:
+            self._write_batch(repo, organization_id, batch, summary)
+            batch.clear()
+
+        for row in rows:
+            if row.record is None:
+                summary.rejected += 1
+                room = MAX_REPORTED_ERRORS - len(summary.errors)
+                summary.errors.extend(row.errors[: max(room, 0)])
+                if not skip_invalid:
+                    writing = False
+                    batch.clear()
+            elif writing:
+                key = (row.record.platform.value, row.record.handle)
+                if key in batch:
+                    # The same creator twice in one batch: write the first, then the second.
+                    flush()
+                batch[key] = row.record
+                if len(batch) >= batch_size:
+                    flush()
+            if progress is not None:
+                progress(1)
+        if not writing:
+            summary.written = False
+            summary.created = summary.updated = summary.unchanged = 0
+            raise ImportRejectedError(summary)
+        flush()
+        return summary
+
+    def _write_batch(
+        self,
+        repo: CreatorRepository,
+        organization_id: int,
+        batch: dict[tuple[str, str], CreatorRecord],
+        summary: ImportSummary,
+    ) -> None:
+        if not batch:
+            return
+        existing = repo.existing(organization_id, list(batch))
+        now = utcnow()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for key, record in batch.items():
+            row = row_from_record(record)
+            found = existing.get(key)
+            if found is None:
+                row.update(organization_id=organization_id, created_at=now, modified_at=now)
+                inserts.append(row)
+            elif found[1] == row["record_hash"]:
+                summary.unchanged += 1
+            else:
+                row.update(id=found[0], modified_at=now)
+                updates.append(row)
+        repo.insert_many(inserts)
+        repo.update_many(updates)
+        summary.created += len(inserts)
+        summary.updated += len(updates)

@@ -1,0 +1,83 @@
+"""The dependency arrows of STYLE.md, checked with ast: core <- models <- storage <- services
+<- api; compliance depends on core only; only matcher/index.py imports faiss; nothing imports
+api."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = {
+    "core", "accounts", "models", "storage", "creators", "matcher", "outreach", "compliance",
+    "programs", "api", "cli", "bench", "migrations",
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def files_of(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+ALLOWED: dict[str, set[str]] = {
+    "core": {"core"},
+    "models": {"core", "models"},
+    "storage": {"core", "models", "storage"},
+    "compliance": {"core", "compliance"},
+    "accounts": {"core", "models", "storage", "accounts"},
+    "creators": {"core", "models", "storage", "creators"},
+}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_package_imports_only_what_it_may(package: str) -> None:
+    bad = []
+    for path in files_of(package):
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top in OURS and top not in ALLOWED[package]:
+                bad.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert bad == []
+
+
+def test_nothing_imports_api() -> None:
+    bad = [
+        f"{path.relative_to(ROOT)}"
+        for package in OURS - {"api", "cli"}
+        for path in files_of(package)
+        if any(n.split(".")[0] == "api" for n in imports_of(path))
+    ]
+    assert bad == []
+
+
+def test_only_the_index_module_imports_faiss() -> None:
+    importers = {
+        str(path.relative_to(ROOT))
+        for package in OURS
+        for path in files_of(package)
+        if any(n.split(".")[0] == "faiss" for n in imports_of(path))
+    }
+    assert importers <= {"matcher/index.py"}
+
+
+def test_matcher_library_knows_no_database_or_web() -> None:
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in files_of("matcher")
+        if path.name != "service.py"
+        for name in imports_of(path)
+        if name.split(".")[0] in {"sqlalchemy", "fastapi", "models", "storage", "api"}
+    ]
+    assert bad == []
