@@ -40,9 +40,7 @@ def problem_response(
         "code": code,
     }
     if errors:
-        body["errors"] = [
-            {"field": e.field, "line": e.line, "message": e.message} for e in errors
-        ]
+        body["errors"] = [{"field": e.field, "line": e.line, "message": e.message} for e in errors]
     if extra:
         body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)

@@ -86,7 +86,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Create or migrate the database schema (Alembic)."""
-    with _database() as (_settings_, database):
+    with _database() as (_, database):
         upgrade(database.engine, revision)
         typer.echo(f"database at {revision}: {database.engine.url.render_as_string()}")
 

@@ -80,7 +80,9 @@ class ImportRejectedError(InvalidInputError):
 def row_from_record(record: CreatorRecord) -> dict[str, Any]:
     """The column values of a creator row for ``record`` (without ids)."""
     data = record.model_dump(mode="python")
-    audience = record.audience.model_dump(mode="json", exclude_none=True) if record.audience else None
+    audience = (
+        record.audience.model_dump(mode="json", exclude_none=True) if record.audience else None
+    )
     rates = record.rates.model_dump(mode="json", exclude_none=True) if record.rates else None
     return {
         "platform": record.platform.value,
@@ -218,7 +220,7 @@ class CreatorService:
         skip_invalid: bool = False,
         batch_size: int = 1000,
         limit_bytes: int | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> ImportSummary:
         """Upsert creators from a CSV or JSONL byte stream on (organisation, platform, handle).
 
@@ -244,7 +246,7 @@ class CreatorService:
         *,
         skip_invalid: bool = False,
         batch_size: int = 1000,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], object] | None = None,
     ) -> ImportSummary:
         """Upsert parsed rows; see :meth:`import_stream`."""
         repo = CreatorRepository(session)

@@ -52,7 +52,8 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(String(200))
     brief: Mapped[str] = mapped_column(Text, default="")
     objective: Mapped[str] = mapped_column(String(30), default="conversions")
-    # {"age": {"25-34": 1.0}, "gender": {"female": 1.0}, "countries": {"US": 1.0}, "interests": [...]}
+    # {"age": {"25-34": 1.0}, "gender": {"female": 1.0}, "countries": {"US": 1.0},
+    #  "interests": [...]}: the same shape as a creator's audience.
     target_audience: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     platforms: Mapped[list[str]] = mapped_column(JsonType, default=list)
     countries: Mapped[list[str]] = mapped_column(JsonType, default=list)

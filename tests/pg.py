@@ -53,14 +53,26 @@ def throwaway_cluster() -> Iterator[str | None]:
             stderr=subprocess.PIPE,
         )
 
-    as_postgres(f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                "--no-sync")
+    as_postgres(
+        f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
+    )
     options = (
         f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    as_postgres(f"{bin_dir}/pg_ctl", "-D", data, "-l", f"{data}/server.log", "-w", "-t", "60",
-                "-o", options, "start")
+    as_postgres(
+        f"{bin_dir}/pg_ctl",
+        "-D",
+        data,
+        "-l",
+        f"{data}/server.log",
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        options,
+        "start",
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:

@@ -11,8 +11,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {
-    "core", "accounts", "models", "storage", "creators", "matcher", "outreach", "compliance",
-    "programs", "api", "cli", "bench", "migrations",
+    "core",
+    "accounts",
+    "models",
+    "storage",
+    "creators",
+    "matcher",
+    "outreach",
+    "compliance",
+    "programs",
+    "api",
+    "cli",
+    "bench",
+    "migrations",
 }
 
 

@@ -84,7 +84,7 @@ class CreatorRead(CreatorRecord):
         )
 
 
-class ImportError_(BaseModel):
+class ImportRowError(BaseModel):
     line: int | None
     field: str | None
     message: str
@@ -98,7 +98,7 @@ class ImportResult(BaseModel):
     unchanged: int
     rejected: int
     written: bool
-    errors: list[ImportError_]
+    errors: list[ImportRowError]
 
     model_config = ConfigDict(
         json_schema_extra={

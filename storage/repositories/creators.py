@@ -66,7 +66,7 @@ class CreatorRepository:
             )
         )
 
-    def _filtered(self, organization_id: int, filters: CreatorFilters) -> Select[tuple[Creator]]:
+    def _filtered(self, organization_id: int, filters: CreatorFilters) -> Select[Creator]:
         stmt = select(Creator).where(Creator.organization_id == organization_id)
         if filters.platform:
             stmt = stmt.where(Creator.platform == filters.platform)

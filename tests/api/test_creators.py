@@ -94,7 +94,9 @@ class TestTenancy:
         self, acme: ApiClient, globex: ApiClient
     ) -> None:
         created = _create(acme)
-        assert globex.patch(f"/v1/creators/{created['id']}", json={"followers": 1}).status_code == 404
+        assert (
+            globex.patch(f"/v1/creators/{created['id']}", json={"followers": 1}).status_code == 404
+        )
         assert globex.delete(f"/v1/creators/{created['id']}").status_code == 404
         assert acme.get(f"/v1/creators/{created['id']}").json()["followers"] == 48200
 
@@ -145,9 +147,7 @@ class TestCrud:
         assert response.status_code == 409
 
     def test_bad_body_is_422_naming_the_field(self, acme: ApiClient) -> None:
-        bad = creator_record(
-            audience={"gender": {"female": 0.9, "male": 0.9}}, platform="myspace"
-        )
+        bad = creator_record(audience={"gender": {"female": 0.9, "male": 0.9}}, platform="myspace")
         response = acme.post("/v1/creators", json=bad)
         assert response.status_code == 422
         fields = {e["field"] for e in response.json()["errors"]}
@@ -177,19 +177,46 @@ class TestList:
     @pytest.fixture
     def roster(self, acme: ApiClient) -> ApiClient:
         rows = [
-            creator_record(handle="nano1", followers=5_000, country="US", language="en",
-                           categories=["fitness"], engagement_rate=0.08),
-            creator_record(handle="micro1", followers=50_000, country="US", language="en",
-                           categories=["beauty", "skincare"], engagement_rate=0.05),
-            creator_record(handle="micro2", platform="tiktok", followers=20_000, country="FR",
-                           language="fr", categories=["beauty"], engagement_rate=0.02),
-            creator_record(handle="mega1", followers=3_000_000, country="US", language="en",
-                           categories=["beauty"], engagement_rate=0.012),
-            creator_record(handle="nofollowers", followers=None, avg_likes=None,
-                           categories=["b2b"]),
+            creator_record(
+                handle="nano1",
+                followers=5_000,
+                country="US",
+                language="en",
+                categories=["fitness"],
+                engagement_rate=0.08,
+            ),
+            creator_record(
+                handle="micro1",
+                followers=50_000,
+                country="US",
+                language="en",
+                categories=["beauty", "skincare"],
+                engagement_rate=0.05,
+            ),
+            creator_record(
+                handle="micro2",
+                platform="tiktok",
+                followers=20_000,
+                country="FR",
+                language="fr",
+                categories=["beauty"],
+                engagement_rate=0.02,
+            ),
+            creator_record(
+                handle="mega1",
+                followers=3_000_000,
+                country="US",
+                language="en",
+                categories=["beauty"],
+                engagement_rate=0.012,
+            ),
+            creator_record(
+                handle="nofollowers", followers=None, avg_likes=None, categories=["b2b"]
+            ),
         ]
         response = acme.post(
-            "/v1/creators/import", content=jsonl(rows),
+            "/v1/creators/import",
+            content=jsonl(rows),
             headers={"Content-Type": "application/x-ndjson"},
         )
         assert response.json()["created"] == 5
@@ -249,7 +276,11 @@ class TestImportApi:
         )
         assert response.status_code == 200
         assert response.json() == {
-            "created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "written": True,
+            "created": 2,
+            "updated": 0,
+            "unchanged": 0,
+            "rejected": 0,
+            "written": True,
             "errors": [],
         }
 
@@ -269,17 +300,25 @@ class TestImportApi:
         assert item["categories"] == ["food", "vegan"]
 
     def test_invalid_row_rejects_the_file_and_writes_nothing(self, acme: ApiClient) -> None:
-        rows = [creator_record(handle="ok1"), creator_record(handle="bad", followers=-1),
-                creator_record(handle="ok2")]
+        rows = [
+            creator_record(handle="ok1"),
+            creator_record(handle="bad", followers=-1),
+            creator_record(handle="ok2"),
+        ]
         response = acme.post(
-            "/v1/creators/import", content=jsonl(rows),
+            "/v1/creators/import",
+            content=jsonl(rows),
             headers={"Content-Type": "application/x-ndjson"},
         )
         assert response.status_code == 422
         body = response.json()
         assert body["code"] == "import_rejected"
         assert body["errors"] == [
-            {"line": 2, "field": "followers", "message": "Input should be greater than or equal to 0"}
+            {
+                "line": 2,
+                "field": "followers",
+                "message": "Input should be greater than or equal to 0",
+            }
         ]
         assert body["summary"]["written"] is False
         assert acme.get("/v1/creators").json()["items"] == []
@@ -287,7 +326,8 @@ class TestImportApi:
     def test_skip_invalid_writes_the_valid_rows(self, acme: ApiClient) -> None:
         rows = [creator_record(handle="ok1"), creator_record(handle="bad", country="ZZ")]
         response = acme.post(
-            "/v1/creators/import?skip_invalid=true", content=jsonl(rows),
+            "/v1/creators/import?skip_invalid=true",
+            content=jsonl(rows),
             headers={"Content-Type": "application/x-ndjson"},
         )
         body = response.json()
@@ -312,13 +352,17 @@ class TestImportApi:
 
     def test_export_round_trips_through_import(self, acme: ApiClient, globex: ApiClient) -> None:
         rows = [creator_record(handle=f"h{i}", followers=1000 * (i + 1)) for i in range(4)]
-        acme.post("/v1/creators/import", content=jsonl(rows),
-                  headers={"Content-Type": "application/x-ndjson"})
+        acme.post(
+            "/v1/creators/import",
+            content=jsonl(rows),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
         for fmt in ("jsonl", "csv"):
             exported = acme.get(f"/v1/creators/export?format={fmt}")
             assert exported.status_code == 200
             again = acme.post(
-                "/v1/creators/import", content=exported.content,
+                "/v1/creators/import",
+                content=exported.content,
                 headers={"Content-Type": "text/csv" if fmt == "csv" else "application/x-ndjson"},
             ).json()
             assert (again["unchanged"], again["created"], again["updated"]) == (4, 0, 0), fmt

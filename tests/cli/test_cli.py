@@ -72,7 +72,9 @@ class TestCreatorsImportExport:
         )
         assert code == 0
         assert len(out_csv.read_text().splitlines()) == 4
-        code, out, _ = invoke(cli, "creators", "import", str(out_csv), "--org", "acme", "--json", "-q")
+        code, out, _ = invoke(
+            cli, "creators", "import", str(out_csv), "--org", "acme", "--json", "-q"
+        )
         assert json.loads(out)["unchanged"] == 3
 
     def test_invalid_file_writes_nothing_and_names_line_and_field(
@@ -100,7 +102,9 @@ class TestCreatorsImportExport:
         assert "line 3, field 'platform': unknown platform 'myspace'" in err
 
     def test_missing_file_and_unknown_org(self, cli: CliRunner, tmp_path: Path) -> None:
-        code, _, err = invoke(cli, "creators", "import", str(tmp_path / "nope.csv"), "--org", "acme")
+        code, _, err = invoke(
+            cli, "creators", "import", str(tmp_path / "nope.csv"), "--org", "acme"
+        )
         assert code == 1 and "no such file" in err
         path = tmp_path / "in.jsonl"
         path.write_bytes(jsonl([creator_record()]))

@@ -49,12 +49,12 @@ def test_malformed_json_line_names_the_line(line: bytes, fragment: str) -> None:
 
 def test_csv_dotted_columns_build_nested_fields() -> None:
     data = (
-        "platform,handle,followers,audience.age.18-24,audience.age.25-34,"
-        "audience.gender.female,audience.gender.male,audience.countries.US,audience.countries.CA,"
-        "audience.interests,rates.currency,rates.post,categories,is_virtual,recent_posts\n"
-        'instagram,@glow,12000,0.4,0.6,0.9,0.1,0.7,0.2,skincare|beauty,USD,350,beauty,false,'
-        '"[{""text"": ""New serum #ad"", ""likes"": 400}]"\n'
-    ).encode()
+        b"platform,handle,followers,audience.age.18-24,audience.age.25-34,"
+        b"audience.gender.female,audience.gender.male,audience.countries.US,audience.countries.CA,"
+        b"audience.interests,rates.currency,rates.post,categories,is_virtual,recent_posts\n"
+        b"instagram,@glow,12000,0.4,0.6,0.9,0.1,0.7,0.2,skincare|beauty,USD,350,beauty,false,"
+        b'"[{""text"": ""New serum #ad"", ""likes"": 400}]"\n'
+    )
     (row,) = parse(data)
     record = row.record
     assert record is not None, row.errors
@@ -69,13 +69,13 @@ def test_csv_dotted_columns_build_nested_fields() -> None:
 
 def test_csv_errors_name_line_and_dotted_field() -> None:
     data = (
-        "platform,handle,followers,audience.gender.female\n"
-        "instagram,good,100,0.5\n"  # gender sums to 0.5: rejected
-        "instagram,neg,-4,\n"
-        'instagram,"multi\nline",10,\n'  # a quoted newline: the next row starts at line 6
-        "tiktok,fine,10,\n"
-        "instagram,short\n"
-    ).encode()
+        b"platform,handle,followers,audience.gender.female\n"
+        b"instagram,good,100,0.5\n"  # gender sums to 0.5: rejected
+        b"instagram,neg,-4,\n"
+        b'instagram,"multi\nline",10,\n'  # a quoted newline: the next row starts at line 6
+        b"tiktok,fine,10,\n"
+        b"instagram,short\n"
+    )
     rows = parse(data)
     assert [(r.line, r.errors[0].field if r.errors else None) for r in rows] == [
         (2, "audience.gender"),

@@ -53,7 +53,10 @@ class TestImportService:
     def test_a_creator_twice_in_one_file_ends_with_the_last_version(
         self, database: Database, org_id: int
     ) -> None:
-        rows = [creator_record(handle="dup", followers=1), creator_record(handle="@DUP", followers=2)]
+        rows = [
+            creator_record(handle="dup", followers=1),
+            creator_record(handle="@DUP", followers=2),
+        ]
         summary = run_import(database, org_id, jsonl(rows))
         assert (summary.created, summary.updated) == (1, 1)
         with database.session() as session:

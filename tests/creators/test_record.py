@@ -60,11 +60,19 @@ def validation_errors_for(data: dict[str, Any]) -> list[Any]:
 
 def test_normalisation() -> None:
     record = CreatorRecord.model_validate(
-        creator_record(platform="TikTok", handle=" @Mia.Cooks ", country="fr", language="FR",
-                       categories=["Food", "food", "Vegan"])
+        creator_record(
+            platform="TikTok",
+            handle=" @Mia.Cooks ",
+            country="fr",
+            language="FR",
+            categories=["Food", "food", "Vegan"],
+        )
     )
     assert (record.platform, record.handle, record.country, record.language) == (
-        "tiktok", "mia.cooks", "FR", "fr",
+        "tiktok",
+        "mia.cooks",
+        "FR",
+        "fr",
     )
     assert record.categories == ["food", "vegan"]
 

@@ -1,0 +1,1 @@
+"""Benchmarks. Each module prints one JSON object on stdout; the README reports the figures."""
