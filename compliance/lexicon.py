@@ -1,0 +1,383 @@
+# ruff: noqa: E501  (regex tables read better unwrapped)
+"""The regular expressions behind detection rules D1-D7 (compiled once, at import).
+
+Every pattern runs on the *folded* text (lower case, accents stripped, curly quotes made
+straight) whose characters line up one-to-one with the original, so a match's offsets are
+offsets into the caption or transcript as written. A pattern may name a group ``t``: the
+token is then that group, not the whole match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "BONA_FIDE_ADMISSION",
+    "BONA_FIDE_ENDORSEMENT",
+    "BRAND_QUALIFIED",
+    "CLAIMS",
+    "COMMERCIAL",
+    "COMMERCIAL_CASED",
+    "GENERIC_QUALIFIERS",
+    "JOKES",
+    "LABELS",
+    "LINK_REFS",
+    "NEGATIONS",
+    "PROFILE_REFS",
+    "PROMO_CUES",
+    "Kind",
+    "LabelPattern",
+    "fold",
+]
+
+_B = r"(?<![\w#@])"  # token start: not inside a word, hashtag or mention
+_E = r"(?![\w])"  # token end
+_BRAND = r"@?[\w][\w.&'-]*"
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x250):
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        if len(base) == 1 and base != ch:
+            table[code] = base
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code).lower()
+    for ch in "’‘`´ʼ":
+        table[ord(ch)] = "'"
+    return table
+
+
+_FOLD = _build_fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and straighten quotes, keeping one character per character."""
+    return text.translate(_FOLD)
+
+
+class Kind(StrEnum):
+    CLEAR = "clear"  # D2 / D3
+    GIFT = "gift"  # D5
+    AMBIGUOUS = "ambiguous"  # D4
+
+
+@dataclass(frozen=True)
+class LabelPattern:
+    """One way of writing a disclosure label."""
+
+    kind: Kind
+    lang: str
+    regex: re.Pattern[str]
+    has_ad: bool = False  # the token is ad / advert / advertisement / advertising
+    fr_exact: bool = False  # "publicité" or "collaboration commerciale"
+    ca_only: bool = False  # accepted only in Canada (#pub)
+
+
+def _c(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+
+
+def _lp(kind: Kind, lang: str, pattern: str, **flags: bool) -> LabelPattern:
+    return LabelPattern(kind=kind, lang=lang, regex=_c(pattern), **flags)
+
+
+C, G, A = Kind.CLEAR, Kind.GIFT, Kind.AMBIGUOUS
+
+LABELS: tuple[LabelPattern, ...] = (
+    # --- D5 gift labels first: "Ad – gifted" is one gift token, not an "Ad" plus a gift.
+    _lp(G, "en", _B + r"#?ad\s*[-–—:|]\s*gifted(?:\s+(?:by|from)\s+" + _BRAND + r")?", has_ad=True),
+    _lp(G, "en", r"(?<![\w#])#adgifted" + _E, has_ad=True),
+    _lp(G, "en", r"(?<![\w#])#gifted(?:by\w*)?" + _E),
+    _lp(G, "en", _B + r"gifted\s+(?:to\s+me\s+)?(?:by|from)\s+" + _BRAND),
+    _lp(G, "en", r"\b(?:was|were|been|is|are)\s+(?P<t>gifted)" + _E),
+    _lp(G, "en", r"[\[(]\s*(?P<t>gifted)\s*[\])]"),
+    _lp(G, "en", _B + r"gifted(?=\s*[:|])"),
+    _lp(G, "en", _B + r"pr\s+products?" + _E),
+    # --- D1 / D2 English
+    _lp(C, "en", r"(?<![\w#])#ad" + _E, has_ad=True),
+    _lp(C, "en", r"[\[(]\s*(?P<t>#?ad)\s*[\])]", has_ad=True),
+    _lp(C, "en", _B + r"ad(?=[ \t]*[:|]|[ \t]+[-–—][ \t])", has_ad=True),
+    _lp(C, "en", r"(?:^|\])[ \t]*(?P<t>ad)(?=[ \t]+[\w@])", has_ad=True),
+    _lp(
+        C,
+        "en",
+        r"\b(?:is|it's|its|was|are|this's)\s+(?:an?\s+)?(?:paid\s+|sponsored\s+)?(?P<t>ad)" + _E,
+        has_ad=True,
+    ),
+    _lp(C, "en", r"(?<=:)[ \t]*(?P<t>#?ad)(?=[ \t]*\])", has_ad=True),
+    _lp(C, "en", _B + r"paid\s+ad" + _E, has_ad=True),
+    _lp(C, "en", _B + r"#?advert(?:isement)?(?:\s+feature)?" + _E, has_ad=True),
+    _lp(C, "en", r"(?<![\w#])#advertising" + _E, has_ad=True),
+    _lp(C, "en", _B + r"advertising(?=\s*[:|])", has_ad=True),
+    _lp(C, "en", _B + r"#?sponsored(?:post|content)?(?:\s+by\s+" + _BRAND + r")?" + _E),
+    _lp(C, "en", _B + r"#?paid\s*partnership(?:\s+with\s+" + _BRAND + r")?"),
+    _lp(C, "en", _B + r"(?:in\s+)?partnership\s+with\s+" + _BRAND),
+    _lp(C, "en", _B + r"#?paid\s*promotion" + _E),
+    _lp(C, "en", _B + r"(?:paid|pays|is\s+paying|are\s+paying|have\s+paid|has\s+paid)\s+me" + _E),
+    _lp(C, "en", _B + r"paid\s+by\s+" + _BRAND),
+    _lp(
+        C,
+        "en",
+        _B + r"(?:sent|gave|given)\s+(?:me\s+)?(?:this|these|it|them)(?:\s+\w+){0,4}?\s+"
+        r"(?:for\s+free|free\s+of\s+charge|to\s+(?:try|review|test))" + _E,
+    ),
+    _lp(C, "en", _B + r"i\s+(?:work|worked)\s+(?:for|at)\s+" + _BRAND),
+    _lp(C, "en", _B + r"i'?m\s+(?:an\s+)?employee\s+(?:of|at)\s+" + _BRAND),
+    _lp(C, "en", _B + r"(?:i'?m|i\s+am)\s+employed\s+by\s+" + _BRAND),
+    _lp(
+        C,
+        "en",
+        _B + r"my\s+(?:sister|brother|mom|mum|mother|dad|father|wife|husband|cousin|aunt|uncle|son|"
+        r"daughter|(?:best\s+)?friend|family|parents)(?:'s|')?\s+(?:owns|runs|founded|started|"
+        r"company|business|brand|shop|store|bakery|label|own)" + _E,
+    ),
+    _lp(
+        C,
+        "en",
+        _B + r"(?:owned|run|founded|made)\s+by\s+my\s+(?:sister|brother|mom|mum|mother|dad|father|"
+        r"wife|husband|cousin|aunt|uncle|son|daughter|family|parents|(?:best\s+)?friend)" + _E,
+    ),
+    _lp(
+        C,
+        "en",
+        _B + r"i\s+(?:may\s+|might\s+|will\s+|do\s+)?(?:earn|get|receive|make)\s+(?:a\s+)?"
+        r"(?:small\s+)?commissions?" + _E,
+    ),
+    _lp(C, "en", _B + r"i\s+earn\s+from\s+qualifying\s+purchases"),
+    _lp(C, "en", r"(?<![\w#])#commissionsearned" + _E),
+    _lp(
+        C,
+        "en",
+        _B
+        + r"(?:i'?m|i\s+am)\s+(?:a\s+|an\s+)?(?:paid\s+)?(?:brand\s+)?ambassador\s+for\s+"
+        + _BRAND,
+    ),
+    _lp(C, "en", _B + r"brought\s+to\s+you\s+by" + _E),
+    _lp(C, "en", _B + r"thanks?\s+(?:you\s+)?(?:to\s+)?" + _BRAND + r"\s+for\s+sponsoring" + _E),
+    _lp(C, "en", _B + r"(?:i|we)(?:'ve|\s+have)?\s+partnered\s+with\s+" + _BRAND),
+    # --- D3 Spanish
+    _lp(C, "es", _B + r"#?publicidad" + _E),
+    _lp(C, "es", r"(?<![\w#])#publi" + _E),
+    _lp(C, "es", _B + r"#?patrocinad[oa](?:\s+por\s+" + _BRAND + r")?" + _E),
+    _lp(C, "es", _B + r"#?colaboracion\s*pagada" + _E),
+    # --- D3 French
+    _lp(C, "fr", _B + r"#?publicite" + _E, fr_exact=True),
+    _lp(C, "fr", _B + r"#?collaboration\s*commerciale" + _E, fr_exact=True),
+    _lp(C, "fr", r"(?<![\w#])#pub" + _E, ca_only=True),
+    _lp(C, "fr", r"(?<![\w#])#commandite" + _E),
+    _lp(C, "fr", _B + r"sponsorisee?\s+par\s+" + _BRAND),
+    _lp(C, "fr", _B + r"#?partenariat\s*remunere" + _E),
+    _lp(C, "fr", _B + r"en\s+partenariat\s+avec\s+" + _BRAND),
+    # --- D3 German
+    _lp(C, "de", _B + r"#?werbung" + _E),
+    _lp(C, "de", _B + r"#?anzeige" + _E),
+    _lp(C, "de", _B + r"bezahlte\s+werbepartnerschaft" + _E),
+    # --- D4 ambiguous terms
+    _lp(
+        A,
+        "en",
+        r"(?<![\w#])#(?:sp|spon|sponsor|sponso|collab|colab|collaboration|partner|ambassador|"
+        r"partenaire|partnership|partenariat|aff|affiliate|affiliatelink|pr|freebie|supported|"
+        r"thanks|thankyou|gesponsert|kooperation|colaboracion)" + _E,
+    ),
+    _lp(
+        A,
+        "en",
+        _B + r"(?:thanks?|thank\s+you|merci|danke|gracias)\s+(?:so\s+much\s+)?"
+        r"(?:to\s+|a\s+|an\s+)?@[\w.]+",
+    ),
+    _lp(
+        A,
+        "en",
+        _B
+        + r"thanks?\s+(?:you\s+)?to\s+"
+        + _BRAND
+        + r"\s+for\s+making\s+this\s+(?:possible|happen)",
+    ),
+    _lp(A, "en", _B + r"(?:danke|merci|gracias)" + _E),
+    _lp(A, "en", _B + r"shout\s*-?\s*out" + _E),
+    _lp(A, "en", _B + r"pr\s+haul" + _E),
+    _lp(A, "en", _B + r"affiliate\s+links?" + _E),
+    _lp(A, "de", _B + r"gesponsert" + _E),
+    _lp(A, "en", _B + r"in\s+collaboration\s+with\s+" + _BRAND),
+    _lp(A, "es", _B + r"en\s+colaboracion\s+con\s+" + _BRAND),
+    _lp(A, "de", _B + r"in\s+kooperation\s+mit\s+" + _BRAND),
+)
+
+# "#NikePartner", "#GlossierAmbassador", "#AcmeEmployee", "#Nikepartenaire" (D2 / D3)
+BRAND_QUALIFIED = _c(
+    r"(?<![\w#])#(?P<prefix>\w{2,}?)(?P<role>partner|ambassador|employee|partenaire)" + _E
+)
+GENERIC_QUALIFIERS = frozenset(
+    {"brand", "paid", "official", "proud", "team", "global", "my", "the", "new", "best", "un", "a"}
+)
+
+NEGATIONS = tuple(
+    _c(p)
+    for p in (
+        _B + r"(?:not|never|isn't|isnt|wasn't|wasnt|aren't|arent|ain't)\s+(?:really\s+|even\s+)?"
+        r"(?:an?\s+|a\s+paid\s+)?#?(?:ad|advert|advertisement|sponsored|sponsorship|paid|promotion|"
+        r"paid\s+partnership)" + _E,
+        r"(?<![\w#])#not(?:an)?(?:ad|sponsored|sponsoredpost)" + _E,
+        _B + r"#?(?:un|non-?)sponsored" + _E,
+        _B + r"(?:no\s*one|nobody|no\s+brand|no\s+company)\s+(?:is\s+|has\s+)?"
+        r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent)\s+me" + _E,
+        _B + r"no\s+#?(?:ad|sponsor|sponsorship)" + _E,
+        _B
+        + r"no\s+(?:es\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|colaboracion\s+pagada)"
+        + _E,
+        _B + r"nadie\s+me\s+(?:paga|pago|patrocina)" + _E,
+        _B + r"(?:pas|ni|non)\s+(?:de\s+(?:la\s+)?|une?\s+)?#?(?:pub|publicite|sponsorise|"
+        r"collaboration\s+commerciale|partenariat)" + _E,
+        _B + r"personne\s+ne\s+me\s+(?:paie|paye|sponsorise)" + _E,
+        _B
+        + r"(?:keine|kein|nicht)\s+(?:bezahlte\s+)?#?(?:werbung|anzeige|gesponsert|kooperation)"
+        + _E,
+    )
+)
+JOKES = _c(r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?lol\s+jk)" + _E)
+
+PROFILE_REFS = tuple(
+    _c(p)
+    for p in (
+        _B + r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|affiliations?|ads|"
+        r"brand\s+deals?|partners)\s+(?:are\s+|is\s+)?(?:all\s+)?(?:listed\s+|disclosed\s+|noted\s+|"
+        r"mentioned\s+)?(?:in|on)\s+(?:my\s+|the\s+)?(?:bio|profile)" + _E,
+        _B + r"(?:see|check|read)\s+(?:my\s+|the\s+)?(?:bio|profile)\s+for\s+(?:\w+\s+)?"
+        r"(?:disclosures?|partnerships?|sponsors?|sponsorships?|collabs?)" + _E,
+        _B + r"(?:colaboraciones|patrocinios|patrocinadores)\s+en\s+(?:mi\s+)?(?:bio|perfil)" + _E,
+        _B + r"(?:partenariats|collaborations|partenaires)\s+(?:dans|en|sur)\s+(?:ma\s+|la\s+)?"
+        r"(?:bio|profil)" + _E,
+        _B
+        + r"(?:kooperationen|werbepartner|partnerschaften)\s+(?:in|im|siehe)\s+(?:meiner\s+|der\s+)?"
+        r"(?:bio|profil)" + _E,
+    )
+)
+LINK_REFS = tuple(
+    _c(p)
+    for p in (
+        _B
+        + r"(?:disclosures?|partnerships?|sponsorships?|transparency|ad\s+policy)\s*(?:[:\-–—]|at|here|on)?"
+        r"\s*:?\s*(?:https?://|www\.)\S+",
+        _B
+        + r"(?:tap|click|see|check|visit|follow|open)\s+(?:the\s+|my\s+)?link(?:\s+in\s+(?:my\s+)?bio)?\s+"
+        r"(?:for|to\s+see|to\s+read)\s+(?:my\s+|our\s+|the\s+|full\s+|all\s+)*(?:disclosures?|"
+        r"partnerships?|sponsorship\s+info|ad\s+policy|brand\s+deals?)" + _E,
+        _B + r"(?:see|read|visit)\s+(?:my\s+)?(?:disclosures?|about(?:\s+me)?)\s+page" + _E,
+        r"linktr\.ee/\S*disclos\S*",
+    )
+)
+
+COMMERCIAL = tuple(
+    _c(p)
+    for p in (
+        _B
+        + r"(?:use|using|with|enter)\s+(?:my\s+|our\s+|the\s+)?(?:discount\s+|promo\s+)?code\s+[\w-]+",
+        _B + r"(?:discount|promo|coupon)\s+code\s*:?\s*[\w-]+",
+        _B + r"(?:usa|usad|con|utiliza)\s+(?:mi\s+|el\s+)?(?:codigo|cupon)\s+[\w-]+",
+        _B + r"codigo\s+(?:de\s+descuento\s+)?[\w-]*\d[\w-]*",
+        _B + r"code\s+promo\s*:?\s*[\w-]+",
+        _B + r"avec\s+(?:mon|le)\s+code\s+[\w-]+",
+        _B + r"(?:rabattcode|gutscheincode)\s*:?\s*[\w-]+",
+        _B + r"mit\s+(?:meinem|dem)\s+code\s+[\w-]+",
+        r"amzn\.to/\S*",
+        r"[?&](?:tag|ref)=[\w.-]+",
+        r"/aff/\S*",
+        r"\bltk\.app\S*",
+        r"\bliketk\.it\S*",
+        r"\bshopmy\S*",
+        r"\brstyle\.me\S*",
+        r"\bgo\.skimresources\S*",
+        r"\bshareasale\.com\S*",
+        _B + r"link\s+in\s+(?:my\s+)?bio\s+to\s+(?:shop|buy)" + _E,
+        _B
+        + r"shop\s+(?:it\s+|them\s+)?(?:via|through|using|with)\s+(?:the\s+|my\s+)?link\s+in\s+(?:my\s+)?bio",
+        _B + r"shop\s+my\s+(?:links|storefront|ltk)" + _E,
+        _B + r"enlace\s+en\s+(?:mi\s+)?bio\s+para\s+comprar" + _E,
+        _B + r"lien\s+(?:dans|en)\s+(?:ma\s+)?bio\s+pour\s+(?:acheter|commander)" + _E,
+        _B + r"link\s+in\s+(?:meiner\s+)?bio\s+zum\s+(?:shoppen|kaufen)" + _E,
+    )
+)
+# Upper-case codes ("code SAM20") only count in their original case.
+COMMERCIAL_CASED = re.compile(
+    r"(?<![\w#@])(?:[Cc]ode|CODE|[Cc]ódigo|[Rr]abattcode|[Gg]utscheincode)\s*:?\s+[A-Z][A-Z0-9]{3,}\b"
+)
+
+PROMO_CUES = _c(
+    _B
+    + r"(?:use\s+(?:my\s+)?code|discount|promo\s+code|link\s+(?:in\s+(?:the\s+)?(?:description|bio)|below)|"
+    r"check\s+(?:them|it)\s+out|sponsor\w*|brought\s+to\s+you\s+by|partnered\s+with|\d+\s*%\s*off|"
+    r"get\s+yours|head\s+(?:over\s+)?to|codigo|enlace|descuento|code\s+promo|lien|rabattcode|"
+    r"gutschein|rabatt)"
+)
+
+CLAIMS = tuple(
+    _c(p)
+    for p in (
+        _B
+        + r"cures?\s+(?:\w+\s+){0,2}?(?:anxiety|depression|cancer|diabetes|acne|eczema|arthritis|"
+        r"insomnia|adhd|autism|covid|migraines?|psoriasis|disease|illness|infertility|hair\s+loss)"
+        + _E,
+        _B + r"cured\s+my\s+(?:\w+\s+)?(?:anxiety|depression|cancer|diabetes|acne|eczema|arthritis|"
+        r"insomnia|adhd|migraines?|psoriasis|ibs)" + _E,
+        _B
+        + r"(?:melts?|melting|burns?|burning|blasts?)\s+(?:away\s+)?(?:belly\s+|body\s+|the\s+)?fat"
+        + _E,
+        _B + r"reverses?\s+(?:\w+\s+)?(?:diabetes|aging|ageing|hair\s+loss|disease|arthritis)" + _E,
+        _B + r"guaranteed\s+(?:to\s+)?(?:lose|weight\s+loss|results|\d+\s*(?:lbs?|pounds|kg))" + _E,
+        _B
+        + r"lose\s+\d+\s*(?:lbs?|pounds|kg|kilos)\s+in\s+(?:a|one|\d+)\s+(?:week|weeks|days?)"
+        + _E,
+        _B + r"100\s*%\s+(?:effective|guaranteed|cure)" + _E,
+        _B + r"miracle\s+(?:cure|pill|weight\s+loss|fat\s+burner)" + _E,
+        _B
+        + r"(?:prevents?|treats?)\s+(?:cancer|covid|alzheimer'?s?|diabetes|depression|anxiety|adhd)"
+        + _E,
+        _B + r"cura\s+(?:la\s+|el\s+)?(?:ansiedad|depresion|cancer|diabetes|acne)" + _E,
+        _B + r"quema\s+(?:la\s+)?grasa" + _E,
+        _B + r"pierde\s+\d+\s*(?:kg|kilos)\s+en\s+(?:una|\d+)\s+(?:semanas?|dias)" + _E,
+        _B + r"guerit\s+(?:l'|la\s+|le\s+)?(?:anxiete|depression|cancer|diabete|acne)" + _E,
+        _B + r"(?:brule|fait\s+fondre)\s+(?:les\s+|la\s+)?graisses?" + _E,
+        _B + r"perdre\s+\d+\s*(?:kg|kilos)\s+en\s+(?:une|\d+)\s+semaines?" + _E,
+        _B
+        + r"heilt\s+(?:\w+\s+)?(?:angst|angstzustande|depressionen|depression|krebs|diabetes|akne)"
+        + _E,
+        _B + r"verbrennt\s+(?:\w+\s+)?fett" + _E,
+        _B + r"\d+\s*kg\s+in\s+(?:einer|\d+)\s+wochen?" + _E,
+    )
+)
+
+BONA_FIDE_ADMISSION = tuple(
+    _c(p)
+    for p in (
+        _B
+        + r"(?:haven't|havent|have\s+not|hasn't|not)\s+(?:actually\s+|even\s+)?(?:tried|used|opened|"
+        r"tested|worn|tasted|applied)" + _E,
+        _B + r"(?:will|i'll|gonna|going\s+to)\s+(?:try|test|use|open)\s+(?:it|this|them|these)\s+"
+        r"(?:out\s+)?(?:next\s+(?:week|month)|tomorrow|later|soon|eventually)" + _E,
+        _B
+        + r"(?:haven't|havent|not)\s+(?:had\s+a\s+chance\s+to|gotten\s+around\s+to)\s+(?:try|use|open|test)"
+        + _E,
+        _B + r"still\s+in\s+the\s+(?:box|package|packaging|wrapper)" + _E,
+        _B + r"can'?t\s+wait\s+to\s+(?:try|test|use)" + _E,
+        _B + r"(?:aun|todavia)\s+no\s+(?:lo|la|los|las)\s+(?:he\s+)?(?:probado|usado|abierto)" + _E,
+        _B + r"no\s+(?:lo|la|los|las)\s+he\s+(?:probado|usado|abierto)" + _E,
+        _B + r"(?:pas\s+encore|jamais)\s+(?:teste|essaye|utilise|ouvert)" + _E,
+        _B + r"je\s+ne\s+l'ai\s+pas\s+(?:encore\s+)?(?:teste|essaye|utilise|ouvert)" + _E,
+        _B + r"noch\s+nicht\s+(?:ausprobiert|getestet|benutzt|geoffnet|probiert)" + _E,
+    )
+)
+BONA_FIDE_ENDORSEMENT = _c(
+    _B
+    + r"(?:recommend\w*|must[- ]have|holy\s+grail|game[- ]?changer|changed\s+my|works?\s+(?:so\s+)?"
+    r"(?:great|wonders|amazing|perfectly)|best\s+\w+\s+ever|obsessed|you\s+need\s+(?:this|it|these)|"
+    r"buy\s+(?:it|this|now)|get\s+yours|cleared\s+(?:up\s+)?my|results|love\s+(?:it|this|these)|"
+    r"amazing|life[- ]?changing|recomiendo|imprescindible|resultados|me\s+encanta|increible|"
+    r"recommande|indispensable|resultats|j'adore|incroyable|empfehle|empfehlung|ergebnisse|"
+    r"liebe\s+es|unglaublich)"
+)
