@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from accounts.service import AccountService
 from api.errors import install_error_handlers
-from api.routes import creators, health
+from api.routes import compliance, creators, health
 from core.settings import Settings
 from storage.database import Database
 
@@ -51,4 +51,5 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(creators.router)
+    app.include_router(compliance.router)
     return app

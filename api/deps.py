@@ -45,8 +45,14 @@ class Principal:
     """Who is calling: the key, its organisation and its scopes."""
 
     key_id: int
+    key_prefix: str
     organization_id: int
     scopes: tuple[str, ...]
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names this caller."""
+        return f"api-key:{self.key_prefix}"
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cm_...`")
@@ -61,7 +67,12 @@ def _authenticate(
         raise AuthenticationError("send an API key as 'Authorization: Bearer <key>'")
     accounts: AccountService = request.app.state.accounts
     key = accounts.authenticate(session, credentials.credentials.strip())
-    return Principal(key_id=key.id, organization_id=key.organization_id, scopes=tuple(key.scopes))
+    return Principal(
+        key_id=key.id,
+        key_prefix=key.prefix,
+        organization_id=key.organization_id,
+        scopes=tuple(key.scopes),
+    )
 
 
 def require_scope(scope: str) -> Callable[..., Principal]:
@@ -77,3 +88,4 @@ def require_scope(scope: str) -> Callable[..., Principal]:
 
 ReadPrincipal = Annotated[Principal, Depends(require_scope("read"))]
 WritePrincipal = Annotated[Principal, Depends(require_scope("write"))]
+CompliancePrincipal = Annotated[Principal, Depends(require_scope("compliance"))]

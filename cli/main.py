@@ -34,6 +34,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(creators_app, name="creators")
+compliance_app = typer.Typer(help="Sponsorship-disclosure checks.", no_args_is_help=True)
+app.add_typer(compliance_app, name="compliance")
 
 DEMO_ORG = "demo"
 
@@ -241,6 +243,50 @@ def creators_export(
         finally:
             if out is not sys.stdout:
                 out.close()
+
+
+@compliance_app.command("check")
+def compliance_check(
+    file: Annotated[str, typer.Argument(help="JSONL, one post per line ('-' for stdin).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One result object per line, in input order.")
+    ] = False,
+) -> None:
+    """Check posts for sponsorship disclosure (nothing is stored; the API stores checks).
+
+    Exits 0 when every post is compliant, 1 when any needs review or is non-compliant, 2 when
+    a line is not a valid post (its error names the line and field; the others are checked).
+    """
+    from compliance.checker import check_post
+    from compliance.cli_support import format_table, read_jsonl
+    from compliance.types import CheckResult, Verdict
+
+    stream = _open_input(file)
+    results: list[CheckResult] = []
+    bad = 0
+    flagged = False
+    try:
+        lines = (raw.decode("utf-8", errors="replace") for raw in stream)
+        for _line, parsed in read_jsonl(lines):
+            if isinstance(parsed, AppError):
+                bad += 1
+                typer.echo(f"error: {parsed.message}", err=True)
+                continue
+            result = check_post(parsed)
+            flagged = flagged or result.verdict is not Verdict.COMPLIANT
+            if as_json:
+                typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            else:
+                results.append(result)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if not as_json:
+        typer.echo(format_table(results), nl=False)
+    if bad:
+        raise typer.Exit(2)
+    if flagged:
+        raise typer.Exit(1)
 
 
 @app.command()

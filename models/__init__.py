@@ -6,17 +6,25 @@ Later capabilities add their own modules here; import them below so that ``Base.
 
 from models.base import Base, utcnow
 from models.campaign import OBJECTIVES, Brand, Campaign
+from models.compliance import REVIEW_STATUSES, VERDICT_PRIORITY, AuditEvent, ComplianceCheck
 from models.creator import Creator
+from models.embedding import CreatorEmbedding, EmbeddingQueueItem
 from models.organization import SCOPES, ApiKey, Organization
 
 __all__ = [
     "OBJECTIVES",
+    "REVIEW_STATUSES",
     "SCOPES",
+    "VERDICT_PRIORITY",
     "ApiKey",
+    "AuditEvent",
     "Base",
     "Brand",
     "Campaign",
+    "ComplianceCheck",
     "Creator",
+    "CreatorEmbedding",
+    "EmbeddingQueueItem",
     "Organization",
     "utcnow",
 ]

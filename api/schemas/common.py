@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from core.errors import InvalidInputError
 
-__all__ = ["Page", "decode_cursor", "encode_cursor"]
+__all__ = ["Page", "decode_cursor", "decode_keyset", "encode_cursor", "encode_keyset"]
 
 T = TypeVar("T")
 
@@ -24,23 +24,37 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(default=None, examples=["eyJhZnRlciI6IDUwfQ"])
 
 
-def encode_cursor(after_id: int) -> str:
-    raw = json.dumps({"after": after_id}).encode()
+def encode_keyset(values: dict[str, int]) -> str:
+    """An opaque cursor for a keyset position (integers only)."""
+    raw = json.dumps(values, sort_keys=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int | None:
-    """The id to continue after; raises naming ``cursor`` when it was not one of ours."""
+def decode_keyset(cursor: str | None, names: tuple[str, ...]) -> dict[str, int] | None:
+    """The keyset position in ``cursor``; raises naming ``cursor`` when it is not ours."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        after = data["after"]
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            raise ValueError(after)
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        if not isinstance(data, dict) or set(data) != set(names):
+            raise ValueError(data)
+        for value in data.values():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(value)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise InvalidInputError.for_field(
             "cursor", "not a cursor from this API; pass next_cursor unchanged"
         ) from None
-    return after
+    return {name: int(data[name]) for name in names}
+
+
+def encode_cursor(after_id: int) -> str:
+    """A cursor that continues after ``after_id`` in id order."""
+    return encode_keyset({"after": after_id})
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The id to continue after (None for the first page)."""
+    values = decode_keyset(cursor, ("after",))
+    return None if values is None else values["after"]

@@ -1,0 +1,196 @@
+"""``/v1/compliance``: check posts, the review queue, decisions, the audit trail, CSV export.
+Every route needs the ``compliance`` scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from api.deps import CompliancePrincipal, DatabaseDep, SessionDep
+from api.schemas.common import (
+    Page,
+    decode_cursor,
+    decode_keyset,
+    encode_cursor,
+    encode_keyset,
+)
+from api.schemas.compliance import (
+    AuditEventRead,
+    BatchCheckRequest,
+    BatchCheckResponse,
+    ComplianceCheckRead,
+    DecisionCreate,
+    PostIn,
+)
+from compliance.types import Post, Verdict
+from core.errors import FieldError, InvalidInputError
+from reviews.service import ReviewService
+from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
+
+router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
+service = ReviewService()
+
+
+def _post(data: dict[str, Any], prefix: str = "") -> Post:
+    try:
+        return Post.from_dict(data)
+    except InvalidInputError as exc:
+        errors = [
+            FieldError(field=f"{prefix}{e.field}" if e.field else prefix.rstrip(".") or None,
+                       message=e.message)
+            for e in exc.errors
+        ] or [FieldError(field=prefix.rstrip(".") or None, message=exc.message)]
+        raise InvalidInputError(errors[0].describe(), errors) from None
+
+
+@router.post("/check", response_model=ComplianceCheckRead)
+def check_(body: PostIn, principal: CompliancePrincipal, session: SessionDep) -> ComplianceCheckRead:
+    """Check one post for sponsorship disclosure; the check is stored for review."""
+    post = _post(body.model_dump(exclude_unset=True))
+    (stored,) = service.check_and_store(
+        session, principal.organization_id, [post], actor=principal.actor
+    )
+    return ComplianceCheckRead.from_row(stored.check)
+
+
+@router.post("/check/batch", response_model=BatchCheckResponse)
+def check_batch_(
+    body: BatchCheckRequest, principal: CompliancePrincipal, session: SessionDep
+) -> BatchCheckResponse:
+    """Check up to 1,000 posts; results come back in input order. One malformed post
+    rejects the batch with a 422 naming it (``posts.3.jurisdiction``)."""
+    posts = [_post(data, f"posts.{i}.") for i, data in enumerate(body.posts)]
+    stored = service.check_and_store(
+        session, principal.organization_id, posts, actor=principal.actor
+    )
+    return BatchCheckResponse(results=[ComplianceCheckRead.from_row(s.check) for s in stored])
+
+
+@router.get("/queue", response_model=Page[ComplianceCheckRead])
+def queue_(
+    principal: CompliancePrincipal,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[ComplianceCheckRead]:
+    """Checks waiting for a decision: non-compliant first, then needs-review, oldest first."""
+    position = decode_keyset(cursor, ("priority", "after"))
+    after = (position["priority"], position["after"]) if position else None
+    rows = ComplianceCheckRepository(session).queue(
+        principal.organization_id, after=after, limit=limit + 1
+    )
+    items = [ComplianceCheckRead.from_row(c, with_post=True) for c in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_keyset({"priority": last.priority, "after": last.id})
+    return Page[ComplianceCheckRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/checks", response_model=Page[ComplianceCheckRead])
+def list_checks_(
+    principal: CompliancePrincipal,
+    session: SessionDep,
+    verdict: Literal["compliant", "needs_review", "non_compliant"] | None = None,
+    review_status: Literal["pending", "not_required", "approved", "rejected", "overridden"]
+    | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[ComplianceCheckRead]:
+    """Stored checks in the order they were made, filtered."""
+    rows = ComplianceCheckRepository(session).list(
+        principal.organization_id,
+        verdict=verdict,
+        review_status=review_status,
+        since=since,
+        until=until,
+        after_id=decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    items = [ComplianceCheckRead.from_row(c) for c in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return Page[ComplianceCheckRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/checks/{check_id}", response_model=ComplianceCheckRead)
+def get_check_(
+    check_id: int, principal: CompliancePrincipal, session: SessionDep
+) -> ComplianceCheckRead:
+    """One check with the post, the result, the decision and its audit trail."""
+    check = ComplianceCheckRepository(session).get_or_raise(principal.organization_id, check_id)
+    audit = AuditRepository(session).for_subject(
+        principal.organization_id, "compliance_check", check.id
+    )
+    return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
+
+
+@router.post("/checks/{check_id}/decision", response_model=ComplianceCheckRead)
+def decide_(
+    check_id: int, body: DecisionCreate, principal: CompliancePrincipal, session: SessionDep
+) -> ComplianceCheckRead:
+    """Approve, reject, or override the verdict (with a written reason). Audited."""
+    check = service.decide(
+        session,
+        principal.organization_id,
+        check_id,
+        decision=body.decision,
+        actor=principal.actor,
+        reason=body.reason,
+        verdict=Verdict(body.verdict) if body.verdict else None,
+    )
+    audit = AuditRepository(session).for_subject(
+        principal.organization_id, "compliance_check", check.id
+    )
+    return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
+
+
+@router.get("/audit", response_model=Page[AuditEventRead])
+def audit_(
+    principal: CompliancePrincipal,
+    session: SessionDep,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Page[AuditEventRead]:
+    """The audit trail: who did what, when, and what changed."""
+    rows = AuditRepository(session).list(
+        principal.organization_id,
+        since=since,
+        until=until,
+        after_id=decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    items = [AuditEventRead.from_row(e) for e in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return Page[AuditEventRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/export")
+def export_(
+    principal: CompliancePrincipal,
+    database: DatabaseDep,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> StreamingResponse:
+    """A period's checks and decisions as CSV, for legal records (``since`` inclusive,
+    ``until`` exclusive)."""
+    if since and until and since >= until:
+        raise InvalidInputError.for_field("until", "must be after since")
+
+    def body() -> Iterator[bytes]:
+        with database.session() as session:
+            for chunk in service.export_csv(session, principal.organization_id, since, until):
+                yield chunk.encode("utf-8")
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="compliance-checks.csv"'},
+    )
