@@ -19,6 +19,7 @@ from creators.formats import ParsedRow, parse_records
 from creators.record import CreatorRecord, record_hash, validation_errors
 from models import Creator, utcnow
 from storage.repositories import CreatorFilters, CreatorRepository
+from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
     "MAX_REPORTED_ERRORS",
@@ -171,8 +172,9 @@ class CreatorService:
                 f"creator {record.platform.value}/{record.handle} already exists "
                 f"(id {existing.id}); PATCH it or import with upsert"
             )
-        creator = Creator(organization_id=organization_id, **row_from_record(record))
-        return repo.add(creator)
+        creator = repo.add(Creator(organization_id=organization_id, **row_from_record(record)))
+        EmbeddingRepository(session).enqueue(organization_id, [creator.id])
+        return creator
 
     def update(
         self, session: Session, organization_id: int, creator_id: int, changes: dict[str, Any]
@@ -200,6 +202,7 @@ class CreatorService:
             setattr(creator, key, value)
         creator.modified_at = utcnow()
         session.flush()
+        EmbeddingRepository(session).enqueue(organization_id, [creator.id])
         return creator
 
     def delete(self, session: Session, organization_id: int, creator_id: int) -> None:
@@ -309,5 +312,11 @@ class CreatorService:
                 updates.append(row)
         repo.insert_many(inserts)
         repo.update_many(updates)
+        # Queue what changed for encoding, in the same transaction as the change itself.
+        changed = [row["id"] for row in updates]
+        if inserts:
+            created = repo.existing(organization_id, [(r["platform"], r["handle"]) for r in inserts])
+            changed += [creator_id for creator_id, _hash in created.values()]
+        EmbeddingRepository(repo.session).enqueue(organization_id, changed)
         summary.created += len(inserts)
         summary.updated += len(updates)
