@@ -24,10 +24,10 @@ __all__ = [
     "MAX_LINE_BYTES",
     "ParsedRow",
     "detect_format",
-    "parse_records",
     "iter_csv",
     "iter_export",
     "iter_jsonl",
+    "parse_records",
     "record_to_csv_row",
 ]
 
@@ -222,7 +222,9 @@ def _parse_csv(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRow]:
     try:
         header = [column.strip() for column in next(reader)]
     except csv.Error as exc:
-        raise InvalidInputError.for_field("header", f"malformed CSV header: {exc}", line=1) from None
+        raise InvalidInputError.for_field(
+            "header", f"malformed CSV header: {exc}", line=1
+        ) from None
     header_line = tracker.line
     unknown = [c for c in header if c not in _KNOWN_COLUMNS and not _is_country_column(c)]
     if unknown:
@@ -299,7 +301,7 @@ def _unflatten(row: dict[str, str], line: int) -> tuple[dict[str, Any], list[Fie
 def record_to_csv_row(record: CreatorRecord) -> dict[str, str]:
     """The record as one CSV row (the inverse of the CSV reader)."""
     data = record.model_dump(mode="json")
-    row = {column: "" for column in CSV_COLUMNS}
+    row = dict.fromkeys(CSV_COLUMNS, "")
     for column in _SCALARS:
         value = data.get(column)
         if value is not None:

@@ -281,6 +281,8 @@ def validation_errors(exc: ValidationError, *, line: int | None = None) -> list[
         if err["type"] == "extra_forbidden":
             message = "unknown field (see docs/creator-record.md for the fields)"
         elif err["type"] == "enum" and err["loc"][:1] == ("platform",):
-            message = f"unknown platform {err.get('input')!r}; use one of {[p.value for p in Platform]}"
+            message = (
+                f"unknown platform {err.get('input')!r}; use one of {[p.value for p in Platform]}"
+            )
         out.append(FieldError(field=_loc(err["loc"]) or None, message=message, line=line))
     return out
