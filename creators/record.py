@@ -7,7 +7,6 @@ the system copes. docs/creator-record.md documents every field with an example.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -77,7 +76,10 @@ def _aware(value: datetime | None) -> datetime | None:
     # A timestamp without an offset is taken as UTC (documented in docs/creator-record.md).
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    # Already UTC (the common "Z" case): keep it, converting costs time on every import row.
+    return value.astimezone(UTC) if value.utcoffset() else value
 
 
 class _Strict(BaseModel):
@@ -113,7 +115,7 @@ class Audience(_Strict):
         if unknown:
             raise ValueError(f"unknown age band(s) {unknown}; use {list(AGE_BANDS)}")
         _check_sum(value, exact=True)
-        return value
+        return {band: value[band] for band in AGE_BANDS if band in value}
 
     @field_validator("gender")
     @classmethod
@@ -124,7 +126,7 @@ class Audience(_Strict):
         if unknown:
             raise ValueError(f"unknown gender key(s) {unknown}; use {list(GENDERS)}")
         _check_sum(value, exact=True)
-        return value
+        return {g: value[g] for g in GENDERS if g in value}
 
     @field_validator("countries")
     @classmethod
@@ -136,7 +138,7 @@ class Audience(_Strict):
         if unknown:
             raise ValueError(f"unknown country code(s) {unknown}; use ISO 3166-1 alpha-2")
         _check_sum(value, exact=False)
-        return value
+        return dict(sorted(value.items()))
 
 
 def _check_sum(shares: dict[str, float], *, exact: bool) -> None:
@@ -263,9 +265,12 @@ class CreatorRecord(_Strict):
 
 def record_hash(record: CreatorRecord) -> str:
     """sha256 of the record's content; ``updated_at`` and ``source`` do not count, so
-    re-importing the same creator with a new timestamp is "unchanged"."""
-    data = record.model_dump(mode="json", exclude={"updated_at", "source"})
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    re-importing the same creator with a new timestamp is "unchanged".
+
+    Field order is the model's and the distributions are put in a canonical order by their
+    validators, so the serialisation is canonical without sorting keys.
+    """
+    canonical = record.model_dump_json(exclude={"updated_at", "source"})
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -80,35 +80,33 @@ class ImportRejectedError(InvalidInputError):
 
 def row_from_record(record: CreatorRecord) -> dict[str, Any]:
     """The column values of a creator row for ``record`` (without ids)."""
-    data = record.model_dump(mode="python")
-    audience = (
-        record.audience.model_dump(mode="json", exclude_none=True) if record.audience else None
-    )
-    rates = record.rates.model_dump(mode="json", exclude_none=True) if record.rates else None
+    # One JSON-mode dump feeds every column: imports call this for every row.
+    data = record.model_dump(mode="json", exclude_none=True)
+    categories: list[str] = data["categories"]
     return {
-        "platform": record.platform.value,
-        "handle": record.handle,
-        "display_name": record.display_name,
-        "bio": record.bio,
-        "profile_url": record.profile_url,
-        "country": record.country,
-        "language": record.language,
-        "followers": record.followers,
-        "avg_likes": record.avg_likes,
-        "avg_comments": record.avg_comments,
-        "avg_views": record.avg_views,
-        "posts_per_month": record.posts_per_month,
-        "engagement_rate": record.engagement_rate,
-        "engagement_rate_computed": record.engagement_rate_computed,
-        "categories": list(record.categories),
-        "category_key": "|" + "|".join(record.categories) + "|" if record.categories else "",
-        "recent_posts": [p.model_dump(mode="json", exclude_none=True) for p in record.recent_posts],
-        "audience": audience,
-        "rates": rates,
-        "email": record.email,
-        "is_virtual": record.is_virtual,
-        "brands_mentioned": list(data["brands_mentioned"]),
-        "source": record.source,
+        "platform": data["platform"],
+        "handle": data["handle"],
+        "display_name": data.get("display_name"),
+        "bio": data.get("bio"),
+        "profile_url": data.get("profile_url"),
+        "country": data.get("country"),
+        "language": data.get("language"),
+        "followers": data.get("followers"),
+        "avg_likes": data.get("avg_likes"),
+        "avg_comments": data.get("avg_comments"),
+        "avg_views": data.get("avg_views"),
+        "posts_per_month": data.get("posts_per_month"),
+        "engagement_rate": data.get("engagement_rate"),
+        "engagement_rate_computed": data["engagement_rate_computed"],
+        "categories": categories,
+        "category_key": "|" + "|".join(categories) + "|" if categories else "",
+        "recent_posts": data["recent_posts"],
+        "audience": data.get("audience"),
+        "rates": data.get("rates"),
+        "email": data.get("email"),
+        "is_virtual": data["is_virtual"],
+        "brands_mentioned": data["brands_mentioned"],
+        "source": data.get("source"),
         "updated_at": record.updated_at,
         "record_hash": record_hash(record),
     }
@@ -315,7 +313,9 @@ class CreatorService:
         # Queue what changed for encoding, in the same transaction as the change itself.
         changed = [row["id"] for row in updates]
         if inserts:
-            created = repo.existing(organization_id, [(r["platform"], r["handle"]) for r in inserts])
+            created = repo.existing(
+                organization_id, [(r["platform"], r["handle"]) for r in inserts]
+            )
             changed += [creator_id for creator_id, _hash in created.values()]
         EmbeddingRepository(repo.session).enqueue(organization_id, changed)
         summary.created += len(inserts)
