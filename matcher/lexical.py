@@ -1,0 +1,207 @@
+"""Okapi BM25 over creator documents: the lexical half of hybrid retrieval.
+
+Exact words matter where embeddings blur them: brand names, product terms ("retinol"),
+place names, hashtags. :class:`BM25Index` scores the same documents as the dense index
+(:func:`matcher.documents.creator_document`) with k1 = 1.2 and b = 0.75 and the Lucene idf
+``log(1 + (N - df + 0.5) / (df + 0.5))`` (never negative). Per-document term weights are
+precomputed into a sparse CSC matrix, so a query costs one sparse column slice and a
+mat-vec: milliseconds at 100k documents. The index is built whole (``fit``): idf and the
+average length are corpus statistics, so it is rebuilt beside the live one, like the
+dense index.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+
+from core.errors import InvalidInputError
+
+__all__ = ["STOP_WORDS", "BM25Index", "LexicalResult", "tokenize"]
+
+IdArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+# Light lists (accent-folded, lower case): function words of en, es, fr and de that carry no
+# topic. Deliberately short: "vegan", "beauty" or "fit" must never be dropped.
+_STOP_WORDS_BY_LANGUAGE = {
+    "en": """a an and are as at be been but by for from has have i in is it its my of on or
+        our so that the their them they this to was we were will with you your me us he she
+        his her not no do does did can just about into out up over than then there these
+        those what when where which who why how all also more most very""",
+    "es": """el la los las un una unos unas y o de del al en con por para es son que se su sus
+        lo mi mis tu te nos como mas pero muy ya le les este esta estos estas ese esa hay""",
+    "fr": """le la les un une des et ou de du au aux en dans par pour sur avec est sont que qui
+        ce cette ces mon ma mes ton ta tes son sa ses nos vos leur leurs je tu il elle nous
+        vous ils elles ne pas plus tres se""",
+    "de": """der die das den dem des ein eine einer eines einem einen und oder zu im in mit von
+        fur auf ist sind ich du er sie es wir ihr mein meine dein deine sein seine nicht auch
+        als wie aus bei nach uber noch nur sehr""",
+}
+STOP_WORDS: frozenset[str] = frozenset(
+    word for words in _STOP_WORDS_BY_LANGUAGE.values() for word in words.split()
+)
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, accent-folded word tokens without stop words.
+
+    Hashtags count as words ("#VeganFood" -> "veganfood", "#vegan_food" -> "vegan", "food"),
+    so a brief saying "vegan" matches a creator tagging #vegan.
+    """
+    return [t for t in _WORD.findall(_fold(text)) if t not in STOP_WORDS]
+
+
+@dataclass(frozen=True)
+class LexicalResult:
+    """BM25 hits, best first: ids (n,), scores (n,) and the query terms each hit matched."""
+
+    ids: IdArray
+    scores: FloatArray
+    matched_terms: tuple[tuple[str, ...], ...]
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+
+class BM25Index:
+    """An Okapi BM25 index over (creator id, document) pairs; ``fit`` then ``search``."""
+
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75) -> None:
+        if k1 < 0 or not 0 <= b <= 1:
+            raise InvalidInputError(f"BM25 needs k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+        self.k1 = k1
+        self.b = b
+
+    def fit(self, ids: IdArray, documents: Sequence[str]) -> BM25Index:
+        """Index ``documents`` under ``ids`` (int64, unique). Returns self.
+
+        Sets ``vocabulary_``, ``idf_`` (V,), ``avgdl_``, ``weights_`` (CSC, n x V) and
+        ``ids_`` (n,).
+        """
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise InvalidInputError.for_field("ids", "must be a 1-D integer array")
+        if ids.shape[0] != len(documents):
+            raise InvalidInputError.for_field(
+                "ids", f"has {ids.shape[0]} ids for {len(documents)} documents"
+            )
+        if np.unique(ids).size != ids.size:
+            raise InvalidInputError.for_field("ids", "contains duplicates")
+        self.ids_: IdArray = ids.astype(np.int64)
+        order = np.argsort(self.ids_, kind="stable")
+        self._sorted_ids = self.ids_[order]
+        self._sorted_rows = order.astype(np.int64)
+        n = len(documents)
+        if n == 0:
+            self.vocabulary_: dict[str, int] = {}
+            self.idf_ = np.empty(0, dtype=np.float32)
+            self.avgdl_ = 0.0
+            self.weights_ = sparse.csc_matrix((0, 0), dtype=np.float32)
+            self._terms: list[str] = []
+            return self
+        vectorizer = CountVectorizer(analyzer=tokenize, dtype=np.float32)
+        try:
+            tf = vectorizer.fit_transform(documents).tocsr()
+        except ValueError:  # every document empty: an empty vocabulary
+            self.vocabulary_ = {}
+            self.idf_ = np.empty(0, dtype=np.float32)
+            self.avgdl_ = 0.0
+            self.weights_ = sparse.csc_matrix((n, 0), dtype=np.float32)
+            self._terms = []
+            return self
+        self.vocabulary_ = {str(t): int(i) for t, i in vectorizer.vocabulary_.items()}
+        self._terms = [""] * len(self.vocabulary_)
+        for term, col in self.vocabulary_.items():
+            self._terms[col] = term
+        lengths = np.asarray(tf.sum(axis=1)).ravel()
+        self.avgdl_ = float(lengths.mean()) or 1.0
+        df = np.bincount(tf.indices, minlength=tf.shape[1])
+        self.idf_ = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        # tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)), times idf, per stored entry.
+        row_of_entry = np.repeat(np.arange(n), np.diff(tf.indptr))
+        norm = self.k1 * (1 - self.b + self.b * lengths[row_of_entry] / self.avgdl_)
+        data = tf.data * (self.k1 + 1) / (tf.data + norm) * self.idf_[tf.indices]
+        weighted = sparse.csr_matrix((data.astype(np.float32), tf.indices, tf.indptr), tf.shape)
+        self.weights_ = weighted.tocsc()
+        return self
+
+    def __len__(self) -> int:
+        return int(self.ids_.shape[0]) if hasattr(self, "ids_") else 0
+
+    def _query_columns(self, query: str) -> tuple[list[int], FloatArray]:
+        counts: dict[int, int] = {}
+        for token in tokenize(query):
+            col = self.vocabulary_.get(token)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
+        cols = sorted(counts)
+        return cols, np.array([counts[c] for c in cols], dtype=np.float32)
+
+    def search(self, query: str, k: int, *, allowed_ids: IdArray | None = None) -> LexicalResult:
+        """The ``k`` best documents for ``query`` among ``allowed_ids`` (all when None).
+
+        Only documents sharing at least one term with the query are returned. Unknown allowed
+        ids are ignored.
+        """
+        if not hasattr(self, "ids_"):
+            raise InvalidInputError("BM25Index.search called before fit")
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise InvalidInputError.for_field("k", f"must be an integer >= 1, got {k!r}")
+        cols, qtf = self._query_columns(query)
+        if not cols:
+            return _empty()
+        scores = np.asarray(self.weights_[:, cols] @ qtf, dtype=np.float32).ravel()
+        if allowed_ids is not None:
+            allowed = np.unique(np.asarray(allowed_ids, dtype=np.int64))
+            pos = np.searchsorted(self._sorted_ids, allowed)
+            n = self._sorted_ids.shape[0]
+            ok = (pos < n) & (self._sorted_ids[np.minimum(pos, max(n - 1, 0))] == allowed)
+            rows = self._sorted_rows[pos[ok]]
+            mask = np.zeros(scores.shape[0], dtype=bool)
+            mask[rows] = True
+            scores = np.where(mask, scores, 0.0).astype(np.float32)
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size == 0:
+            return _empty()
+        if candidates.size > k:
+            part = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[part]
+        # Best first; ties by creator id so results are deterministic.
+        order = np.lexsort((self.ids_[candidates], -scores[candidates]))
+        rows = candidates[order]
+        sub = self.weights_[:, cols].tocsr()[rows]
+        matched = tuple(
+            tuple(self._terms[cols[j]] for j in sub.indices[sub.indptr[i] : sub.indptr[i + 1]])
+            for i in range(rows.size)
+        )
+        return LexicalResult(
+            ids=self.ids_[rows].copy(), scores=scores[rows].copy(), matched_terms=matched
+        )
+
+    def idf(self, term: str) -> float:
+        """The idf of ``term`` (after tokenisation); nan when it is not in the vocabulary."""
+        tokens = tokenize(term)
+        col = self.vocabulary_.get(tokens[0]) if tokens else None
+        return math.nan if col is None else float(self.idf_[col])
+
+
+def _empty() -> LexicalResult:
+    return LexicalResult(
+        ids=np.empty(0, dtype=np.int64), scores=np.empty(0, dtype=np.float32), matched_terms=()
+    )
