@@ -32,6 +32,7 @@ install: $(STAMP) ## Create .venv and install creatormatch (CPU torch first)
 run: $(STAMP) ## Migrate, load the demo roster and key, and serve on http://127.0.0.1:8000
 	$(BIN)/creatormatch db upgrade
 	$(BIN)/creatormatch demo
+	$(BIN)/creatormatch index build
 	$(BIN)/creatormatch serve
 
 lint: $(DEV_STAMP) ## ruff lint and format check

@@ -9,8 +9,10 @@ from fastapi import FastAPI
 
 from accounts.service import AccountService
 from api.errors import install_error_handlers
-from api.routes import compliance, creators, health
+from api.routes import compliance, creators, health, matching
 from core.settings import Settings
+from matcher.embedder import Embedder, SentenceTransformerEmbedder
+from matcher.service import IndexWorker, MatchService
 from storage.database import Database
 
 __all__ = ["create_app"]
@@ -28,14 +30,37 @@ field (and, for imports, the line) at fault.
 """
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
-    """A new application for ``settings``; pass ``database`` to share one (tests, CLI)."""
+def default_matcher(settings: Settings) -> MatchService:
+    """The match service with the bundled model, loaded on first use."""
+
+    def embedder() -> Embedder:
+        return SentenceTransformerEmbedder(settings.resolved_model_path)
+
+    return MatchService(settings.index_dir, embedder)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    matcher: MatchService | None = None,
+) -> FastAPI:
+    """A new application for ``settings``; pass ``database`` or ``matcher`` to share them
+    (tests, CLI)."""
     owns_database = database is None
     db = database or Database(settings.resolved_database_url)
+    match_service = matcher or default_matcher(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.index_worker:
+            worker = IndexWorker(match_service, db)
+            worker.start()
+        _app.state.index_worker = worker
         yield
+        if worker is not None:
+            worker.stop()
         if owns_database:
             db.dispose()
 
@@ -48,8 +73,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.database = db
     app.state.accounts = AccountService(settings.api_key_pepper.get_secret_value())
+    app.state.matcher = match_service
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(creators.router)
+    app.include_router(matching.router)
     app.include_router(compliance.router)
     return app

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 from tqdm import tqdm
@@ -20,6 +20,9 @@ from creators.service import CreatorService, ImportRejectedError, ImportSummary
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.repositories import ApiKeyRepository, OrganizationRepository
+
+if TYPE_CHECKING:
+    from matcher.service import MatchService
 
 app = typer.Typer(
     help="creatormatch: match creators to briefs, check disclosures, run programs.",
@@ -36,6 +39,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(creators_app, name="creators")
 compliance_app = typer.Typer(help="Sponsorship-disclosure checks.", no_args_is_help=True)
 app.add_typer(compliance_app, name="compliance")
+index_app = typer.Typer(help="The creator index the matcher searches.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
 
 DEMO_ORG = "demo"
 
@@ -287,6 +292,89 @@ def compliance_check(
         raise typer.Exit(2)
     if flagged:
         raise typer.Exit(1)
+
+
+def _matcher(settings: Settings) -> MatchService:
+    from api.app import default_matcher
+
+    return default_matcher(settings)
+
+
+@index_app.command("build")
+def index_build(
+    org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Encode creators that changed and (re)build the organisation's index beside the live
+    one; a creator whose text did not change is not encoded again."""
+    with _database() as (settings, database):
+        service = _matcher(settings)
+        try:
+            with database.session() as session:
+                organization = OrganizationRepository(session).get_by_name_or_raise(org)
+                bar = tqdm(unit=" creators", disable=quiet, file=sys.stderr, desc="encode")
+                summary = service.build_index(session, organization.id, progress=bar.update)
+                bar.close()
+        except AppError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(
+        f"index of {org!r}: {summary.creators} creators ({summary.kind}), "
+        f"{summary.encoded} encoded, {summary.unchanged} unchanged, {summary.seconds}s, "
+        f"at {summary.path}"
+    )
+
+
+@app.command()
+def match(
+    brief: Annotated[str, typer.Argument(help="The brief, in plain words.")],
+    org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many creators.")] = 20,
+    platform: Annotated[
+        list[str] | None, typer.Option("--platform", help="Only this platform (repeatable).")
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="Only this country (repeatable).")
+    ] = None,
+    tier: Annotated[list[str] | None, typer.Option("--tier", help="Only this tier.")] = None,
+    objective: Annotated[str | None, typer.Option(help="Override the brief's objective.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON, results in rank order.")] = False,
+) -> None:
+    """Rank the organisation's creators for a brief, with scores and reasons."""
+    from api.routes.matching import result_read
+    from core.tiers import Tier
+    from matcher.service import MatchFilters, brief_from_request
+
+    try:
+        filters = MatchFilters(
+            platforms=tuple(p.lower() for p in platform or ()),
+            countries=tuple(c.upper() for c in country or ()),
+            tiers=tuple(Tier(t.lower()) for t in tier or ()),
+        )
+    except ValueError as exc:
+        raise _fail(f"--tier: {exc}") from None
+    with _database() as (settings, database):
+        service = _matcher(settings)
+        try:
+            with database.session() as session:
+                organization = OrganizationRepository(session).get_by_name_or_raise(org)
+                parsed = brief_from_request(brief, objective=objective)
+                service.sync(session, organization.id)
+                page = service.match(session, organization.id, parsed, filters=filters, k=k)
+        except AppError as exc:
+            raise _fail(exc.message) from None
+    results = [result_read(i + 1, hit) for i, hit in enumerate(page.hits)]
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False))
+        return
+    for r in results:
+        typer.echo(
+            f"{r.rank:>3}. {r.score:.3f}  {r.platform}/{r.handle}  {r.tier or '-'}  "
+            f"{r.followers or '-'} followers  {r.country or '-'}"
+        )
+        for reason in r.reasons:
+            typer.echo(f"       - {reason}")
+        for flag in r.flags:
+            typer.secho(f"       ! {flag}", fg=typer.colors.YELLOW)
 
 
 @app.command()

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     api_key_pepper: SecretStr = SecretStr(DEFAULT_SECRET)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     import_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    index_worker: bool = Field(
+        default=True,
+        description="Keep indexes current in a background thread of `creatormatch serve`.",
+    )
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -39,6 +39,8 @@ class HardFilters:
     """Filters that every result must pass. Empty tuples and None mean "any"."""
 
     platforms: tuple[str, ...] = ()
+    # Follower ranges [low, high) of which one must hold (a tier filter); high None = no cap.
+    follower_ranges: tuple[tuple[int, int | None], ...] = ()
     min_followers: int | None = None
     max_followers: int | None = None
     countries: tuple[str, ...] = ()
@@ -51,6 +53,7 @@ class HardFilters:
     def is_empty(self) -> bool:
         return not (
             self.platforms
+            or self.follower_ranges
             or self.min_followers is not None
             or self.max_followers is not None
             or self.countries
@@ -161,6 +164,14 @@ class Catalog:
         if filters.languages:
             mask &= np.isin(cols["language"], self._languages.lookup(filters.languages))
         followers = cols["followers"]
+        if filters.follower_ranges:
+            in_any = np.zeros_like(mask)
+            for low, high in filters.follower_ranges:
+                in_range = followers >= low
+                if high is not None:
+                    in_range &= followers < high
+                in_any |= in_range
+            mask &= in_any
         if filters.min_followers is not None:
             mask &= followers >= filters.min_followers
         if filters.max_followers is not None:

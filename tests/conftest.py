@@ -12,7 +12,9 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -20,6 +22,8 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from core.settings import Settings
+from matcher.embedder import Embedder, SentenceTransformerEmbedder
+from matcher.service import MatchService
 from storage.database import Database
 from storage.migrate import upgrade
 from tests.factories import ApiClient, make_org_with_key
@@ -106,6 +110,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         max_upload_bytes=2 * 1024 * 1024,
         import_batch_size=50,
+        index_worker=False,
         _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
     )
 
@@ -117,9 +122,52 @@ def database(settings: Settings) -> Iterator[Database]:
     db.dispose()
 
 
+class CachingEmbedder:
+    """The real model, with each distinct text encoded once per test session (the suite
+    encodes the same demo documents in many tests and on both databases)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._cache: dict[str, Any] = {}
+
+    def encode(self, texts: Any, *, batch_size: int = 64, show_progress: bool = False) -> Any:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, row in zip(
+                missing, self.inner.encode(missing, batch_size=batch_size), strict=True
+            ):
+                self._cache[text] = row
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return np.ascontiguousarray(np.stack([self._cache[t] for t in texts]))
+
+    def encode_query(self, text: str) -> Any:
+        return self.inner.encode_query(text)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> CachingEmbedder:
+    """The bundled all-MiniLM-L6-v2, loaded once per test session."""
+    return CachingEmbedder(SentenceTransformerEmbedder())
+
+
 @pytest.fixture
-def client(settings: Settings, database: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=database)) as test_client:
+def matcher(settings: Settings, request: pytest.FixtureRequest) -> MatchService:
+    """A match service over this test's index folder; the model loads on first use only."""
+
+    def factory() -> Embedder:
+        loaded: Embedder = request.getfixturevalue("embedder")
+        return loaded
+
+    return MatchService(settings.index_dir, factory)
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database, matcher: MatchService) -> Iterator[TestClient]:
+    app = create_app(settings, database=database, matcher=matcher)
+    with TestClient(app) as test_client:
         yield test_client
 
 

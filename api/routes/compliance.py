@@ -40,15 +40,19 @@ def _post(data: dict[str, Any], prefix: str = "") -> Post:
         return Post.from_dict(data)
     except InvalidInputError as exc:
         errors = [
-            FieldError(field=f"{prefix}{e.field}" if e.field else prefix.rstrip(".") or None,
-                       message=e.message)
+            FieldError(
+                field=f"{prefix}{e.field}" if e.field else prefix.rstrip(".") or None,
+                message=e.message,
+            )
             for e in exc.errors
         ] or [FieldError(field=prefix.rstrip(".") or None, message=exc.message)]
         raise InvalidInputError(errors[0].describe(), errors) from None
 
 
 @router.post("/check", response_model=ComplianceCheckRead)
-def check_(body: PostIn, principal: CompliancePrincipal, session: SessionDep) -> ComplianceCheckRead:
+def check_(
+    body: PostIn, principal: CompliancePrincipal, session: SessionDep
+) -> ComplianceCheckRead:
     """Check one post for sponsorship disclosure; the check is stored for review."""
     post = _post(body.model_dump(exclude_unset=True))
     (stored,) = service.check_and_store(

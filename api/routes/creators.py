@@ -205,7 +205,10 @@ def update_(
 
 
 @router.delete("/{creator_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_(creator_id: int, principal: WritePrincipal, session: SessionDep) -> Response:
-    """Delete a creator."""
+def delete_(
+    creator_id: int, request: Request, principal: WritePrincipal, session: SessionDep
+) -> Response:
+    """Delete a creator (and drop it from the live match index)."""
     service.delete(session, principal.organization_id, creator_id)
+    request.app.state.matcher.forget(principal.organization_id, [creator_id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

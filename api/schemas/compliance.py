@@ -99,7 +99,7 @@ class ComplianceCheckRead(BaseModel):
             check_id=check.id,
             checked_at=check.created_at,
             checked_by=check.checked_by,
-            review_status=check.review_status,  # type: ignore[arg-type]  # a DB string
+            review_status=check.review_status,
             final_verdict=check.final_verdict,
             decided_by=check.decided_by,
             decided_at=check.decided_at,

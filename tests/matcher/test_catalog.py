@@ -24,6 +24,8 @@ def rows() -> list[CatalogRow]:
         (HardFilters(platforms=("snapchat",)), []),
         (HardFilters(min_followers=10_000, max_followers=99_999), [2, 3]),
         (HardFilters(max_followers=10_000), [1]),
+        (HardFilters(follower_ranges=((10_000, 100_000),)), [2, 3]),
+        (HardFilters(follower_ranges=((1_000, 10_000), (1_000_000, None))), [1, 4]),
         (HardFilters(countries=("US",)), [1, 2, 4]),
         (HardFilters(languages=("fr",)), [3]),
         (HardFilters(min_engagement=0.05), [1, 2]),

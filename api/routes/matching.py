@@ -1,0 +1,175 @@
+"""``POST /v1/match`` and ``POST /v1/creators/{id}/similar``: ranked creators with reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import ReadPrincipal, SessionDep
+from api.schemas.common import decode_keyset, encode_keyset
+from api.schemas.matching import (
+    ComponentRead,
+    MatchFiltersIn,
+    MatchRequest,
+    MatchResponse,
+    MatchResultRead,
+    SimilarRequest,
+    SimilarResponse,
+    SimilarResultRead,
+)
+from core.tiers import tier_for_followers
+from matcher.service import MatchFilters, MatchHit, MatchService, brief_from_request
+
+router = APIRouter(tags=["matching"])
+
+
+def _service(request: Request) -> MatchService:
+    service: MatchService = request.app.state.matcher
+    return service
+
+
+def to_filters(body: MatchFiltersIn) -> MatchFilters:
+    return MatchFilters(
+        platforms=tuple(p.value for p in body.platforms),
+        tiers=tuple(body.tiers),
+        min_followers=body.min_followers,
+        max_followers=body.max_followers,
+        countries=tuple(c.upper() for c in body.countries),
+        languages=tuple(lang.lower() for lang in body.languages),
+        min_engagement=body.min_engagement,
+        max_cost_usd=body.max_cost_usd,
+        exclude_creator_ids=tuple(body.exclude_creator_ids),
+    )
+
+
+def _flags(hit: MatchHit) -> list[str]:
+    flags: list[str] = []
+    by_name = {c.name: c for c in hit.components}
+    auth = by_name.get("authenticity")
+    if auth is not None and auth.details.get("flagged"):
+        flags.append("authenticity: " + "; ".join(auth.reasons))
+    for name in ("brand_safety", "conflicts"):
+        component = by_name.get(name)
+        if component is not None and component.score is not None and component.score < 1:
+            flags.append(f"{name.replace('_', ' ')}: " + "; ".join(component.reasons))
+    if hit.creator.get("is_virtual"):
+        flags.append("virtual influencer")
+    return flags
+
+
+def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
+    weights = {c.name: c.weight for c in hit.explanation.contributions}
+    components = {
+        c.name: ComponentRead(
+            score=None if c.score is None else round(c.score, 4),
+            weight=round(weights.get(c.name, 0.0), 4),
+            reasons=list(c.reasons),
+        )
+        for c in hit.components
+    }
+    strongest = sorted(hit.explanation.contributions, key=lambda c: -c.contribution)[:3]
+    by_name = {c.name: c for c in hit.components}
+    reasons = [by_name[c.name].reasons[0] for c in strongest if by_name[c.name].reasons]
+    return MatchResultRead(
+        rank=rank,
+        creator_id=hit.creator["id"],
+        platform=hit.creator["platform"],
+        handle=hit.creator["handle"],
+        display_name=hit.creator.get("display_name"),
+        tier=hit.tier,
+        followers=hit.creator.get("followers"),
+        country=hit.creator.get("country"),
+        score=hit.score,
+        components=components,
+        reasons=reasons,
+        flags=_flags(hit),
+    )
+
+
+@router.post("/v1/match", response_model=MatchResponse)
+def match_(
+    body: MatchRequest, request: Request, principal: ReadPrincipal, session: SessionDep
+) -> MatchResponse:
+    """Rank the organisation's creators for a brief, each with component scores and reasons.
+
+    Hard filters are applied inside the vector search; the brief's platforms and languages
+    become filters when the request gives none. Page with ``cursor`` (``next_cursor``).
+    """
+    position = decode_keyset(body.cursor, ("offset",))
+    offset = position["offset"] if position else 0
+    brief = brief_from_request(
+        body.brief,
+        objective=body.objective,
+        target=body.target,
+        competitor_brands=body.competitor_brands,
+        brand_safety=body.brand_safety,
+    )
+    page = _service(request).match(
+        session,
+        principal.organization_id,
+        brief,
+        filters=to_filters(body.filters),
+        weights=body.weights,
+        k=body.k,
+        offset=offset,
+        build=False,
+    )
+    applied: dict[str, Any] = {
+        key: value
+        for key, value in vars(page.applied_filters).items()
+        if value not in ((), None, frozenset())
+    }
+    target = page.brief.target
+    return MatchResponse(
+        results=[result_read(offset + i + 1, hit) for i, hit in enumerate(page.hits)],
+        next_cursor=encode_keyset({"offset": page.next_offset}) if page.next_offset else None,
+        objective=page.brief.objective.value if page.brief.objective else None,
+        applied_filters={k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
+        brief_understood={
+            "objective": page.brief.objective.value if page.brief.objective else None,
+            "age": [band for band, _w in target.age],
+            "genders": list(target.genders),
+            "countries": list(target.countries),
+            "interests": list(target.interests),
+            "budget": page.brief.budget,
+            "currency": page.brief.currency,
+            "platforms": list(page.brief.platforms),
+        },
+        candidates_scored=page.total_candidates,
+    )
+
+
+@router.post("/v1/creators/{creator_id}/similar", response_model=SimilarResponse)
+def similar_(
+    creator_id: int,
+    request: Request,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    body: SimilarRequest | None = None,
+) -> SimilarResponse:
+    """Lookalikes: creators similar to this one by content and audience."""
+    body = body or SimilarRequest()
+    found = _service(request).similar(
+        session,
+        principal.organization_id,
+        creator_id,
+        filters=to_filters(body.filters),
+        k=body.k,
+        build=False,
+    )
+    return SimilarResponse(
+        creator_id=creator_id,
+        results=[
+            SimilarResultRead(
+                creator_id=data["id"],
+                platform=data["platform"],
+                handle=data["handle"],
+                display_name=data.get("display_name"),
+                tier=tier_for_followers(data.get("followers")),
+                score=score,
+                reasons=list(reasons),
+            )
+            for data, score, reasons in found
+        ],
+    )

@@ -1,0 +1,136 @@
+"""Match request and response schemas."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.tiers import Tier
+from creators.record import Platform
+
+__all__ = [
+    "ComponentRead",
+    "MatchFiltersIn",
+    "MatchRequest",
+    "MatchResponse",
+    "MatchResultRead",
+    "SimilarRequest",
+    "SimilarResponse",
+]
+
+Objective = Literal[
+    "awareness", "launch", "pr", "conversions", "community", "niche_product", "trusted_reviews"
+]
+
+
+class MatchFiltersIn(BaseModel):
+    """Hard filters: every result passes all of them. Unknown values never pass a filter
+    (a creator without a follower count fails a tier filter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platforms: list[Platform] = Field(default_factory=list)
+    tiers: list[Tier] = Field(default_factory=list)
+    min_followers: int | None = Field(default=None, ge=0)
+    max_followers: int | None = Field(default=None, ge=0)
+    countries: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    min_engagement: float | None = Field(default=None, ge=0, le=1)
+    max_cost_usd: float | None = Field(default=None, ge=0)
+    exclude_creator_ids: list[int] = Field(default_factory=list, max_length=100_000)
+
+
+class MatchRequest(BaseModel):
+    """A brief in free text; explicit fields override what is read from the text."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "brief": "vegan skincare launch in the US, women 25-34 who care about "
+                    "sustainability, conversions, $20k",
+                    "filters": {"platforms": ["instagram", "tiktok"], "tiers": ["micro"]},
+                    "k": 10,
+                }
+            ]
+        },
+    )
+
+    brief: str = Field(min_length=1, max_length=5000)
+    objective: Objective | None = None
+    target: dict[str, Any] | None = Field(
+        default=None,
+        description='Target audience: {"age": ["25-34"], "genders": ["female"], '
+        '"countries": ["US"], "interests": ["sustainability"]}',
+    )
+    competitor_brands: list[str] = Field(default_factory=list, max_length=100)
+    brand_safety: list[str] = Field(default_factory=list, max_length=20)
+    filters: MatchFiltersIn = Field(default_factory=MatchFiltersIn)
+    weights: dict[str, float] | None = Field(
+        default=None,
+        description='Override the objective\'s component weights, e.g. {"audience_fit": 0.4}',
+    )
+    k: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> MatchRequest:
+        f = self.filters
+        low, high = f.min_followers, f.max_followers
+        if low is not None and high is not None and low > high:
+            raise ValueError("filters.min_followers is above filters.max_followers")
+        return self
+
+
+class ComponentRead(BaseModel):
+    score: float | None
+    weight: float
+    reasons: list[str]
+
+
+class MatchResultRead(BaseModel):
+    rank: int
+    creator_id: int
+    platform: str
+    handle: str
+    display_name: str | None
+    tier: Tier | None
+    followers: int | None
+    country: str | None
+    score: float
+    components: dict[str, ComponentRead]
+    reasons: list[str] = Field(description="The strongest reasons, for a one-line summary")
+    flags: list[str] = Field(description="Warnings a recruiter must see (authenticity, safety)")
+
+
+class MatchResponse(BaseModel):
+    results: list[MatchResultRead]
+    next_cursor: str | None
+    objective: str | None
+    applied_filters: dict[str, Any]
+    brief_understood: dict[str, Any]
+    candidates_scored: int
+
+
+class SimilarRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filters: MatchFiltersIn = Field(default_factory=MatchFiltersIn)
+    k: int = Field(default=10, ge=1, le=100)
+
+
+class SimilarResultRead(BaseModel):
+    creator_id: int
+    platform: str
+    handle: str
+    display_name: str | None
+    tier: Tier | None
+    score: float
+    reasons: list[str]
+
+
+class SimilarResponse(BaseModel):
+    creator_id: int
+    results: list[SimilarResultRead]

@@ -1,0 +1,731 @@
+"""The match service: the database side of the matcher.
+
+It keeps, per organisation, the live state a match needs in memory: the FAISS index (in an
+:class:`~matcher.index.IndexHolder`), the filter catalog, the BM25 index and precomputed
+authenticity scores. The database is the truth: vectors live in ``creator_embeddings`` and
+the index is a derived artefact under ``<data_dir>/indexes/<organisation id>/``.
+
+A match: parse the brief, turn the hard filters into an id set (catalog), search dense and
+lexical candidates *with* that id set, fuse them, load the candidates' rows, score every
+component with its reasons, combine with the objective's weights, sort, page.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import InvalidInputError, NotFoundError, UnavailableError
+from core.tiers import Tier, tier_bounds, tier_for_followers
+from matcher.authenticity import AuthenticityModel, AuthenticityScore
+from matcher.brief import Brief, Objective, TargetAudience, parse_brief
+from matcher.catalog import Catalog, CatalogRow, HardFilters
+from matcher.documents import creator_document, document_hash
+from matcher.embedder import Embedder
+from matcher.fusion import FusedHit, reciprocal_rank_fusion
+from matcher.index import (
+    IndexHolder,
+    IndexNeedsRebuildError,
+    VectorIndex,
+    configure_faiss_threads,
+)
+from matcher.lexical import BM25Index
+from matcher.scoring import (
+    ComponentScore,
+    Explanation,
+    audience_fit,
+    authenticity,
+    brand_safety,
+    combine,
+    conflicts,
+    cost_efficiency,
+    engagement_quality,
+    niche_fit,
+    tier_fit,
+    weights_for,
+)
+from models import Creator
+from storage.repositories.embeddings import EmbeddingRepository
+
+__all__ = [
+    "BuildSummary",
+    "IndexNotReadyError",
+    "IndexWorker",
+    "MatchFilters",
+    "MatchHit",
+    "MatchPage",
+    "MatchService",
+    "creator_data",
+]
+
+_log = logging.getLogger("creatormatch.matcher")
+
+# How many fused candidates are scored for a page: enough that the component scores can
+# reorder the retrieval ranking, few enough to stay within a few milliseconds.
+MIN_CANDIDATES = 100
+MAX_CANDIDATES = 500
+
+
+class IndexNotReadyError(UnavailableError):
+    """The organisation's index is not built yet (the background worker is on it)."""
+
+    code = "index_not_ready"
+    title = "Index not ready"
+
+    def __init__(self, organization_id: int, reason: str) -> None:
+        super().__init__(
+            f"the creator index of organisation {organization_id} is not built yet ({reason}); "
+            "it is being built in the background, or run `creatormatch index build`"
+        )
+        self.organization_id = organization_id
+
+
+def creator_data(creator: Creator) -> dict[str, Any]:
+    """A stored creator as a plain creator-record dict (no re-validation: it is hot)."""
+    return {
+        "id": creator.id,
+        "platform": creator.platform,
+        "handle": creator.handle,
+        "display_name": creator.display_name,
+        "bio": creator.bio,
+        "country": creator.country,
+        "language": creator.language,
+        "followers": creator.followers,
+        "avg_likes": creator.avg_likes,
+        "avg_comments": creator.avg_comments,
+        "avg_views": creator.avg_views,
+        "posts_per_month": creator.posts_per_month,
+        "engagement_rate": creator.engagement_rate,
+        "categories": creator.categories,
+        "recent_posts": creator.recent_posts,
+        "audience": creator.audience,
+        "rates": creator.rates,
+        "is_virtual": creator.is_virtual,
+        "brands_mentioned": creator.brands_mentioned,
+    }
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    """Hard filters of a match request; every result passes all of them."""
+
+    platforms: tuple[str, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    min_followers: int | None = None
+    max_followers: int | None = None
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    min_engagement: float | None = None
+    max_cost_usd: float | None = None
+    exclude_creator_ids: tuple[int, ...] = ()
+
+    def hard(self) -> HardFilters:
+        return HardFilters(
+            platforms=self.platforms,
+            follower_ranges=tuple(tier_bounds(t) for t in self.tiers),
+            min_followers=self.min_followers,
+            max_followers=self.max_followers,
+            countries=self.countries,
+            languages=self.languages,
+            min_engagement=self.min_engagement,
+            max_cost_usd=self.max_cost_usd,
+            exclude_ids=frozenset(self.exclude_creator_ids),
+        )
+
+
+@dataclass(frozen=True)
+class MatchHit:
+    creator: dict[str, Any]
+    tier: Tier | None
+    score: float
+    components: tuple[ComponentScore, ...]
+    explanation: Explanation
+    retrieval: FusedHit | None = None
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    brief: Brief
+    applied_filters: MatchFilters
+    total_candidates: int
+    hits: tuple[MatchHit, ...]
+    next_offset: int | None
+    index_kind: str
+    exact: bool
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    encoded: int
+    unchanged: int
+    creators: int
+    kind: str
+    seconds: float
+    path: str
+
+
+@dataclass
+class _OrgState:
+    """What one organisation's matches read, swapped as a whole on rebuilds."""
+
+    holder: IndexHolder
+    catalog: Catalog
+    lexical: BM25Index | None
+    authenticity: dict[int, AuthenticityScore]
+    model: AuthenticityModel | None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _cost_usd(record: Mapping[str, Any]) -> float | None:
+    value = cost_efficiency(record, None).details.get("cost_per_post_usd")
+    return None if value is None else float(value)
+
+
+def _catalog_row(data: Mapping[str, Any]) -> CatalogRow:
+    return CatalogRow(
+        id=int(data["id"]),
+        platform=str(data["platform"]),
+        followers=data.get("followers"),
+        country=data.get("country"),
+        language=data.get("language"),
+        engagement_rate=data.get("engagement_rate"),
+        cost_per_post_usd=_cost_usd(data),
+    )
+
+
+class MatchService:
+    """Per-process matcher state for every organisation, and the use cases on it."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder_factory: Callable[[], Embedder],
+        *,
+        faiss_threads: int | None = 1,
+    ) -> None:
+        self.index_dir = index_dir
+        self._embedder_factory = embedder_factory
+        self._embedder: Embedder | None = None
+        self._states: dict[int, _OrgState] = {}
+        self._lock = threading.Lock()
+        if faiss_threads is not None:
+            configure_faiss_threads(faiss_threads)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use (once per process)."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._embedder_factory()
+            return self._embedder
+
+    def _dir(self, organization_id: int) -> Path:
+        return self.index_dir / str(organization_id)
+
+    def is_loaded(self, organization_id: int) -> bool:
+        return organization_id in self._states
+
+    def loaded_sizes(self) -> dict[int, int]:
+        """Organisation id -> creators in its live index."""
+        return {org: len(s.holder.current) for org, s in self._states.items() if s.holder.is_built}
+
+    # ------------------------------------------------------------------ encoding
+
+    def _encode(
+        self,
+        session: Session,
+        organization_id: int,
+        creators: Sequence[Creator],
+        *,
+        progress: Callable[[int], object] | None = None,
+    ) -> tuple[list[int], np.ndarray[Any, np.dtype[np.float32]], int]:
+        """Encode the creators whose document changed; store their vectors.
+
+        Returns the ids encoded, their vectors, and how many were unchanged.
+        """
+        embedder = self.embedder
+        repo = EmbeddingRepository(session)
+        stored = repo.hashes([c.id for c in creators])
+        ids: list[int] = []
+        texts: list[str] = []
+        hashes: list[str] = []
+        unchanged = 0
+        for creator in creators:
+            text = creator_document(creator_data(creator))
+            text_hash = document_hash(text, embedder.name)
+            if stored.get(creator.id) == (embedder.name, text_hash):
+                unchanged += 1
+                continue
+            ids.append(creator.id)
+            texts.append(text)
+            hashes.append(text_hash)
+        vectors = (
+            embedder.encode(texts, batch_size=64)
+            if texts
+            else np.empty((0, embedder.dim), dtype=np.float32)
+        )
+        repo.upsert(
+            organization_id,
+            [
+                (cid, embedder.name, h, vectors[i].astype("<f4").tobytes(), embedder.dim)
+                for i, (cid, h) in enumerate(zip(ids, hashes, strict=True))
+            ],
+        )
+        if progress is not None:
+            progress(len(creators))
+        return ids, vectors, unchanged
+
+    def encode_pending(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        batch_size: int = 256,
+        progress: Callable[[int], object] | None = None,
+    ) -> tuple[int, int]:
+        """Encode queued creators and those without a vector for the current model.
+
+        Each batch is flushed with its dequeue, so a crash loses at most the batch in hand
+        and the queue still holds it. Returns (encoded, unchanged).
+        """
+        repo = EmbeddingRepository(session)
+        encoded = unchanged = 0
+        while True:
+            queued = repo.queued(organization_id, limit=batch_size)
+            if not queued:
+                break
+            ids, _vectors, same = self._encode(session, organization_id, queued, progress=progress)
+            repo.dequeue([c.id for c in queued])
+            session.flush()
+            encoded += len(ids)
+            unchanged += same
+        while True:
+            missing = repo.missing(organization_id, self.embedder.name, limit=batch_size)
+            if not missing:
+                break
+            ids, _vectors, same = self._encode(session, organization_id, missing, progress=progress)
+            session.flush()
+            encoded += len(ids)
+            unchanged += same
+        return encoded, unchanged
+
+    # ------------------------------------------------------------------ state
+
+    def _load_vectors(self, session: Session, organization_id: int) -> VectorIndex:
+        embedder = self.embedder
+        id_parts: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+        vec_parts: list[np.ndarray[Any, np.dtype[np.float32]]] = []
+        repo = EmbeddingRepository(session)
+        for batch in repo.iterate_vectors(organization_id, embedder.name):
+            id_parts.append(np.fromiter((cid for cid, _ in batch), dtype=np.int64))
+            raw = b"".join(vec for _, vec in batch)
+            vec_parts.append(np.frombuffer(raw, dtype="<f4").reshape(len(batch), embedder.dim))
+        if id_parts:
+            ids = np.concatenate(id_parts)
+            vectors = np.ascontiguousarray(np.concatenate(vec_parts), dtype=np.float32)
+        else:
+            ids = np.empty(0, dtype=np.int64)
+            vectors = np.empty((0, embedder.dim), dtype=np.float32)
+        return VectorIndex.build(ids, vectors, model_name=embedder.name)
+
+    def _side_state(
+        self, session: Session, organization_id: int
+    ) -> tuple[Catalog, BM25Index | None, dict[int, AuthenticityScore], AuthenticityModel | None]:
+        records = [
+            creator_data(c)
+            for c in session.scalars(
+                select(Creator)
+                .where(Creator.organization_id == organization_id)
+                .order_by(Creator.id)
+            )
+        ]
+        catalog = Catalog([_catalog_row(r) for r in records])
+        lexical = None
+        if records:
+            ids = np.fromiter((r["id"] for r in records), dtype=np.int64, count=len(records))
+            lexical = BM25Index().fit(ids, [creator_document(r) for r in records])
+        model: AuthenticityModel | None = None
+        scores: dict[int, AuthenticityScore] = {}
+        if records:
+            model = AuthenticityModel().fit(records)
+            scores = dict(zip((r["id"] for r in records), model.score(records), strict=True))
+        return catalog, lexical, scores, model
+
+    def build_index(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        progress: Callable[[int], object] | None = None,
+    ) -> BuildSummary:
+        """Encode what is pending, rebuild the index from the stored vectors beside the live
+        one, save it atomically and swap it in."""
+        started = datetime.now(UTC)
+        encoded, unchanged = self.encode_pending(session, organization_id, progress=progress)
+        session.flush()
+        index = self._load_vectors(session, organization_id)
+        index.save(self._dir(organization_id))
+        catalog, lexical, scores, model = self._side_state(session, organization_id)
+        state = self._states.get(organization_id)
+        if state is None:
+            self._states[organization_id] = _OrgState(
+                IndexHolder(index), catalog, lexical, scores, model
+            )
+        else:
+            with state.lock:
+                state.holder.rebuild(lambda: index)
+                state.catalog, state.lexical = catalog, lexical
+                state.authenticity, state.model = scores, model
+        return BuildSummary(
+            encoded=encoded,
+            unchanged=unchanged,
+            creators=len(index),
+            kind=index.kind,
+            seconds=round((datetime.now(UTC) - started).total_seconds(), 2),
+            path=str(self._dir(organization_id)),
+        )
+
+    def ensure_loaded(
+        self, session: Session, organization_id: int, *, build: bool = True
+    ) -> _OrgState:
+        """The organisation's state: in memory, else loaded from disk (checked against the
+        manifest), else rebuilt from the database (or, with ``build=False``,
+        :class:`IndexNotReadyError`: the API never blocks a request on a full build)."""
+        state = self._states.get(organization_id)
+        if state is not None:
+            return state
+        with self._lock:
+            state = self._states.get(organization_id)
+            if state is not None:
+                return state
+        embedder = self.embedder
+        try:
+            index = VectorIndex.load(
+                self._dir(organization_id), model_name=embedder.name, dim=embedder.dim
+            )
+        except IndexNeedsRebuildError as exc:
+            if not build:
+                raise IndexNotReadyError(organization_id, exc.message) from None
+            self.build_index(session, organization_id)
+            return self._states[organization_id]
+        catalog, lexical, scores, model = self._side_state(session, organization_id)
+        state = _OrgState(IndexHolder(index), catalog, lexical, scores, model)
+        self._states[organization_id] = state
+        return state
+
+    def sync(self, session: Session, organization_id: int, *, build: bool = True) -> int:
+        """Encode queued changes and apply them to the live state; returns how many creators
+        changed."""
+        state = self.ensure_loaded(session, organization_id, build=build)
+        repo = EmbeddingRepository(session)
+        changed = 0
+        while True:
+            queued = repo.queued(organization_id, limit=256)
+            if not queued:
+                break
+            ids, vectors, _same = self._encode(session, organization_id, queued)
+            if ids:
+                state.holder.update(np.asarray(ids, dtype=np.int64), vectors)
+            records = [creator_data(c) for c in queued]
+            state.catalog.upsert([_catalog_row(r) for r in records])
+            if state.model is not None:
+                state.authenticity.update(
+                    zip((r["id"] for r in records), state.model.score(records), strict=True)
+                )
+            repo.dequeue([c.id for c in queued])
+            session.flush()
+            changed += len(queued)
+        if changed:
+            self._refit_lexical(session, organization_id, state)
+        return changed
+
+    def _refit_lexical(self, session: Session, organization_id: int, state: _OrgState) -> None:
+        catalog, lexical, _scores, _model = self._side_state(session, organization_id)
+        state.catalog, state.lexical = catalog, lexical
+
+    def forget(self, organization_id: int, creator_ids: Iterable[int]) -> None:
+        """Drop deleted creators from the live state (the database rows are already gone)."""
+        state = self._states.get(organization_id)
+        if state is None:
+            return
+        ids = np.fromiter(creator_ids, dtype=np.int64)
+        if state.holder.is_built:
+            state.holder.remove(ids)
+        state.catalog.remove(ids.tolist())
+        for cid in ids.tolist():
+            state.authenticity.pop(cid, None)
+
+    # ------------------------------------------------------------------ matching
+
+    def match(
+        self,
+        session: Session,
+        organization_id: int,
+        brief: Brief,
+        *,
+        filters: MatchFilters,
+        weights: Mapping[str, float] | None = None,
+        k: int = 20,
+        offset: int = 0,
+        now: datetime | None = None,
+        build: bool = True,
+    ) -> MatchPage:
+        """Rank the organisation's creators for ``brief``; see the module docstring."""
+        if not brief.text.strip():
+            raise InvalidInputError.for_field("brief", "the brief is empty")
+        base_weights = weights_for(brief.objective)
+        combine((), base_weights, weights)  # validates the overrides before any work
+        state = self.ensure_loaded(session, organization_id, build=build)
+        if brief.platforms and not filters.platforms:
+            filters = _replace(filters, platforms=tuple(brief.platforms))
+        if brief.languages and not filters.languages:
+            filters = _replace(filters, languages=tuple(brief.languages))
+        allowed = state.catalog.select(filters.hard())
+        wanted = min(max(MIN_CANDIDATES, 3 * (offset + k)), MAX_CANDIDATES)
+        query = self.embedder.encode_query(brief.text)
+        dense = state.holder.search(query, wanted, allowed_ids=allowed)
+        lexical = (
+            state.lexical.search(brief.text, wanted, allowed_ids=allowed)
+            if state.lexical is not None
+            else None
+        )
+        fused = reciprocal_rank_fusion(dense, lexical, limit=wanted)
+        hits = self._score(session, organization_id, state, brief, fused, weights, now)
+        page = hits[offset : offset + k]
+        more = offset + k < len(hits)
+        return MatchPage(
+            brief=brief,
+            applied_filters=filters,
+            total_candidates=len(hits),
+            hits=tuple(page),
+            next_offset=offset + k if more else None,
+            index_kind=state.holder.current.kind,
+            exact=dense.exact,
+        )
+
+    def _score(
+        self,
+        session: Session,
+        organization_id: int,
+        state: _OrgState,
+        brief: Brief,
+        fused: Sequence[FusedHit],
+        weights: Mapping[str, float] | None,
+        now: datetime | None,
+    ) -> list[MatchHit]:
+        if not fused:
+            return []
+        rows = {
+            c.id: c
+            for c in session.scalars(
+                select(Creator).where(
+                    Creator.organization_id == organization_id,
+                    Creator.id.in_([h.creator_id for h in fused]),
+                )
+            )
+        }
+        objective = brief.objective
+        base_weights = weights_for(objective)
+        moment = now or datetime.now(UTC)
+        hits: list[MatchHit] = []
+        for hit in fused:
+            creator = rows.get(hit.creator_id)
+            if creator is None:  # deleted since the index saw it
+                continue
+            data = creator_data(creator)
+            tier = tier_for_followers(creator.followers)
+            components = (
+                niche_fit(
+                    hit.dense_score,
+                    hit.lexical_score,
+                    hit.matched_terms,
+                    matched_categories=_matched_categories(brief, creator.categories),
+                ),
+                audience_fit(brief.target, creator.audience),
+                engagement_quality(data),
+                authenticity(state.authenticity.get(creator.id)),
+                cost_efficiency(data, objective),
+                brand_safety(data, brief.brand_safety or None),
+                conflicts(data, brief.competitor_brands, moment),
+                tier_fit(tier, objective),
+            )
+            score, explanation = combine(components, base_weights, weights)
+            hits.append(
+                MatchHit(
+                    creator=data,
+                    tier=tier,
+                    score=round(score or 0.0, 4),
+                    components=components,
+                    explanation=explanation,
+                    retrieval=hit,
+                )
+            )
+        hits.sort(key=lambda h: (-h.score, h.creator["id"]))
+        return hits
+
+    def similar(
+        self,
+        session: Session,
+        organization_id: int,
+        creator_id: int,
+        *,
+        filters: MatchFilters,
+        k: int = 10,
+        build: bool = True,
+    ) -> list[tuple[dict[str, Any], float, tuple[str, ...]]]:
+        """Lookalikes of one creator, by content (the vectors) and by audience.
+
+        Returns (creator data, score, reasons) best first; the creator itself is excluded.
+        """
+        state = self.ensure_loaded(session, organization_id, build=build)
+        seed = session.scalar(
+            select(Creator).where(
+                Creator.organization_id == organization_id, Creator.id == creator_id
+            )
+        )
+        if seed is None:
+            raise NotFoundError(f"creator {creator_id} not found")
+        index = state.holder.current
+        if creator_id not in index:
+            raise InvalidInputError.for_field(
+                "creator_id", "this creator is not in the index yet; run `creatormatch index build`"
+            )
+        vector = np.ascontiguousarray(index.get_vectors(np.array([creator_id]))[0])
+        excluded = (*filters.exclude_creator_ids, creator_id)
+        allowed = state.catalog.select(_replace(filters, exclude_creator_ids=excluded).hard())
+        found = state.holder.search(vector, min(4 * k, MAX_CANDIDATES), allowed_ids=allowed)
+        target = _audience_target(seed.audience)
+        rows = {
+            c.id: c
+            for c in session.scalars(
+                select(Creator).where(
+                    Creator.organization_id == organization_id,
+                    Creator.id.in_([int(i) for i in found.ids]),
+                )
+            )
+        }
+        results = []
+        for cid, cosine in found.pairs():
+            creator = rows.get(cid)
+            if creator is None or cid == creator_id:
+                continue
+            content = max(0.0, min(1.0, cosine))
+            reasons = [f"content similarity {cosine:.2f}"]
+            shared = sorted(set(seed.categories) & set(creator.categories))
+            if shared:
+                reasons.append("shares " + ", ".join(shared))
+            audience_score = None
+            if target is not None:
+                fit = audience_fit(target, creator.audience)
+                audience_score = fit.score
+                reasons.extend(fit.reasons[:1])
+            score = content if audience_score is None else 0.7 * content + 0.3 * audience_score
+            results.append((creator_data(creator), round(score, 4), tuple(reasons)))
+        results.sort(key=lambda r: (-r[1], r[0]["id"]))
+        return results[:k]
+
+
+def _replace(filters: MatchFilters, **changes: Any) -> MatchFilters:
+    from dataclasses import replace
+
+    return replace(filters, **changes)
+
+
+def _matched_categories(brief: Brief, categories: Sequence[str]) -> tuple[str, ...]:
+    text = brief.text.lower()
+    return tuple(c for c in categories if c and c.lower() in text)
+
+
+def _audience_target(audience: Mapping[str, Any] | None) -> TargetAudience | None:
+    """A creator's audience as a target, for lookalikes by audience."""
+    if not audience:
+        return None
+    gender = audience.get("gender") or {}
+    countries = audience.get("countries") or {}
+    return TargetAudience.from_mapping(
+        {
+            "age": dict(audience.get("age") or {}),
+            "genders": [g for g, share in gender.items() if share >= 0.5],
+            "countries": [c for c, share in countries.items() if share >= 0.2],
+            "interests": list(audience.get("interests") or []),
+        }
+    )
+
+
+def brief_from_request(
+    text: str,
+    *,
+    objective: str | None = None,
+    target: Mapping[str, Any] | None = None,
+    competitor_brands: Sequence[str] | None = None,
+    brand_safety: Sequence[str] | None = None,
+    budget: float | None = None,
+) -> Brief:
+    """Parse the brief text; fields given explicitly override what the parser found."""
+    brief = parse_brief(text)
+    return brief.merge(
+        objective=Objective(objective) if objective else None,
+        target=TargetAudience.from_mapping(dict(target)) if target else None,
+        competitor_brands=tuple(competitor_brands) if competitor_brands else None,
+        brand_safety=tuple(brand_safety) if brand_safety else None,
+        budget=budget,
+    )
+
+
+class IndexWorker:
+    """Keeps every organisation's index current in a background thread: builds a missing
+    index, then encodes queued changes and applies them to the live state.
+
+    ``run_once`` does one pass (tests call it directly); ``start`` loops until ``stop``.
+    Each organisation is handled in its own transaction, and errors are logged per
+    organisation so one bad organisation does not stop the others.
+    """
+
+    def __init__(self, service: MatchService, database: Any, *, interval: float = 2.0) -> None:
+        self.service = service
+        self.database = database
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    def run_once(self) -> dict[int, int]:
+        """One pass over the organisations; returns organisation id -> creators synced."""
+        from models import Organization
+
+        with self.database.session() as session:
+            organizations = list(session.scalars(select(Organization.id)))
+        done: dict[int, int] = {}
+        for organization_id in organizations:
+            if self._stop.is_set():
+                break
+            try:
+                with self.database.session() as session:
+                    done[organization_id] = self.service.sync(session, organization_id)
+            except Exception as exc:  # logged per organisation, then go on
+                self.last_error = f"organisation {organization_id}: {exc}"
+                _log.exception("index worker failed for organisation %s", organization_id)
+        return done
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.run_once()
+            self._stop.wait(self.interval)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="index-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.settings import Settings
+from matcher.service import MatchService
+from storage.database import Database
+from tests.factories import ApiClient, creator_record, jsonl
+from tests.matcher.test_service import BRIEF, GAMER, VEGAN_US
+
+
+def import_roster(api: ApiClient, records: list[dict[str, Any]]) -> None:
+    response = api.post(
+        "/v1/creators/import",
+        content=jsonl(records),
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 200, response.text
+
+
+def build(database: Database, matcher: MatchService, org_id: int) -> None:
+    with database.session() as session:
+        matcher.build_index(session, org_id)
+
+
+@pytest.fixture
+def ready(acme: ApiClient, database: Database, matcher: MatchService) -> ApiClient:
+    others = [
+        creator_record(
+            handle=f"foodie{i}", categories=["food"], country="DE", bio="Weeknight pasta and baking"
+        )
+        for i in range(4)
+    ]
+    import_roster(acme, [VEGAN_US, GAMER, *others])
+    build(database, matcher, acme.org_id)
+    return acme
+
+
+def test_match_before_the_index_exists_is_503(acme: ApiClient) -> None:
+    import_roster(acme, [VEGAN_US])
+    response = acme.post("/v1/match", json={"brief": BRIEF})
+    assert response.status_code == 503
+    assert response.json()["code"] == "index_not_ready"
+
+
+def test_match_returns_ranked_creators_with_components_and_reasons(ready: ApiClient) -> None:
+    response = ready.post("/v1/match", json={"brief": BRIEF, "k": 3})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    first = body["results"][0]
+    assert (first["rank"], first["handle"], first["tier"]) == (1, "plantglow.maya", "micro")
+    assert set(first["components"]) >= {"niche_fit", "audience_fit", "engagement_quality"}
+    assert first["components"]["audience_fit"]["reasons"]
+    assert first["reasons"] and isinstance(first["score"], float)
+    assert body["objective"] == "conversions"
+    assert body["brief_understood"]["genders"] == ["female"]
+    assert body["brief_understood"]["age"] == ["25-34"]
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_filters_and_pagination(ready: ApiClient) -> None:
+    body = ready.post(
+        "/v1/match", json={"brief": "creators", "filters": {"countries": ["de"]}, "k": 2}
+    ).json()
+    assert {r["country"] for r in body["results"]} == {"DE"}
+    assert body["applied_filters"]["countries"] == ["DE"]
+    second = ready.post(
+        "/v1/match",
+        json={
+            "brief": "creators",
+            "filters": {"countries": ["de"]},
+            "k": 2,
+            "cursor": body["next_cursor"],
+        },
+    ).json()
+    handles = [r["handle"] for r in body["results"]] + [r["handle"] for r in second["results"]]
+    assert sorted(handles) == [f"foodie{i}" for i in range(4)]
+    assert [r["rank"] for r in second["results"]] == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"brief": ""}, "brief"),
+        ({"brief": "x", "k": 0}, "k"),
+        ({"brief": "x", "filters": {"tiers": ["giant"]}}, "filters.tiers.0"),
+        ({"brief": "x", "filters": {"platforms": ["myspace"]}}, "filters.platforms.0"),
+        ({"brief": "x", "weights": {"vibes": 1}}, "weights.vibes"),
+        ({"brief": "x", "objective": "world domination"}, "objective"),
+        ({"brief": "x", "filters": {"colour": "red"}}, "filters.colour"),
+    ],
+)
+def test_bad_requests_name_the_field(ready: ApiClient, body: dict[str, Any], field: str) -> None:
+    response = ready.post("/v1/match", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_other_organisations_never_see_these_creators(
+    ready: ApiClient, globex: ApiClient, database: Database, matcher: MatchService
+) -> None:
+    import_roster(globex, [creator_record(handle="globex.only", bio="vegan skincare")])
+    build(database, matcher, globex.org_id)
+    theirs = globex.post("/v1/match", json={"brief": BRIEF}).json()["results"]
+    assert [r["handle"] for r in theirs] == ["globex.only"]
+    vegan_id = ready.post("/v1/match", json={"brief": BRIEF, "k": 1}).json()["results"][0][
+        "creator_id"
+    ]
+    assert globex.post(f"/v1/creators/{vegan_id}/similar").status_code == 404
+
+
+def test_similar_and_delete(ready: ApiClient) -> None:
+    vegan_id = ready.post("/v1/match", json={"brief": BRIEF, "k": 1}).json()["results"][0][
+        "creator_id"
+    ]
+    similar = ready.post(f"/v1/creators/{vegan_id}/similar", json={"k": 3})
+    assert similar.status_code == 200
+    results = similar.json()["results"]
+    assert vegan_id not in [r["creator_id"] for r in results] and len(results) == 3
+    assert ready.delete(f"/v1/creators/{vegan_id}").status_code == 204
+    after = ready.post("/v1/match", json={"brief": BRIEF, "k": 10}).json()["results"]
+    assert vegan_id not in [r["creator_id"] for r in after]
+
+
+def test_match_needs_a_key(client: TestClient) -> None:
+    assert client.post("/v1/match", json={"brief": BRIEF}).status_code == 401
+
+
+def test_cli_match_json(
+    ready: ApiClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, embedder: Any
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    import cli.main
+    from cli.main import app
+
+    monkeypatch.setenv("CREATORMATCH_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("CREATORMATCH_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setattr(cli.main, "_matcher", lambda s: MatchService(s.index_dir, lambda: embedder))
+    result = CliRunner().invoke(app, ["match", BRIEF, "--org", "acme", "--k", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["rank"] for r in rows] == [1, 2]
+    assert rows[0]["handle"] == "plantglow.maya"
+    assert {"platform", "handle", "score", "components", "reasons"} <= set(rows[0])
+    text = CliRunner().invoke(
+        app, ["match", BRIEF, "--org", "acme", "--k", "1", "--platform", "twitch"]
+    )
+    assert "twitch/fragmaster" in text.stdout
