@@ -37,7 +37,11 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "caption",
 )
 
-_STATUS_FOR: dict[str, str] = {"approve": "approved", "reject": "rejected", "override": "overridden"}
+_STATUS_FOR: dict[str, str] = {
+    "approve": "approved",
+    "reject": "rejected",
+    "override": "overridden",
+}
 
 
 @dataclass(frozen=True)

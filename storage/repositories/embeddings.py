@@ -74,7 +74,9 @@ class EmbeddingRepository:
         ).where(CreatorEmbedding.creator_id.in_(creator_ids))
         return {cid: (model, h) for cid, model, h in self.session.execute(stmt)}
 
-    def upsert(self, organization_id: int, rows: Sequence[tuple[int, str, str, bytes, int]]) -> None:
+    def upsert(
+        self, organization_id: int, rows: Sequence[tuple[int, str, str, bytes, int]]
+    ) -> None:
         """Store (creator id, model name, text hash, vector bytes, dim) rows."""
         if not rows:
             return
@@ -137,7 +139,9 @@ class EmbeddingRepository:
                 (CreatorEmbedding.creator_id == Creator.id)
                 & (CreatorEmbedding.model_name == model_name),
             )
-            .where(Creator.organization_id == organization_id, CreatorEmbedding.creator_id.is_(None))
+            .where(
+                Creator.organization_id == organization_id, CreatorEmbedding.creator_id.is_(None)
+            )
             .order_by(Creator.id)
             .limit(limit)
         )

@@ -91,13 +91,9 @@ class TestCheck:
         assert response.status_code == 200
         results = response.json()["results"]
         assert [r["result"]["id"] for r in results] == [f"b{i}" for i in range(6)]
-        assert [r["result"]["verdict"] for r in results] == [
-            "compliant", "non_compliant"
-        ] * 3
+        assert [r["result"]["verdict"] for r in results] == ["compliant", "non_compliant"] * 3
 
-    def test_batch_with_one_bad_post_names_it_and_stores_nothing(
-        self, reviewer: ApiClient
-    ) -> None:
+    def test_batch_with_one_bad_post_names_it_and_stores_nothing(self, reviewer: ApiClient) -> None:
         posts = [post(), post(jurisdiction="XX")]
         response = reviewer.post("/v1/compliance/check/batch", json={"posts": posts})
         assert response.status_code == 422
@@ -139,8 +135,11 @@ class TestReviewWorkflow:
         check_id = self._check(reviewer, post())
         response = reviewer.post(
             f"/v1/compliance/checks/{check_id}/decision",
-            json={"decision": "override", "verdict": "compliant",
-                  "reason": "Label is burned into the image."},
+            json={
+                "decision": "override",
+                "verdict": "compliant",
+                "reason": "Label is burned into the image.",
+            },
         )
         assert response.status_code == 200
         body = response.json()
@@ -161,7 +160,9 @@ class TestReviewWorkflow:
         assert [e["action"] for e in again["audit"]][-1] == "compliance.rejected"
         log = reviewer.get("/v1/compliance/audit").json()["items"]
         assert [e["action"] for e in log] == [
-            "compliance.checked", "compliance.overridden", "compliance.rejected"
+            "compliance.checked",
+            "compliance.overridden",
+            "compliance.rejected",
         ]
 
     @pytest.mark.parametrize(
@@ -181,7 +182,9 @@ class TestReviewWorkflow:
         response = reviewer.post(f"/v1/compliance/checks/{check_id}/decision", json=decision)
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == field
-        assert reviewer.get(f"/v1/compliance/checks/{check_id}").json()["review_status"] == "pending"
+        assert (
+            reviewer.get(f"/v1/compliance/checks/{check_id}").json()["review_status"] == "pending"
+        )
 
     def test_other_organisations_checks_are_invisible(
         self, reviewer: ApiClient, client: TestClient, settings: Settings, database: Database
@@ -200,8 +203,10 @@ class TestReviewWorkflow:
     def test_export_csv_has_checks_and_decisions_of_the_period(self, reviewer: ApiClient) -> None:
         first = self._check(reviewer, post(id="e1"))
         self._check(reviewer, DISCLOSED)
-        reviewer.post(f"/v1/compliance/checks/{first}/decision",
-                      json={"decision": "reject", "reason": "no label"})
+        reviewer.post(
+            f"/v1/compliance/checks/{first}/decision",
+            json={"decision": "reject", "reason": "no label"},
+        )
         response = reviewer.get("/v1/compliance/export")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/csv")
@@ -214,6 +219,8 @@ class TestReviewWorkflow:
         checked_at = rows[1]["checked_at"]
         later = reviewer.get("/v1/compliance/export", params={"since": "2999-01-01T00:00:00Z"})
         assert later.text.count("\n") == 1 and checked_at
-        bad = reviewer.get("/v1/compliance/export",
-                           params={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"})
+        bad = reviewer.get(
+            "/v1/compliance/export",
+            params={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+        )
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "until"

@@ -53,8 +53,10 @@ def test_bad_line_is_reported_with_line_and_field_and_the_rest_is_checked(
 ) -> None:
     path = tmp_path / "posts.jsonl"
     path.write_text(
-        json.dumps({**BASE, "id": "a"}) + "\n"
-        + json.dumps({**BASE, "id": "b", "jurisdiction": "MARS"}) + "\n"
+        json.dumps({**BASE, "id": "a"})
+        + "\n"
+        + json.dumps({**BASE, "id": "b", "jurisdiction": "MARS"})
+        + "\n"
         + "{not json\n"
     )
     result = CliRunner().invoke(app, ["compliance", "check", str(path), "--json"])
