@@ -614,9 +614,42 @@ def hybrid_ranker(corpus: Corpus) -> Ranker:
     return rank
 
 
+def full_ranker(corpus: Corpus) -> Ranker:
+    """The product's ranker: the brief parsed, dense and BM25 candidates fused, then every
+    score component (:func:`matcher.ranking.rank_candidates`) with the objective's weights.
+
+    The channels carry no followers, audience or rates (the dataset has none), so the
+    components that need them are unknown and the weights renormalise over the rest, as in
+    the product."""
+    from matcher.authenticity import AuthenticityModel
+    from matcher.brief import parse_brief
+    from matcher.fusion import reciprocal_rank_fusion
+    from matcher.lexical import BM25Index
+    from matcher.ranking import rank_candidates
+
+    embedder = _default_embedder()
+    vectors = corpus.embeddings(embedder)
+    index = BM25Index().fit(np.arange(len(corpus), dtype=np.int64), corpus.documents)
+    records = {i: {**r, "id": i} for i, r in enumerate(corpus.records)}
+    model = AuthenticityModel().fit(list(records.values()))
+    authenticity = dict(zip(records, model.score(list(records.values())), strict=True))
+    depth = len(corpus)
+
+    def rank(query: str, k: int) -> list[int]:
+        brief = parse_brief(query)
+        dense = _dense_search(vectors, embedder.encode_query(query), depth)
+        lexical = index.search(query, depth)
+        fused = reciprocal_rank_fusion(dense, lexical, limit=max(k, 500))
+        hits = rank_candidates(brief, fused, records, authenticity_scores=authenticity)
+        return [int(h.creator["id"]) for h in hits[:k]]
+
+    return rank
+
+
 register_ranker("keyword", keyword_ranker)
 register_ranker("embedding", embedding_ranker)
 register_ranker("hybrid", hybrid_ranker)
+register_ranker("full", full_ranker)
 
 
 def _load_factory(spec: str) -> tuple[str, RankerFactory]:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInputError, NotFoundError, UnavailableError
-from core.tiers import Tier, tier_bounds, tier_for_followers
+from core.tiers import Tier, tier_bounds
 from matcher.authenticity import AuthenticityModel, AuthenticityScore
 from matcher.brief import Brief, Objective, TargetAudience, parse_brief
 from matcher.catalog import Catalog, CatalogRow, HardFilters
@@ -39,20 +39,8 @@ from matcher.index import (
     configure_faiss_threads,
 )
 from matcher.lexical import BM25Index
-from matcher.scoring import (
-    ComponentScore,
-    Explanation,
-    audience_fit,
-    authenticity,
-    brand_safety,
-    combine,
-    conflicts,
-    cost_efficiency,
-    engagement_quality,
-    niche_fit,
-    tier_fit,
-    weights_for,
-)
+from matcher.ranking import MatchHit, rank_candidates
+from matcher.scoring import audience_fit, combine, cost_efficiency, weights_for
 from models import Creator
 from storage.repositories.embeddings import EmbeddingRepository
 
@@ -140,16 +128,6 @@ class MatchFilters:
             max_cost_usd=self.max_cost_usd,
             exclude_ids=frozenset(self.exclude_creator_ids),
         )
-
-
-@dataclass(frozen=True)
-class MatchHit:
-    creator: dict[str, Any]
-    tier: Tier | None
-    score: float
-    components: tuple[ComponentScore, ...]
-    explanation: Explanation
-    retrieval: FusedHit | None = None
 
 
 @dataclass(frozen=True)
@@ -524,8 +502,8 @@ class MatchService:
     ) -> list[MatchHit]:
         if not fused:
             return []
-        rows = {
-            c.id: c
+        records = {
+            c.id: creator_data(c)
             for c in session.scalars(
                 select(Creator).where(
                     Creator.organization_id == organization_id,
@@ -533,44 +511,14 @@ class MatchService:
                 )
             )
         }
-        objective = brief.objective
-        base_weights = weights_for(objective)
-        moment = now or datetime.now(UTC)
-        hits: list[MatchHit] = []
-        for hit in fused:
-            creator = rows.get(hit.creator_id)
-            if creator is None:  # deleted since the index saw it
-                continue
-            data = creator_data(creator)
-            tier = tier_for_followers(creator.followers)
-            components = (
-                niche_fit(
-                    hit.dense_score,
-                    hit.lexical_score,
-                    hit.matched_terms,
-                    matched_categories=_matched_categories(brief, creator.categories),
-                ),
-                audience_fit(brief.target, creator.audience),
-                engagement_quality(data),
-                authenticity(state.authenticity.get(creator.id)),
-                cost_efficiency(data, objective),
-                brand_safety(data, brief.brand_safety or None),
-                conflicts(data, brief.competitor_brands, moment),
-                tier_fit(tier, objective),
-            )
-            score, explanation = combine(components, base_weights, weights)
-            hits.append(
-                MatchHit(
-                    creator=data,
-                    tier=tier,
-                    score=round(score or 0.0, 4),
-                    components=components,
-                    explanation=explanation,
-                    retrieval=hit,
-                )
-            )
-        hits.sort(key=lambda h: (-h.score, h.creator["id"]))
-        return hits
+        return rank_candidates(
+            brief,
+            fused,
+            records,
+            authenticity_scores=state.authenticity,
+            weights=weights,
+            now=now,
+        )
 
     def similar(
         self,
@@ -638,11 +586,6 @@ def _replace(filters: MatchFilters, **changes: Any) -> MatchFilters:
     from dataclasses import replace
 
     return replace(filters, **changes)
-
-
-def _matched_categories(brief: Brief, categories: Sequence[str]) -> tuple[str, ...]:
-    text = brief.text.lower()
-    return tuple(c for c in categories if c and c.lower() in text)
 
 
 def _audience_target(audience: Mapping[str, Any] | None) -> TargetAudience | None:

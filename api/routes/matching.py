@@ -19,7 +19,8 @@ from api.schemas.matching import (
     SimilarResultRead,
 )
 from core.tiers import tier_for_followers
-from matcher.service import MatchFilters, MatchHit, MatchService, brief_from_request
+from matcher.ranking import MatchHit
+from matcher.service import MatchFilters, MatchService, brief_from_request
 
 router = APIRouter(tags=["matching"])
 

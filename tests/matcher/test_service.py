@@ -94,7 +94,7 @@ def ids_by_handle(database: Database, org_id: int) -> dict[str, int]:
         rows = session.execute(
             select(Creator.handle, Creator.id).where(Creator.organization_id == org_id)
         )
-        return dict(rows)
+        return {handle: creator_id for handle, creator_id in rows.all()}  # noqa: C416
 
 
 class TestIndexLifecycle:

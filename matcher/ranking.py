@@ -1,0 +1,117 @@
+"""The full ranker, pure: fused candidates in, scored and explained hits out.
+
+:func:`rank_candidates` is what the match service runs after retrieval, and what the quality
+evaluation (``eval/``) runs on real YouTube channels, so the two measure the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from core.tiers import Tier, tier_for_followers
+from matcher.authenticity import AuthenticityScore
+from matcher.brief import Brief
+from matcher.fusion import FusedHit
+from matcher.scoring import (
+    ComponentScore,
+    Explanation,
+    audience_fit,
+    authenticity,
+    brand_safety,
+    combine,
+    conflicts,
+    cost_efficiency,
+    engagement_quality,
+    niche_fit,
+    tier_fit,
+    weights_for,
+)
+
+__all__ = ["MatchHit", "rank_candidates", "score_creator"]
+
+
+@dataclass(frozen=True)
+class MatchHit:
+    """One ranked creator: its record, tier, final score, components and explanation."""
+
+    creator: dict[str, Any]
+    tier: Tier | None
+    score: float
+    components: tuple[ComponentScore, ...]
+    explanation: Explanation
+    retrieval: FusedHit | None = None
+
+
+def _matched_categories(brief: Brief, categories: Sequence[str]) -> tuple[str, ...]:
+    text = brief.text.lower()
+    return tuple(c for c in categories if c and c.lower() in text)
+
+
+def score_creator(
+    brief: Brief,
+    record: Mapping[str, Any],
+    hit: FusedHit,
+    *,
+    authenticity_score: AuthenticityScore | None,
+    now: datetime,
+) -> tuple[ComponentScore, ...]:
+    """Every score component of one candidate, each with its reasons."""
+    objective = brief.objective
+    return (
+        niche_fit(
+            hit.dense_score,
+            hit.lexical_score,
+            hit.matched_terms,
+            matched_categories=_matched_categories(brief, record.get("categories") or ()),
+        ),
+        audience_fit(brief.target, record.get("audience")),
+        engagement_quality(record),
+        authenticity(authenticity_score),
+        cost_efficiency(record, objective),
+        brand_safety(record, brief.brand_safety or None),
+        conflicts(record, brief.competitor_brands, now),
+        tier_fit(tier_for_followers(record.get("followers")), objective),
+    )
+
+
+def rank_candidates(
+    brief: Brief,
+    fused: Sequence[FusedHit],
+    records: Mapping[int, Mapping[str, Any]],
+    *,
+    authenticity_scores: Mapping[int, AuthenticityScore] | None = None,
+    weights: Mapping[str, float] | None = None,
+    now: datetime | None = None,
+) -> list[MatchHit]:
+    """Score the fused candidates (``records`` by creator id) and sort them, best first.
+
+    Candidates without a record (deleted since retrieval) are skipped. Ties are broken by
+    creator id so a ranking is reproducible.
+    """
+    base_weights = weights_for(brief.objective)
+    moment = now or datetime.now(UTC)
+    scores = authenticity_scores or {}
+    hits: list[MatchHit] = []
+    for hit in fused:
+        record = records.get(hit.creator_id)
+        if record is None:
+            continue
+        components = score_creator(
+            brief, record, hit, authenticity_score=scores.get(hit.creator_id), now=moment
+        )
+        score, explanation = combine(components, base_weights, weights)
+        hits.append(
+            MatchHit(
+                creator=dict(record),
+                tier=tier_for_followers(record.get("followers")),
+                score=round(score or 0.0, 4),
+                components=components,
+                explanation=explanation,
+                retrieval=hit,
+            )
+        )
+    hits.sort(key=lambda h: (-h.score, h.retrieval.creator_id if h.retrieval else 0))
+    return hits
