@@ -11,13 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from api.deps import CompliancePrincipal, DatabaseDep, SessionDep
-from api.schemas.common import (
-    Page,
-    decode_cursor,
-    decode_keyset,
-    encode_cursor,
-    encode_keyset,
-)
+from api.schemas.common import Page, decode_cursor, decode_keyset, page_of
 from api.schemas.compliance import (
     AuditEventRead,
     BatchCheckRequest,
@@ -87,12 +81,12 @@ def queue_(
     rows = ComplianceCheckRepository(session).queue(
         principal.organization_id, after=after, limit=limit + 1
     )
-    items = [ComplianceCheckRead.from_row(c, with_post=True) for c in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_keyset({"priority": last.priority, "after": last.id})
-    return Page[ComplianceCheckRead](items=items, next_cursor=next_cursor)
+    return page_of(
+        rows,
+        limit,
+        lambda c: ComplianceCheckRead.from_row(c, with_post=True),
+        lambda c: {"priority": c.priority, "after": c.id},
+    )
 
 
 @router.get("/checks", response_model=Page[ComplianceCheckRead])
@@ -117,9 +111,7 @@ def list_checks_(
         after_id=decode_cursor(cursor),
         limit=limit + 1,
     )
-    items = [ComplianceCheckRead.from_row(c) for c in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return Page[ComplianceCheckRead](items=items, next_cursor=next_cursor)
+    return page_of(rows, limit, ComplianceCheckRead.from_row, lambda c: {"after": c.id})
 
 
 @router.get("/checks/{check_id}", response_model=ComplianceCheckRead)
@@ -171,9 +163,7 @@ def audit_(
         after_id=decode_cursor(cursor),
         limit=limit + 1,
     )
-    items = [AuditEventRead.from_row(e) for e in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return Page[AuditEventRead](items=items, next_cursor=next_cursor)
+    return page_of(rows, limit, AuditEventRead.from_row, lambda e: {"after": e.id})
 
 
 @router.get("/export")

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import Page, decode_cursor, encode_cursor
+from api.schemas.common import Page, decode_cursor, page_of
 from api.schemas.creators import CreatorCreate, CreatorRead, CreatorUpdate, ImportResult
 from core.errors import InvalidInputError, PayloadTooLargeError
 from core.tiers import Tier
@@ -59,9 +59,7 @@ def list_(
         after_id=decode_cursor(cursor),
         limit=limit + 1,
     )
-    items = [CreatorRead.from_row(c) for c in rows[:limit]]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return Page[CreatorRead](items=items, next_cursor=next_cursor)
+    return page_of(rows, limit, CreatorRead.from_row, lambda c: {"after": c.id})
 
 
 @router.post("", response_model=CreatorRead, status_code=status.HTTP_201_CREATED)

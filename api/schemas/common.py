@@ -5,15 +5,24 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 from core.errors import InvalidInputError
 
-__all__ = ["Page", "decode_cursor", "decode_keyset", "encode_cursor", "encode_keyset"]
+__all__ = [
+    "Page",
+    "decode_cursor",
+    "decode_keyset",
+    "encode_cursor",
+    "encode_keyset",
+    "page_of",
+]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Page(BaseModel, Generic[T]):
@@ -58,3 +67,18 @@ def decode_cursor(cursor: str | None) -> int | None:
     """The id to continue after (None for the first page)."""
     values = decode_keyset(cursor, ("after",))
     return None if values is None else values["after"]
+
+
+def page_of(
+    rows: Sequence[R],
+    limit: int,
+    read: Callable[[R], T],
+    position: Callable[[R], dict[str, int]],
+) -> Page[T]:
+    """A page from ``rows`` fetched with ``limit + 1``: the extra row only tells that there
+    is a next page, whose cursor is the ``position`` of the last row shown."""
+    items = [read(row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return Page[T](
+        items=items, next_cursor=encode_keyset(position(rows[limit - 1])) if more else None
+    )
