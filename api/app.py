@@ -11,7 +11,8 @@ from accounts.service import AccountService
 from api.errors import install_error_handlers
 from api.routes import compliance, creators, health, matching
 from core.settings import Settings
-from matcher.embedder import Embedder, SentenceTransformerEmbedder
+from matcher.embedder import Embedder
+from matcher.onnx_embedder import best_embedder
 from matcher.service import IndexWorker, MatchService
 from storage.database import Database
 
@@ -31,10 +32,15 @@ field (and, for imports, the line) at fault.
 
 
 def default_matcher(settings: Settings) -> MatchService:
-    """The match service with the bundled model, loaded on first use."""
+    """The match service with the configured encoder of the bundled model, loaded on first
+    use (``CREATORMATCH_EMBEDDER``: the int8 ONNX export by default, else torch)."""
 
     def embedder() -> Embedder:
-        return SentenceTransformerEmbedder(settings.resolved_model_path)
+        return best_embedder(
+            settings.resolved_model_path,
+            settings.data_dir / "models" / "minilm-onnx",
+            prefer=settings.embedder,
+        )
 
     return MatchService(settings.index_dir, embedder)
 

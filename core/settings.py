@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means a SQLite file under data_dir.",
     )
     model_path: str = Field(default="", description="Empty means the bundled all-MiniLM-L6-v2.")
+    embedder: Literal["auto", "onnx", "torch"] = Field(
+        default="auto",
+        description="auto: the int8 ONNX export of the model when it builds, else torch.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
