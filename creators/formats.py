@@ -243,6 +243,7 @@ def _parse_csv(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRow]:
             raise InvalidInputError.for_field(
                 required, f"the CSV header has no {required!r} column", line=header_line
             )
+    columns = _plan(header)
     while True:
         start = tracker.line + 1
         try:
@@ -259,42 +260,63 @@ def _parse_csv(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRow]:
             message = f"expected {len(header)} cells as in the header, got {len(cells)}"
             yield ParsedRow(line=start, errors=[FieldError(None, message, line=start)])
             continue
-        data, errors = _unflatten(dict(zip(header, cells, strict=True)), start)
+        data, errors = _unflatten(columns, cells, start)
         if errors:
             yield ParsedRow(line=start, errors=errors)
         else:
             yield _validate(data, start)
 
 
-def _unflatten(row: dict[str, str], line: int) -> tuple[dict[str, Any], list[FieldError]]:
+_Kind = Literal["text", "list", "bool", "json"]
+
+
+def _plan(header: list[str]) -> list[tuple[str, _Kind, tuple[str, ...]]]:
+    """Per column, decided once per file: its name, how to read a cell, where it goes."""
+    plan: list[tuple[str, _Kind, tuple[str, ...]]] = []
+    for column in header:
+        kind: _Kind = "text"
+        if column in _LISTS or column == "audience.interests":
+            kind = "list"
+        elif column in _BOOLS:
+            kind = "bool"
+        elif column in ("recent_posts", "audience.countries"):
+            # recent_posts is a JSON array and audience.countries a JSON object in one cell.
+            kind = "json"
+        plan.append((column, kind, tuple(column.split("."))))
+    return plan
+
+
+def _unflatten(
+    columns: list[tuple[str, _Kind, tuple[str, ...]]], cells: list[str], line: int
+) -> tuple[dict[str, Any], list[FieldError]]:
     data: dict[str, Any] = {}
     errors: list[FieldError] = []
-    for column, raw in row.items():
+    for (column, kind, path), raw in zip(columns, cells, strict=True):
         cell = raw.strip()
         if not cell:
             continue
-        if column in _LISTS or column == "audience.interests":
-            value: Any = [part.strip() for part in cell.split("|") if part.strip()]
-        elif column in _BOOLS:
+        value: Any = cell
+        if kind == "list":
+            value = [part.strip() for part in cell.split("|") if part.strip()]
+        elif kind == "bool":
             lowered = cell.lower()
             if lowered not in ("true", "false", "1", "0", "yes", "no"):
                 errors.append(FieldError(column, f"expected true or false, got {cell!r}", line))
                 continue
             value = lowered in ("true", "1", "yes")
-        elif column in ("recent_posts", "audience.countries"):
-            # recent_posts is a JSON array and audience.countries a JSON object in one cell.
+        elif kind == "json":
             try:
                 value = json.loads(cell)
             except json.JSONDecodeError as exc:
                 errors.append(FieldError(column, f"malformed JSON in the cell: {exc.msg}", line))
                 continue
-        else:
-            value = cell
+        if len(path) == 1:
+            data[column] = value
+            continue
         target = data
-        parts = column.split(".")
-        for part in parts[:-1]:
+        for part in path[:-1]:
             target = target.setdefault(part, {})
-        target[parts[-1]] = value
+        target[path[-1]] = value
     return data, errors
 
 

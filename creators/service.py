@@ -310,13 +310,9 @@ class CreatorService:
                 updates.append(row)
         repo.insert_many(inserts)
         repo.update_many(updates)
-        # Queue what changed for encoding, in the same transaction as the change itself.
-        changed = [row["id"] for row in updates]
-        if inserts:
-            created = repo.existing(
-                organization_id, [(r["platform"], r["handle"]) for r in inserts]
-            )
-            changed += [creator_id for creator_id, _hash in created.values()]
-        EmbeddingRepository(repo.session).enqueue(organization_id, changed)
+        # Queue what changed for encoding, in the same transaction as the change itself: the
+        # batch stamped every row it wrote with ``now``.
+        if inserts or updates:
+            EmbeddingRepository(repo.session).enqueue_modified_at(organization_id, now)
         summary.created += len(inserts)
         summary.updated += len(updates)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, Table, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFoundError
@@ -14,6 +14,9 @@ from core.tiers import Tier, tier_bounds
 from models import Creator
 
 __all__ = ["CreatorFilters", "CreatorNotFoundError", "CreatorRepository"]
+
+
+_CREATORS: Table = Creator.__table__  # type: ignore[assignment]  # declarative tables are Tables
 
 
 class CreatorNotFoundError(NotFoundError):
@@ -144,7 +147,8 @@ class CreatorRepository:
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(Creator), list(rows))
+            # Core insert of the table: the ORM's bulk path costs more than SQLite itself.
+            self.session.execute(insert(_CREATORS), list(rows))
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Update by primary key; each row carries its ``id``."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import Creator, CreatorEmbedding, EmbeddingQueueItem, utcnow
+from models.base import UTCDateTime
 
 __all__ = ["EmbeddingRepository"]
 
@@ -37,6 +39,19 @@ class EmbeddingRepository:
                 for cid in creator_ids
             ],
         )
+
+    def enqueue_modified_at(self, organization_id: int, modified_at: datetime) -> None:
+        """Queue every creator of the organisation last modified at ``modified_at`` (one
+        statement for a whole import batch, which stamps its rows with one time)."""
+        source = select(
+            Creator.id, Creator.organization_id, literal(modified_at, UTCDateTime())
+        ).where(Creator.organization_id == organization_id, Creator.modified_at == modified_at)
+        stmt = (
+            self._insert(EmbeddingQueueItem)
+            .from_select(["creator_id", "organization_id", "enqueued_at"], source)
+            .on_conflict_do_nothing(index_elements=["creator_id"])
+        )
+        self.session.execute(stmt)
 
     def queued(self, organization_id: int, *, limit: int) -> list[Creator]:
         """The oldest queued creators of the organisation."""
