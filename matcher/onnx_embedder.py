@@ -46,13 +46,13 @@ import numpy.typing as npt
 
 from core.errors import InvalidInputError
 from matcher.embedder import (
-    DEFAULT_MODEL_NAME,
     Embedder,
     FloatArray,
     ModelUnavailableError,
     QueryCache,
     SentenceTransformerEmbedder,
     default_model_path,
+    model_name_for,
     normalize_rows,
 )
 
@@ -425,7 +425,7 @@ class OnnxEmbedder:
         self.threads = _thread_count(threads)
         self.cache_dir = Path(cache_dir)
 
-        base = DEFAULT_MODEL_NAME if model_path is None else path.name
+        base = model_name_for(path)
         st_config_path = model_dir / "sentence_bert_config.json"
         default_length = (
             int(_read_json(st_config_path).get("max_seq_length", 256))

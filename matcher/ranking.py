@@ -26,6 +26,7 @@ from matcher.scoring import (
     cost_efficiency,
     engagement_quality,
     niche_fit,
+    safety_categories_for,
     tier_fit,
     weights_for,
 )
@@ -50,29 +51,42 @@ def _matched_categories(brief: Brief, categories: Sequence[str]) -> tuple[str, .
     return tuple(c for c in categories if c and c.lower() in text)
 
 
+@dataclass(frozen=True)
+class _QueryContext:
+    """What every candidate of one brief shares."""
+
+    lexical_max: float | None
+    safety_categories: tuple[str, ...]
+    now: datetime
+
+
 def score_creator(
     brief: Brief,
     record: Mapping[str, Any],
     hit: FusedHit,
     *,
     authenticity_score: AuthenticityScore | None,
-    now: datetime,
+    context: _QueryContext,
 ) -> tuple[ComponentScore, ...]:
     """Every score component of one candidate, each with its reasons."""
     objective = brief.objective
+    # The lexical search ran over the same candidates: a creator it did not return shares
+    # no word with the brief, which is evidence (0), not missing data.
+    lexical = hit.lexical_score if context.lexical_max is None else hit.lexical_score or 0.0
     return (
         niche_fit(
             hit.dense_score,
-            hit.lexical_score,
+            lexical,
             hit.matched_terms,
             matched_categories=_matched_categories(brief, record.get("categories") or ()),
+            lexical_max=context.lexical_max,
         ),
         audience_fit(brief.target, record.get("audience")),
         engagement_quality(record),
         authenticity(authenticity_score),
         cost_efficiency(record, objective),
-        brand_safety(record, brief.brand_safety or None),
-        conflicts(record, brief.competitor_brands, now),
+        brand_safety(record, brief.brand_safety or context.safety_categories),
+        conflicts(record, brief.competitor_brands, context.now),
         tier_fit(tier_for_followers(record.get("followers")), objective),
     )
 
@@ -92,15 +106,20 @@ def rank_candidates(
     creator id so a ranking is reproducible.
     """
     base_weights = weights_for(brief.objective)
-    moment = now or datetime.now(UTC)
     scores = authenticity_scores or {}
+    best_lexical = max((h.lexical_score or 0.0 for h in fused), default=0.0)
+    context = _QueryContext(
+        lexical_max=best_lexical if best_lexical > 0 else None,
+        safety_categories=safety_categories_for(brief.text),
+        now=now or datetime.now(UTC),
+    )
     hits: list[MatchHit] = []
     for hit in fused:
         record = records.get(hit.creator_id)
         if record is None:
             continue
         components = score_creator(
-            brief, record, hit, authenticity_score=scores.get(hit.creator_id), now=moment
+            brief, record, hit, authenticity_score=scores.get(hit.creator_id), context=context
         )
         score, explanation = combine(components, base_weights, weights)
         hits.append(

@@ -47,6 +47,7 @@ __all__ = [
     "cost_efficiency",
     "engagement_quality",
     "niche_fit",
+    "safety_categories_for",
     "tier_fit",
     "weights_for",
 ]
@@ -94,6 +95,7 @@ def niche_fit(
     matched_terms: Iterable[str] = (),
     *,
     matched_categories: Iterable[str] = (),
+    lexical_max: float | None = None,
 ) -> ComponentScore:
     """How well the creator's content matches the brief, from the retrieval stage.
 
@@ -102,6 +104,9 @@ def niche_fit(
         lexical_score: the raw BM25 score (>= 0) or None when the lexical search missed.
         matched_terms: the brief terms the lexical search matched.
         matched_categories: creator categories that appear in the brief.
+        lexical_max: the best BM25 score among this brief's candidates. BM25 scores grow
+            with the length of the query, so when it is given the lexical part is the score
+            relative to the best candidate instead of the fixed saturation ``s / (s + 4)``.
     """
     parts: list[tuple[float, float]] = []
     reasons: list[str] = []
@@ -113,7 +118,10 @@ def niche_fit(
         level = "high" if sem >= 0.7 else "moderate" if sem >= 0.35 else "low"
         reasons.append(f"{level} content similarity to the brief ({semantic_similarity:.2f})")
     if lexical_score is not None:
-        lex = max(0.0, lexical_score) / (max(0.0, lexical_score) + LEXICAL_HALF_SATURATION)
+        if lexical_max is not None and lexical_max > 0:
+            lex = _clip(max(0.0, lexical_score) / lexical_max)
+        else:
+            lex = max(0.0, lexical_score) / (max(0.0, lexical_score) + LEXICAL_HALF_SATURATION)
         parts.append((1.0 - NICHE_SEMANTIC_WEIGHT, lex))
         details["lexical"] = lex
     terms = list(dict.fromkeys(t for t in matched_terms if t))
@@ -638,6 +646,8 @@ _SAFETY_MAX_PENALTY = 0.7
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # most captions: nothing to strip, and this path is C-speed
+        return text.casefold()
     t = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in t if not unicodedata.combining(c))
 
@@ -654,6 +664,15 @@ def _keyword_regex(words: Iterable[str]) -> re.Pattern[str]:
 _SAFETY_RES: dict[str, re.Pattern[str]] = {
     cat: _keyword_regex(words) for cat, words in BRAND_SAFETY_KEYWORDS.items()
 }
+# Every category in one regex, one named group each: a text is scanned once for all of them.
+_SAFETY_UNION: re.Pattern[str] = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(
+        f"(?P<{cat}>" + regex.pattern.removeprefix(r"(?<!\w)(?:").removesuffix(r")(?!\w)") + ")"
+        for cat, regex in _SAFETY_RES.items()
+    )
+    + r")(?!\w)"
+)
 
 
 def _texts(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -668,6 +687,13 @@ def _texts(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             if isinstance(post, Mapping) and isinstance(post.get("text"), str):
                 out.append((f"post {i + 1}", post["text"]))
     return out
+
+
+def safety_categories_for(brief_text: str) -> tuple[str, ...]:
+    """The brand-safety categories worth checking for a brief: all of them but those the
+    brief itself asks for (a brief for a politics podcast does not penalise politics)."""
+    folded = _fold(brief_text)
+    return tuple(cat for cat, regex in _SAFETY_RES.items() if not regex.search(folded))
 
 
 def brand_safety(
@@ -698,19 +724,29 @@ def brand_safety(
     if not cats:
         return ComponentScore("brand_safety", None, ("no brand safety categories requested",))
     regexes = _SAFETY_RES if keywords is None else {c: _keyword_regex(lexicon[c]) for c in cats}
+    folded = [(where, _fold(text)) for where, text in texts]  # once, not once per category
+    # (category -> matched words, places, count); one pass of the union regex per text when
+    # the default lexicon is used, else one pass per category.
+    found_by_cat: dict[str, tuple[dict[str, None], dict[str, None], list[int]]] = {
+        cat: ({}, {}, [0]) for cat in cats
+    }
+    for where, text in folded:
+        if keywords is None:
+            matches = [(m.lastgroup or "", m.group()) for m in _SAFETY_UNION.finditer(text)]
+        else:
+            matches = [(cat, w) for cat in cats for w in regexes[cat].findall(text)]
+        for cat, word in matches:
+            if cat in found_by_cat:
+                words_, places_, count_ = found_by_cat[cat]
+                words_[word] = None
+                places_[where] = None
+                count_[0] += 1
     score = 1.0
     reasons: list[str] = []
     hits_by_cat: dict[str, list[str]] = {}
     for cat in cats:
-        words: dict[str, None] = {}
-        places: dict[str, None] = {}
-        count = 0
-        for where, text in texts:
-            found = regexes[cat].findall(_fold(text))
-            if found:
-                count += len(found)
-                places[where] = None
-                words.update(dict.fromkeys(found))
+        words, places, counter = found_by_cat[cat]
+        count = counter[0]
         if count:
             hits_by_cat[cat] = list(words)
             score *= 1 - min(

@@ -195,6 +195,7 @@ class MatchService:
         self._embedder: Embedder | None = None
         self._states: dict[int, _OrgState] = {}
         self._lock = threading.Lock()
+        self._load_locks: dict[int, threading.Lock] = {}
         if faiss_threads is not None:
             configure_faiss_threads(faiss_threads)
 
@@ -381,10 +382,17 @@ class MatchService:
         state = self._states.get(organization_id)
         if state is not None:
             return state
+        # One loader per organisation: concurrent first requests wait for it instead of
+        # each loading the same index and rows again.
         with self._lock:
+            org_lock = self._load_locks.setdefault(organization_id, threading.Lock())
+        with org_lock:
             state = self._states.get(organization_id)
             if state is not None:
                 return state
+            return self._load(session, organization_id, build=build)
+
+    def _load(self, session: Session, organization_id: int, *, build: bool) -> _OrgState:
         embedder = self.embedder
         try:
             index = VectorIndex.load(

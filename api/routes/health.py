@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,8 +21,10 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(database: DatabaseDep) -> JSONResponse:
-    """Readiness: the database answers and its schema is at the latest migration."""
+def readyz(request: Request, database: DatabaseDep) -> JSONResponse:
+    """Readiness: the database answers and its schema is at the latest migration. The match
+    indexes loaded so far are reported (organisation id -> creators), not required: an
+    organisation whose index is still being built answers 503 on its matches only."""
     checks: dict[str, Any] = {}
     ready = True
     try:
@@ -35,7 +37,12 @@ def readyz(database: DatabaseDep) -> JSONResponse:
     except SQLAlchemyError as exc:
         checks["database"] = f"unavailable: {type(exc).__name__}"
         ready = False
+    worker = getattr(request.app.state, "index_worker", None)
+    indexes = {
+        "loaded": {str(k): v for k, v in request.app.state.matcher.loaded_sizes().items()},
+        "worker": "running" if worker is not None else "off",
+    }
     return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks},
+        {"status": "ready" if ready else "not_ready", "checks": checks, "indexes": indexes},
         status_code=200 if ready else 503,
     )

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from matcher.brief import parse_brief
+from matcher.fusion import FusedHit
+from matcher.ranking import rank_candidates
+from matcher.scoring import BRAND_SAFETY_KEYWORDS, safety_categories_for
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def record(i: int, text: str) -> dict[str, Any]:
+    return {
+        "id": i,
+        "platform": "youtube",
+        "handle": f"c{i}",
+        "bio": text,
+        "recent_posts": [{"text": text}],
+    }
+
+
+def test_a_brief_is_not_penalised_for_what_it_asks_for() -> None:
+    assert "politics" not in safety_categories_for("a news and politics podcast about the election")
+    assert "politics" in safety_categories_for("vegan skincare launch")
+    assert set(safety_categories_for("vegan skincare launch")) == set(BRAND_SAFETY_KEYWORDS)
+
+
+def test_politics_creators_rank_by_fit_for_a_politics_brief() -> None:
+    brief = parse_brief("political commentary and election news channel")
+    records = {
+        1: record(1, "election night coverage and political debate"),
+        2: record(2, "cooking pasta at home"),
+    }
+    fused = [
+        FusedHit(1, 0.03, 1, 0.55, 1, 9.0, ("election",)),
+        FusedHit(2, 0.01, 2, 0.20, None, None),
+    ]
+    hits = rank_candidates(brief, fused, records, now=NOW)
+    assert [h.creator["id"] for h in hits] == [1, 2]
+    safety = next(c for c in hits[0].components if c.name == "brand_safety")
+    assert safety.score in (None, 1.0)
+
+
+def test_lexical_evidence_is_relative_to_the_best_candidate() -> None:
+    brief = parse_brief("budget travel vlogs in japan")
+    records = {i: record(i, "travel") for i in (1, 2, 3)}
+    fused = [
+        FusedHit(1, 0.03, 1, 0.40, 1, 30.0),
+        FusedHit(2, 0.02, 2, 0.40, 2, 15.0),
+        FusedHit(3, 0.01, 3, 0.40, None, None),
+    ]
+    hits = {h.creator["id"]: h for h in rank_candidates(brief, fused, records, now=NOW)}
+    niche = {i: next(c for c in h.components if c.name == "niche_fit") for i, h in hits.items()}
+    assert niche[1].details["lexical"] == 1.0
+    assert niche[2].details["lexical"] == 0.5
+    # Missed by the lexical search that ran: no shared word, which counts as 0, not unknown.
+    assert niche[3].details["lexical"] == 0.0
+    assert niche[1].score > niche[2].score > niche[3].score
