@@ -11,9 +11,7 @@ from accounts.service import AccountService
 from api.errors import install_error_handlers
 from api.routes import compliance, creators, health, matching
 from core.settings import Settings
-from matcher.embedder import Embedder
-from matcher.onnx_embedder import best_embedder
-from matcher.service import IndexWorker, MatchService
+from matcher.service import IndexWorker, MatchService, default_matcher
 from storage.database import Database
 
 __all__ = ["create_app"]
@@ -29,20 +27,6 @@ organisation's objects answer 404, exactly like missing ones.
 **Errors** are RFC 9457 problem details (`application/problem+json`) with `errors[]` naming the
 field (and, for imports, the line) at fault.
 """
-
-
-def default_matcher(settings: Settings) -> MatchService:
-    """The match service with the configured encoder of the bundled model, loaded on first
-    use (``CREATORMATCH_EMBEDDER``: the int8 ONNX export by default, else torch)."""
-
-    def embedder() -> Embedder:
-        return best_embedder(
-            settings.resolved_model_path,
-            settings.data_dir / "models" / "minilm-onnx",
-            prefer=settings.embedder,
-        )
-
-    return MatchService(settings.index_dir, embedder)
 
 
 def create_app(

@@ -295,7 +295,7 @@ def compliance_check(
 
 
 def _matcher(settings: Settings) -> MatchService:
-    from api.app import default_matcher
+    from matcher.service import default_matcher
 
     return default_matcher(settings)
 

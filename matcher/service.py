@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInputError, NotFoundError, UnavailableError
+from core.settings import Settings
 from core.tiers import Tier, tier_bounds
 from matcher.authenticity import AuthenticityModel, AuthenticityScore
 from matcher.brief import Brief, Objective, TargetAudience, parse_brief
@@ -53,6 +54,7 @@ __all__ = [
     "MatchPage",
     "MatchService",
     "creator_data",
+    "default_matcher",
 ]
 
 _log = logging.getLogger("creatormatch.matcher")
@@ -680,3 +682,19 @@ class IndexWorker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def default_matcher(settings: Settings) -> MatchService:
+    """The match service for ``settings``: the configured encoder of the bundled model
+    (``CREATORMATCH_EMBEDDER``: the int8 ONNX export by default, else torch), loaded on
+    first use, and the indexes under ``<data_dir>/indexes``."""
+    from matcher.onnx_embedder import best_embedder
+
+    def embedder() -> Embedder:
+        return best_embedder(
+            settings.resolved_model_path,
+            settings.data_dir / "models" / "minilm-onnx",
+            prefer=settings.embedder,
+        )
+
+    return MatchService(settings.index_dir, embedder)
