@@ -20,6 +20,8 @@ class Creator(Base):
         UniqueConstraint("organization_id", "platform", "handle"),
         Index("ix_creators_org_followers", "organization_id", "followers"),
         Index("ix_creators_org_country", "organization_id", "country"),
+        # An import batch queues its rows for encoding by their modified_at stamp.
+        Index("ix_creators_org_modified", "organization_id", "modified_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
