@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from creators.demo import generate_roster
 from pydantic import ValidationError
 
 from accounts.service import AccountService
 from core.errors import AuthenticationError
 from core.settings import Settings
+from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord, validation_errors
 from creators.service import CreatorService, ImportSummary
