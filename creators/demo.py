@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from core.tiers import TIER_BENCHMARKS, Tier, tier_bounds
 from creators import demo_content as content
+from creators.record import Platform
 
 __all__ = [
     "CATEGORIES",
@@ -44,19 +45,8 @@ _NOW_TS = int(DEMO_NOW.timestamp())
 # Recent posts fall within this many days before DEMO_NOW.
 RECENT_DAYS = 120
 
-PLATFORMS: tuple[str, ...] = (
-    "instagram",
-    "tiktok",
-    "youtube",
-    "x",
-    "twitch",
-    "linkedin",
-    "facebook",
-    "pinterest",
-    "snapchat",
-    "podcast",
-    "blog",
-)
+# Every platform of the creator record, in the record's order.
+PLATFORMS: tuple[str, ...] = tuple(p.value for p in Platform)
 CATEGORIES: tuple[str, ...] = content.CATEGORIES
 
 T = TypeVar("T")
