@@ -294,10 +294,11 @@ def compliance_check(
         raise typer.Exit(1)
 
 
-def _matcher(settings: Settings) -> MatchService:
+def _matcher(settings: Settings, *, batch: bool = False) -> MatchService:
     from matcher.service import default_matcher
 
-    return default_matcher(settings)
+    # A batch job (index build) may use every core for FAISS; a single match uses one.
+    return default_matcher(settings, faiss_threads=None if batch else 1)
 
 
 @index_app.command("build")
@@ -308,7 +309,7 @@ def index_build(
     """Encode creators that changed and (re)build the organisation's index beside the live
     one; a creator whose text did not change is not encoded again."""
     with _database() as (settings, database):
-        service = _matcher(settings)
+        service = _matcher(settings, batch=True)
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)

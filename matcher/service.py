@@ -684,10 +684,14 @@ class IndexWorker:
             self._thread.join(timeout)
 
 
-def default_matcher(settings: Settings) -> MatchService:
+def default_matcher(settings: Settings, *, faiss_threads: int | None = 1) -> MatchService:
     """The match service for ``settings``: the configured encoder of the bundled model
     (``CREATORMATCH_EMBEDDER``: the int8 ONNX export by default, else torch), loaded on
-    first use, and the indexes under ``<data_dir>/indexes``."""
+    first use, and the indexes under ``<data_dir>/indexes``.
+
+    ``faiss_threads=1`` suits a server (concurrency comes from requests); a batch job such as
+    ``creatormatch index build`` passes None to keep FAISS's default of every core.
+    """
     from matcher.onnx_embedder import best_embedder
 
     def embedder() -> Embedder:
@@ -697,4 +701,4 @@ def default_matcher(settings: Settings) -> MatchService:
             prefer=settings.embedder,
         )
 
-    return MatchService(settings.index_dir, embedder)
+    return MatchService(settings.index_dir, embedder, faiss_threads=faiss_threads)
