@@ -437,16 +437,9 @@ class VectorIndex:
             InvalidInputError: bad dtype/shape/contiguity, duplicate ids in the batch, or an id
                 already in the index (use :meth:`update`).
         """
-        ids = _check_ids(ids)
-        vectors = _check_vectors(vectors, self.dim)
-        if ids.shape[0] != vectors.shape[0]:
-            raise InvalidInputError.for_field(
-                "ids", f"has {ids.shape[0]} ids for {vectors.shape[0]} vectors"
-            )
+        ids, vectors = self._checked_batch(ids, vectors)
         if ids.size == 0:
             return
-        if np.unique(ids).size != ids.size:
-            raise InvalidInputError.for_field("ids", "contains duplicates")
         with self._lock.write():
             _, found = self._positions(ids)
             if found.any():
@@ -456,18 +449,23 @@ class VectorIndex:
                 )
             self._append(ids, vectors)
 
+    def _checked_batch(self, ids: object, vectors: object) -> tuple[IdArray, FloatArray]:
+        """``ids`` and ``vectors`` checked (dtype, shape, one vector per id, no duplicate id)."""
+        checked_ids = _check_ids(ids)
+        checked_vectors = _check_vectors(vectors, self.dim)
+        if checked_ids.shape[0] != checked_vectors.shape[0]:
+            raise InvalidInputError.for_field(
+                "ids", f"has {checked_ids.shape[0]} ids for {checked_vectors.shape[0]} vectors"
+            )
+        if np.unique(checked_ids).size != checked_ids.size:
+            raise InvalidInputError.for_field("ids", "contains duplicates")
+        return checked_ids, checked_vectors
+
     def update(self, ids: IdArray, vectors: FloatArray) -> None:
         """Replace the vectors of ``ids`` (remove + add; ids not yet present are added)."""
-        ids = _check_ids(ids)
-        vectors = _check_vectors(vectors, self.dim)
-        if ids.shape[0] != vectors.shape[0]:
-            raise InvalidInputError.for_field(
-                "ids", f"has {ids.shape[0]} ids for {vectors.shape[0]} vectors"
-            )
+        ids, vectors = self._checked_batch(ids, vectors)
         if ids.size == 0:
             return
-        if np.unique(ids).size != ids.size:
-            raise InvalidInputError.for_field("ids", "contains duplicates")
         with self._lock.write():
             self._tombstone(ids)
             self._append(ids, vectors)
