@@ -170,6 +170,14 @@ def _cost_usd(record: Mapping[str, Any]) -> float | None:
     return None if value is None else float(value)
 
 
+def _lexical_index(records: Sequence[Mapping[str, Any]]) -> BM25Index | None:
+    """BM25 over the creators' documents (None for an organisation without creators)."""
+    if not records:
+        return None
+    ids = np.fromiter((r["id"] for r in records), dtype=np.int64, count=len(records))
+    return BM25Index().fit(ids, [creator_document(r) for r in records])
+
+
 def _catalog_row(data: Mapping[str, Any]) -> CatalogRow:
     return CatalogRow(
         id=int(data["id"]),
@@ -318,10 +326,9 @@ class MatchService:
             vectors = np.empty((0, embedder.dim), dtype=np.float32)
         return VectorIndex.build(ids, vectors, model_name=embedder.name)
 
-    def _side_state(
-        self, session: Session, organization_id: int
-    ) -> tuple[Catalog, BM25Index | None, dict[int, AuthenticityScore], AuthenticityModel | None]:
-        records = [
+    def _records(self, session: Session, organization_id: int) -> list[dict[str, Any]]:
+        """Every creator of the organisation as a record dict, in id order."""
+        return [
             creator_data(c)
             for c in session.scalars(
                 select(Creator)
@@ -329,17 +336,18 @@ class MatchService:
                 .order_by(Creator.id)
             )
         ]
+
+    def _side_state(
+        self, session: Session, organization_id: int
+    ) -> tuple[Catalog, BM25Index | None, dict[int, AuthenticityScore], AuthenticityModel | None]:
+        records = self._records(session, organization_id)
         catalog = Catalog([_catalog_row(r) for r in records])
-        lexical = None
-        if records:
-            ids = np.fromiter((r["id"] for r in records), dtype=np.int64, count=len(records))
-            lexical = BM25Index().fit(ids, [creator_document(r) for r in records])
         model: AuthenticityModel | None = None
         scores: dict[int, AuthenticityScore] = {}
         if records:
             model = AuthenticityModel().fit(records)
             scores = dict(zip((r["id"] for r in records), model.score(records), strict=True))
-        return catalog, lexical, scores, model
+        return catalog, _lexical_index(records), scores, model
 
     def build_index(
         self,
@@ -437,8 +445,9 @@ class MatchService:
         return changed
 
     def _refit_lexical(self, session: Session, organization_id: int, state: _OrgState) -> None:
-        catalog, lexical, _scores, _model = self._side_state(session, organization_id)
-        state.catalog, state.lexical = catalog, lexical
+        # BM25's idf and average length are corpus-wide, so it is refitted whole; the catalog
+        # and the authenticity scores were already updated creator by creator above.
+        state.lexical = _lexical_index(self._records(session, organization_id))
 
     def forget(self, organization_id: int, creator_ids: Iterable[int]) -> None:
         """Drop deleted creators from the live state (the database rows are already gone)."""
