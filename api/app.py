@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from accounts.service import AccountService
 from api.errors import install_error_handlers
-from api.routes import compliance, creators, health, matching
+from api.routes import campaigns, compliance, creators, health, matching
 from core.settings import Settings
 from matcher.service import IndexWorker, MatchService, default_matcher
 from storage.database import Database
@@ -68,5 +68,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(creators.router)
     app.include_router(matching.router)
+    app.include_router(campaigns.brands_router)
+    app.include_router(campaigns.campaigns_router)
     app.include_router(compliance.router)
     return app

@@ -19,7 +19,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -28,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.errors import InvalidInputError, UnavailableError
+from matcher.cache import LRUCache
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -154,42 +154,16 @@ def _load_model(path: str) -> SentenceTransformer:
         return model
 
 
-class QueryCache:
+class QueryCache(LRUCache[str, FloatArray]):
     """A thread-safe LRU of query text -> read-only vector."""
 
     def __init__(self, maxsize: int = 1024) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict[str, FloatArray] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        super().__init__(maxsize)
 
-    def get(self, text: str) -> FloatArray | None:
-        with self._lock:
-            vector = self._items.get(text)
-            if vector is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(text)
-            self.hits += 1
-            return vector
-
-    def put(self, text: str, vector: FloatArray) -> FloatArray:
-        vector = np.array(vector, dtype=np.float32, order="C", copy=True)
+    def put(self, key: str, value: FloatArray) -> FloatArray:
+        vector = np.array(value, dtype=np.float32, order="C", copy=True)
         vector.flags.writeable = False
-        with self._lock:
-            self._items[text] = vector
-            self._items.move_to_end(text)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-        return vector
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        return super().put(key, vector)
 
 
 class SentenceTransformerEmbedder:

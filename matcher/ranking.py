@@ -6,7 +6,7 @@ evaluation (``eval/``) runs on real YouTube channels, so the two measure the sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from core.tiers import Tier, tier_for_followers
 from matcher.authenticity import AuthenticityScore
 from matcher.brief import Brief
+from matcher.cache import LRUCache
 from matcher.fusion import FusedHit
 from matcher.scoring import (
     ComponentScore,
@@ -31,7 +32,10 @@ from matcher.scoring import (
     weights_for,
 )
 
-__all__ = ["MatchHit", "rank_candidates", "score_creator"]
+__all__ = ["ComponentCache", "MatchHit", "rank_candidates", "score_creator"]
+
+# (creator id, component name, parameter) -> the component; see score_creator.
+ComponentCache = LRUCache[tuple[int, str, object], ComponentScore]
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,24 @@ def score_creator(
     *,
     authenticity_score: AuthenticityScore | None,
     context: _QueryContext,
+    cache: ComponentCache | None = None,
 ) -> tuple[ComponentScore, ...]:
-    """Every score component of one candidate, each with its reasons."""
+    """Every score component of one candidate, each with its reasons.
+
+    ``cache`` keeps the components that depend on the creator and not on the brief's text
+    (engagement; cost and tier fit per objective; brand safety per category set), keyed by
+    creator id: whoever owns it must drop entries when a creator changes.
+    """
     objective = brief.objective
+    safety = brief.brand_safety or context.safety_categories
+
+    def cached(name: str, param: object, compute: Callable[[], ComponentScore]) -> ComponentScore:
+        if cache is None:
+            return compute()
+        key = (int(record["id"]), name, param)
+        found = cache.get(key)
+        return found if found is not None else cache.put(key, compute())
+
     # The lexical search ran over the same candidates: a creator it did not return shares
     # no word with the brief, which is evidence (0), not missing data.
     lexical = hit.lexical_score if context.lexical_max is None else hit.lexical_score or 0.0
@@ -82,12 +101,16 @@ def score_creator(
             lexical_max=context.lexical_max,
         ),
         audience_fit(brief.target, record.get("audience")),
-        engagement_quality(record),
+        cached("engagement_quality", None, lambda: engagement_quality(record)),
         authenticity(authenticity_score),
-        cost_efficiency(record, objective),
-        brand_safety(record, brief.brand_safety or context.safety_categories),
+        cached("cost_efficiency", objective, lambda: cost_efficiency(record, objective)),
+        cached("brand_safety", safety, lambda: brand_safety(record, safety)),
         conflicts(record, brief.competitor_brands, context.now),
-        tier_fit(tier_for_followers(record.get("followers")), objective),
+        cached(
+            "tier_fit",
+            objective,
+            lambda: tier_fit(tier_for_followers(record.get("followers")), objective),
+        ),
     )
 
 
@@ -99,6 +122,7 @@ def rank_candidates(
     authenticity_scores: Mapping[int, AuthenticityScore] | None = None,
     weights: Mapping[str, float] | None = None,
     now: datetime | None = None,
+    component_cache: ComponentCache | None = None,
 ) -> list[MatchHit]:
     """Score the fused candidates (``records`` by creator id) and sort them, best first.
 
@@ -119,7 +143,12 @@ def rank_candidates(
         if record is None:
             continue
         components = score_creator(
-            brief, record, hit, authenticity_score=scores.get(hit.creator_id), context=context
+            brief,
+            record,
+            hit,
+            authenticity_score=scores.get(hit.creator_id),
+            context=context,
+            cache=component_cache,
         )
         score, explanation = combine(components, base_weights, weights)
         hits.append(

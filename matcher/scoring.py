@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from core.errors import InvalidInputError
 from core.tiers import TIER_BENCHMARKS, Tier, tier_for_followers
@@ -41,12 +40,14 @@ __all__ = [
     "Explanation",
     "audience_fit",
     "authenticity",
+    "brand_needle",
     "brand_safety",
     "combine",
     "conflicts",
     "cost_efficiency",
     "engagement_quality",
     "niche_fit",
+    "recent_competitor_mentions",
     "safety_categories_for",
     "tier_fit",
     "weights_for",
@@ -163,19 +164,21 @@ def _shares(value: object) -> dict[str, float]:
 
 
 def _js_similarity(p: Mapping[str, float], q: Mapping[str, float]) -> float:
-    """1 - the Jensen-Shannon distance (base 2) of two distributions, in [0, 1]."""
-    keys = sorted(set(p) | set(q))
-    a = np.array([p.get(k, 0.0) for k in keys], dtype=np.float64)
-    b = np.array([q.get(k, 0.0) for k in keys], dtype=np.float64)
-    a, b = a / a.sum(), b / b.sum()
-    m = (a + b) / 2
+    """1 - the Jensen-Shannon distance (base 2) of two distributions, in [0, 1].
 
-    def kl(x: npt.NDArray[np.float64]) -> float:
-        nz = x > 0
-        return float(np.sum(x[nz] * np.log2(x[nz] / m[nz])))
-
-    jsd = max(0.0, (kl(a) + kl(b)) / 2)
-    return _clip(1.0 - math.sqrt(jsd))
+    Plain Python: the distributions have a handful of buckets, where numpy's per-call
+    overhead cost more than the arithmetic (this runs for every candidate of every match).
+    """
+    sp, sq = sum(p.values()), sum(q.values())
+    jsd = 0.0
+    for k in set(p) | set(q):
+        a, b = p.get(k, 0.0) / sp, q.get(k, 0.0) / sq
+        m = (a + b) / 2
+        if a > 0:
+            jsd += a * math.log2(a / m)
+        if b > 0:
+            jsd += b * math.log2(b / m)
+    return _clip(1.0 - math.sqrt(max(0.0, jsd / 2)))
 
 
 def _dimension(
@@ -645,11 +648,17 @@ _SAFETY_EXTRA_PENALTY = 0.1
 _SAFETY_MAX_PENALTY = 0.7
 
 
+# Every combining mark (accents and the like) -> None, for str.translate: stripping them
+# after NFKD is then one C-level pass instead of a Python generator over the characters.
+# The last combining mark is U+1E94A (Unicode 15); tests check none lies above the range.
+_COMBINING_END = 0x1F000
+_COMBINING = {cp: None for cp in range(_COMBINING_END) if unicodedata.combining(chr(cp))}
+
+
 def _fold(text: str) -> str:
     if text.isascii():  # most captions: nothing to strip, and this path is C-speed
         return text.casefold()
-    t = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in t if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKD", text.casefold()).translate(_COMBINING)
 
 
 def _keyword_regex(words: Iterable[str]) -> re.Pattern[str]:
@@ -788,6 +797,59 @@ def _parse_time(value: object) -> datetime | None:
     return None
 
 
+def _latest_mention(
+    posts: Sequence[object], rx: re.Pattern[str], now: datetime
+) -> tuple[datetime | None, bool]:
+    """The latest dated post matching ``rx`` and whether an undated one matched."""
+    latest: datetime | None = None
+    undated = False
+    for post in posts:
+        if not isinstance(post, Mapping) or not isinstance(post.get("text"), str):
+            continue
+        if not rx.search(_fold(post["text"])):
+            continue
+        posted = _parse_time(post.get("posted_at"))
+        if posted is None:
+            undated = True
+            continue
+        if posted.tzinfo is None:
+            posted = posted.replace(tzinfo=now.tzinfo)
+        if latest is None or posted > latest:
+            latest = posted
+    return latest, undated
+
+
+def recent_competitor_mentions(
+    record: Mapping[str, Any],
+    competitor_brands: Iterable[str],
+    now: datetime,
+    *,
+    window_days: int = CONFLICT_WINDOW_DAYS,
+) -> tuple[tuple[str, datetime], ...]:
+    """(brand, post time) of each competitor the creator posted about within ``window_days``
+    of ``now``: the campaign's "mentioned a competitor recently" exclusion. Undated posts and
+    past collaborations do not count here; :func:`conflicts` scores them."""
+    posts = record.get("recent_posts") if isinstance(record.get("recent_posts"), list) else []
+    window = timedelta(days=window_days)
+    found = []
+    for brand in dict.fromkeys(b for b in competitor_brands if b.strip()):
+        latest, _undated = _latest_mention(posts or [], _brand_pattern(brand), now)
+        if latest is not None and now - latest <= window:
+            found.append((brand, latest))
+    return tuple(found)
+
+
+def brand_needle(brand: str) -> str:
+    """A lower-case ASCII substring of every text :func:`conflicts` matches for ``brand``,
+    for a cheap database prefilter ("" when there is none, e.g. a brand name without ASCII
+    letters: then every creator is checked). The prefilter compares the stored text
+    lower-cased but not accent-folded, so a post that spells an accent-free brand name with
+    accents ("Oréal" for "Oreal") passes it unnoticed; :func:`conflicts` still scores it."""
+    parts = [p for p in re.split(r"[\s_\-.]+", _fold(brand)) if p]
+    runs = [run for p in parts for run in re.findall(r"[a-z0-9]+", p)]
+    return max(runs, key=len, default="")
+
+
 def conflicts(
     record: Mapping[str, Any],
     competitor_brands: Iterable[str],
@@ -818,21 +880,7 @@ def conflicts(
     found: list[dict[str, Any]] = []
     for brand in brands:
         rx = _brand_pattern(brand)
-        latest: datetime | None = None
-        undated = False
-        for post in posts or []:
-            if not isinstance(post, Mapping) or not isinstance(post.get("text"), str):
-                continue
-            if not rx.search(_fold(post["text"])):
-                continue
-            posted = _parse_time(post.get("posted_at"))
-            if posted is None:
-                undated = True
-                continue
-            if posted.tzinfo is None:
-                posted = posted.replace(tzinfo=now.tzinfo)
-            if latest is None or posted > latest:
-                latest = posted
+        latest, undated = _latest_mention(posts or [], rx, now)
         if latest is not None:
             age = now - latest
             on = latest.date().isoformat()

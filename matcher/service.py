@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from core.settings import Settings
 from core.tiers import Tier, tier_bounds
 from matcher.authenticity import AuthenticityModel, AuthenticityScore
 from matcher.brief import Brief, Objective, TargetAudience, parse_brief
+from matcher.cache import LRUCache
 from matcher.catalog import Catalog, CatalogRow, HardFilters
 from matcher.documents import creator_document, document_hash
 from matcher.embedder import Embedder
@@ -40,9 +41,18 @@ from matcher.index import (
     configure_faiss_threads,
 )
 from matcher.lexical import BM25Index
-from matcher.ranking import MatchHit, rank_candidates
-from matcher.scoring import audience_fit, combine, cost_efficiency, weights_for
+from matcher.ranking import ComponentCache, MatchHit, rank_candidates
+from matcher.scoring import (
+    CONFLICT_WINDOW_DAYS,
+    audience_fit,
+    brand_needle,
+    combine,
+    cost_efficiency,
+    recent_competitor_mentions,
+    weights_for,
+)
 from models import Creator
+from storage.repositories.creators import CreatorRepository
 from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
@@ -63,6 +73,9 @@ _log = logging.getLogger("creatormatch.matcher")
 # reorder the retrieval ranking, few enough to stay within a few milliseconds.
 MIN_CANDIDATES = 100
 MAX_CANDIDATES = 500
+# ~3-5 KB per cached record, ~1 KB per cached component.
+RECORD_CACHE_SIZE = 20_000
+COMPONENT_CACHE_SIZE = 100_000
 
 
 class IndexNotReadyError(UnavailableError):
@@ -117,6 +130,10 @@ class MatchFilters:
     min_engagement: float | None = None
     max_cost_usd: float | None = None
     exclude_creator_ids: tuple[int, ...] = ()
+    # Leave out creators who posted about a competitor of the brief within the window (the
+    # scored "conflicts" component still marks older and undated mentions).
+    exclude_competitor_mentions: bool = True
+    competitor_window_days: int = CONFLICT_WINDOW_DAYS
 
     def hard(self) -> HardFilters:
         return HardFilters(
@@ -141,6 +158,8 @@ class MatchPage:
     next_offset: int | None
     index_kind: str
     exact: bool
+    # Creators left out because they mentioned a competitor within the window.
+    competitor_excluded: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,28 @@ class _OrgState:
     authenticity: dict[int, AuthenticityScore]
     model: AuthenticityModel | None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (competitors, window, day) -> creators who mentioned one within the window; cleared
+    # whenever creators change.
+    competitor_mentions: dict[tuple[frozenset[str], int, str], frozenset[int]] = field(
+        default_factory=dict
+    )
+    # Recently scored candidates' records and their brief-independent components, so a match
+    # reads the database only for creators it has not seen lately. Entries of a creator are
+    # dropped when it changes (sync) or goes (forget).
+    records: LRUCache[int, dict[str, Any]] = field(
+        default_factory=lambda: LRUCache(RECORD_CACHE_SIZE)
+    )
+    components: ComponentCache = field(default_factory=lambda: LRUCache(COMPONENT_CACHE_SIZE))
+
+    def changed(self, creator_ids: Iterable[int]) -> None:
+        """Forget what is cached about these creators."""
+        ids = list(creator_ids)
+        self.records.discard(ids)
+        self.competitor_mentions.clear()
+        if ids:
+            # Component keys start with the creator id; dropping them one by one would mean
+            # scanning the cache, so changes clear it (they come in batches anyway).
+            self.components.clear()
 
 
 def _cost_usd(record: Mapping[str, Any]) -> float | None:
@@ -374,6 +415,9 @@ class MatchService:
                 state.holder.rebuild(lambda: index)
                 state.catalog, state.lexical = catalog, lexical
                 state.authenticity, state.model = scores, model
+                state.records.clear()
+                state.components.clear()
+                state.competitor_mentions.clear()
         return BuildSummary(
             encoded=encoded,
             unchanged=unchanged,
@@ -439,6 +483,7 @@ class MatchService:
                 )
             repo.dequeue([c.id for c in queued])
             session.flush()
+            state.changed(c.id for c in queued)
             changed += len(queued)
         if changed:
             self._refit_lexical(session, organization_id, state)
@@ -458,6 +503,7 @@ class MatchService:
         if state.holder.is_built:
             state.holder.remove(ids)
         state.catalog.remove(ids.tolist())
+        state.changed(ids.tolist())
         for cid in ids.tolist():
             state.authenticity.pop(cid, None)
 
@@ -486,7 +532,19 @@ class MatchService:
             filters = _replace(filters, platforms=tuple(brief.platforms))
         if brief.languages and not filters.languages:
             filters = _replace(filters, languages=tuple(brief.languages))
-        allowed = state.catalog.select(filters.hard())
+        hard = filters.hard()
+        competitor_excluded: frozenset[int] = frozenset()
+        if brief.competitor_brands and filters.exclude_competitor_mentions:
+            competitor_excluded = self._competitor_mentioners(
+                session,
+                organization_id,
+                state,
+                brief.competitor_brands,
+                filters.competitor_window_days,
+                now or datetime.now(UTC),
+            )
+            hard = replace(hard, exclude_ids=hard.exclude_ids | competitor_excluded)
+        allowed = state.catalog.select(hard)
         wanted = min(max(MIN_CANDIDATES, 3 * (offset + k)), MAX_CANDIDATES)
         query = self.embedder.encode_query(brief.text)
         dense = state.holder.search(query, wanted, allowed_ids=allowed)
@@ -507,7 +565,35 @@ class MatchService:
             next_offset=offset + k if more else None,
             index_kind=state.holder.current.kind,
             exact=dense.exact,
+            competitor_excluded=competitor_excluded,
         )
+
+    def _competitor_mentioners(
+        self,
+        session: Session,
+        organization_id: int,
+        state: _OrgState,
+        brands: Sequence[str],
+        window_days: int,
+        now: datetime,
+    ) -> frozenset[int]:
+        """Creators who posted about one of ``brands`` within ``window_days``: a database
+        prefilter on each brand's ASCII needle, then the scorer's own brand matching on the
+        posts it found. Cached per (brands, window, day) until creators change."""
+        key = (frozenset(brands), window_days, now.date().isoformat())
+        cached = state.competitor_mentions.get(key)
+        if cached is not None:
+            return cached
+        needles = sorted({brand_needle(b) for b in brands})
+        found = frozenset(
+            cid
+            for cid, posts in CreatorRepository(session).posts_containing(organization_id, needles)
+            if recent_competitor_mentions(
+                {"recent_posts": posts}, brands, now, window_days=window_days
+            )
+        )
+        state.competitor_mentions[key] = found
+        return found
 
     def _score(
         self,
@@ -521,15 +607,21 @@ class MatchService:
     ) -> list[MatchHit]:
         if not fused:
             return []
-        records = {
-            c.id: creator_data(c)
-            for c in session.scalars(
+        records: dict[int, dict[str, Any]] = {}
+        missing: list[int] = []
+        for hit in fused:
+            record = state.records.get(hit.creator_id)
+            if record is None:
+                missing.append(hit.creator_id)
+            else:
+                records[hit.creator_id] = record
+        if missing:
+            for creator in session.scalars(
                 select(Creator).where(
-                    Creator.organization_id == organization_id,
-                    Creator.id.in_([h.creator_id for h in fused]),
+                    Creator.organization_id == organization_id, Creator.id.in_(missing)
                 )
-            )
-        }
+            ):
+                records[creator.id] = state.records.put(creator.id, creator_data(creator))
         return rank_candidates(
             brief,
             fused,
@@ -537,6 +629,7 @@ class MatchService:
             authenticity_scores=state.authenticity,
             weights=weights,
             now=now,
+            component_cache=state.components,
         )
 
     def similar(
@@ -602,8 +695,6 @@ class MatchService:
 
 
 def _replace(filters: MatchFilters, **changes: Any) -> MatchFilters:
-    from dataclasses import replace
-
     return replace(filters, **changes)
 
 
@@ -649,7 +740,9 @@ class IndexWorker:
 
     ``run_once`` does one pass (tests call it directly); ``start`` loops until ``stop``.
     Each organisation is handled in its own transaction, and errors are logged per
-    organisation so one bad organisation does not stop the others.
+    organisation so one bad organisation does not stop the others. ``warm`` is set once the
+    first pass has loaded (or built) every organisation's state and the embedding model, so
+    readiness can wait for it instead of the first match paying for the load.
     """
 
     def __init__(self, service: MatchService, database: Any, *, interval: float = 2.0) -> None:
@@ -659,6 +752,7 @@ class IndexWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
+        self.warm = threading.Event()
 
     def run_once(self) -> dict[int, int]:
         """One pass over the organisations; returns organisation id -> creators synced."""
@@ -679,8 +773,14 @@ class IndexWorker:
         return done
 
     def _loop(self) -> None:
+        try:
+            self.service.embedder.encode_query("warm up the model")
+        except Exception as exc:  # a broken model shows in readiness and in every match
+            self.last_error = f"embedder: {exc}"
+            _log.exception("the embedding model failed to load")
         while not self._stop.is_set():
             self.run_once()
+            self.warm.set()
             self._stop.wait(self.interval)
 
     def start(self) -> None:

@@ -52,8 +52,8 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(String(200))
     brief: Mapped[str] = mapped_column(Text, default="")
     objective: Mapped[str] = mapped_column(String(30), default="conversions")
-    # {"age": {"25-34": 1.0}, "gender": {"female": 1.0}, "countries": {"US": 1.0},
-    #  "interests": [...]}: the same shape as a creator's audience.
+    # The match request's target shape: {"age": ["25-34"] | {"25-34": 1.0},
+    #  "genders": ["female"], "countries": ["US"], "interests": [...]}.
     target_audience: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     platforms: Mapped[list[str]] = mapped_column(JsonType, default=list)
     countries: Mapped[list[str]] = mapped_column(JsonType, default=list)
@@ -64,5 +64,8 @@ class Campaign(Base):
     ends_on: Mapped[date | None]
     excluded_creator_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
     competitor_brands: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    # Brand-safety categories to check (matcher.scoring.BRAND_SAFETY_KEYWORDS); empty = the
+    # categories the brief's own wording does not contradict.
+    brand_safety: Mapped[list[str]] = mapped_column(JsonType, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

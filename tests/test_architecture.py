@@ -16,6 +16,7 @@ OURS = {
     "models",
     "storage",
     "creators",
+    "campaigns",
     "matcher",
     "outreach",
     "compliance",

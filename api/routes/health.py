@@ -22,9 +22,10 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request, database: DatabaseDep) -> JSONResponse:
-    """Readiness: the database answers and its schema is at the latest migration. The match
-    indexes loaded so far are reported (organisation id -> creators), not required: an
-    organisation whose index is still being built answers 503 on its matches only."""
+    """Readiness: the database answers, its schema is at the latest migration, and (when the
+    index worker runs, as in ``creatormatch serve``) its first pass has loaded every
+    organisation's index and the embedding model, so no request pays for the load. The
+    loaded indexes are reported (organisation id -> creators)."""
     checks: dict[str, Any] = {}
     ready = True
     try:
@@ -38,10 +39,14 @@ def readyz(request: Request, database: DatabaseDep) -> JSONResponse:
         checks["database"] = f"unavailable: {type(exc).__name__}"
         ready = False
     worker = getattr(request.app.state, "index_worker", None)
+    warm = worker is None or worker.warm.is_set()
     indexes = {
         "loaded": {str(k): v for k, v in request.app.state.matcher.loaded_sizes().items()},
-        "worker": "running" if worker is not None else "off",
+        "worker": "off" if worker is None else ("running" if warm else "loading"),
     }
+    if not warm:
+        checks["indexes"] = "loading"
+        ready = False
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": checks, "indexes": indexes},
         status_code=200 if ready else 503,

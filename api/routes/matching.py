@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,11 +19,13 @@ from api.schemas.matching import (
     SimilarResponse,
     SimilarResultRead,
 )
+from campaigns.service import CampaignService
 from core.tiers import tier_for_followers
 from matcher.ranking import MatchHit
 from matcher.service import MatchFilters, MatchService, brief_from_request
 
 router = APIRouter(tags=["matching"])
+campaigns = CampaignService()
 
 
 def _service(request: Request) -> MatchService:
@@ -41,6 +44,21 @@ def to_filters(body: MatchFiltersIn) -> MatchFilters:
         min_engagement=body.min_engagement,
         max_cost_usd=body.max_cost_usd,
         exclude_creator_ids=tuple(body.exclude_creator_ids),
+        exclude_competitor_mentions=body.exclude_competitor_mentions,
+        competitor_window_days=body.competitor_window_days,
+    )
+
+
+def merge_filters(stored: MatchFilters, given: MatchFilters) -> MatchFilters:
+    """A campaign's filters with the request's: a list the request gives replaces the
+    campaign's, excluded creators add up."""
+    return replace(
+        given,
+        platforms=given.platforms or stored.platforms,
+        languages=given.languages or stored.languages,
+        exclude_creator_ids=tuple(
+            dict.fromkeys((*stored.exclude_creator_ids, *given.exclude_creator_ids))
+        ),
     )
 
 
@@ -99,18 +117,31 @@ def match_(
     """
     position = decode_keyset(body.cursor, ("offset",))
     offset = position["offset"] if position else 0
-    brief = brief_from_request(
-        body.brief,
-        objective=body.objective,
-        target=body.target,
-        competitor_brands=body.competitor_brands,
-        brand_safety=body.brand_safety,
-    )
+    filters = to_filters(body.filters)
+    if body.campaign_id is not None:
+        stored = campaigns.match_inputs(session, principal.organization_id, body.campaign_id)
+        brief = stored.brief.merge(
+            text=body.brief,
+            objective=body.objective,
+            target=body.target,
+            competitor_brands=body.competitor_brands or None,
+            brand_safety=body.brand_safety or None,
+        )
+        filters = merge_filters(stored.filters, filters)
+    else:
+        assert body.brief is not None  # the schema asks for a brief or a campaign
+        brief = brief_from_request(
+            body.brief,
+            objective=body.objective,
+            target=body.target,
+            competitor_brands=body.competitor_brands,
+            brand_safety=body.brand_safety,
+        )
     page = _service(request).match(
         session,
         principal.organization_id,
         brief,
-        filters=to_filters(body.filters),
+        filters=filters,
         weights=body.weights,
         k=body.k,
         offset=offset,
@@ -120,7 +151,14 @@ def match_(
         key: value
         for key, value in vars(page.applied_filters).items()
         if value not in ((), None, frozenset())
+        and key not in ("exclude_competitor_mentions", "competitor_window_days")
     }
+    if page.brief.competitor_brands and page.applied_filters.exclude_competitor_mentions:
+        applied["competitor_mentions_excluded"] = {
+            "brands": list(page.brief.competitor_brands),
+            "window_days": page.applied_filters.competitor_window_days,
+            "creators": len(page.competitor_excluded),
+        }
     target = page.brief.target
     return MatchResponse(
         results=[result_read(offset + i + 1, hit) for i, hit in enumerate(page.hits)],

@@ -39,10 +39,19 @@ class MatchFiltersIn(BaseModel):
     min_engagement: float | None = Field(default=None, ge=0, le=1)
     max_cost_usd: float | None = Field(default=None, ge=0)
     exclude_creator_ids: list[int] = Field(default_factory=list, max_length=100_000)
+    exclude_competitor_mentions: bool = Field(
+        default=True,
+        description="Leave out creators who posted about one of the competitor brands "
+        "within competitor_window_days (false: rank them, with the conflicts penalty)",
+    )
+    competitor_window_days: int = Field(default=90, ge=1, le=3650)
 
 
 class MatchRequest(BaseModel):
-    """A brief in free text; explicit fields override what is read from the text."""
+    """A brief in free text, or a stored campaign (``campaign_id``), or both: the campaign
+    gives the brief, objective, target, platforms, languages, competitors, brand-safety
+    categories and excluded creators; fields given here override the campaign's, filters
+    add to its own."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -53,12 +62,14 @@ class MatchRequest(BaseModel):
                     "sustainability, conversions, $20k",
                     "filters": {"platforms": ["instagram", "tiktok"], "tiers": ["micro"]},
                     "k": 10,
-                }
+                },
+                {"campaign_id": 7, "filters": {"countries": ["US"]}, "k": 20},
             ]
         },
     )
 
-    brief: str = Field(min_length=1, max_length=5000)
+    brief: str | None = Field(default=None, min_length=1, max_length=5000)
+    campaign_id: int | None = Field(default=None, ge=1)
     objective: Objective | None = None
     target: dict[str, Any] | None = Field(
         default=None,
@@ -77,6 +88,8 @@ class MatchRequest(BaseModel):
 
     @model_validator(mode="after")
     def _ranges(self) -> MatchRequest:
+        if self.brief is None and self.campaign_id is None:
+            raise ValueError("give a brief or a campaign_id")
         f = self.filters
         low, high = f.min_followers, f.max_followers
         if low is not None and high is not None and low > high:

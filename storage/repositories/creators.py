@@ -6,7 +6,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Table, delete, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from core.errors import NotFoundError
@@ -121,6 +134,25 @@ class CreatorRepository:
             yield from page
             after = page[-1].id
             self.session.expunge_all()
+
+    def posts_containing(
+        self, organization_id: int, needles: Sequence[str], *, batch_size: int = 1000
+    ) -> Iterator[tuple[int, Sequence[dict[str, Any]]]]:
+        """(id, recent posts) of the creators whose stored posts contain any of ``needles``
+        (lower-case ASCII) once lower-cased; an empty needle matches every creator."""
+        text = func.lower(cast(Creator.recent_posts, String))
+        cond = (
+            true()
+            if not needles or "" in needles
+            else or_(*(text.like(f"%{_escape_like(n)}%", escape="\\") for n in needles))
+        )
+        stmt = (
+            select(Creator.id, Creator.recent_posts)
+            .where(Creator.organization_id == organization_id, cond)
+            .execution_options(yield_per=batch_size)
+        )
+        for creator_id, posts in self.session.execute(stmt):
+            yield int(creator_id), list(posts or [])
 
     def add(self, creator: Creator) -> Creator:
         self.session.add(creator)

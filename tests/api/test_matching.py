@@ -155,3 +155,25 @@ def test_cli_match_json(
         app, ["match", BRIEF, "--org", "acme", "--k", "1", "--platform", "twitch"]
     )
     assert "twitch/fragmaster" in text.stdout
+
+
+def test_readiness_waits_for_the_index_worker_first_pass(
+    acme: ApiClient, client: TestClient, database: Database, matcher: MatchService
+) -> None:
+    from matcher.service import IndexWorker
+
+    import_roster(acme, [VEGAN_US, GAMER])
+    worker = IndexWorker(matcher, database, interval=0.05)
+    client.app.state.index_worker = worker  # type: ignore[attr-defined]
+    loading = client.get("/readyz")
+    assert loading.status_code == 503
+    assert loading.json()["checks"]["indexes"] == "loading"
+    worker.start()
+    try:
+        assert worker.warm.wait(timeout=300)
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["indexes"]["loaded"] == {str(acme.org_id): 2}
+        assert acme.post("/v1/match", json={"brief": BRIEF}).status_code == 200
+    finally:
+        worker.stop()

@@ -475,3 +475,49 @@ def test_override_validation(overrides: dict[str, object], field: str, message: 
 def test_weights_for_unknown_objective_raises() -> None:
     with pytest.raises(ValueError, match="influence"):
         weights_for("influence")
+
+
+def test_fold_strips_every_combining_mark() -> None:
+    import sys
+    import unicodedata
+
+    from matcher import scoring
+
+    above = [
+        cp
+        for cp in range(scoring._COMBINING_END, sys.maxunicode + 1)
+        if unicodedata.combining(chr(cp))
+    ]
+    assert above == []
+    assert scoring._fold("Crème BRÛLÉE naïve Straße 小米") == "creme brulee naive strasse 小米"
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "expected"),
+    [
+        ({"a": 1.0}, {"a": 2.0}, 1.0),
+        ({"a": 1.0}, {"b": 1.0}, 0.0),
+        ({"a": 0.7, "b": 0.3}, {"a": 0.2, "b": 0.5, "c": 0.3}, None),
+    ],
+)
+def test_js_similarity_against_the_definition(
+    p: dict[str, float], q: dict[str, float], expected: float | None
+) -> None:
+    import math
+
+    import numpy as np
+
+    from matcher.scoring import _js_similarity
+
+    keys = sorted(set(p) | set(q))
+    a = np.array([p.get(k, 0.0) for k in keys]) / sum(p.values())
+    b = np.array([q.get(k, 0.0) for k in keys]) / sum(q.values())
+    m = (a + b) / 2
+
+    def kl(x: np.ndarray) -> float:
+        return float(sum(xi * math.log2(xi / mi) for xi, mi in zip(x, m, strict=True) if xi > 0))
+
+    reference = 1 - math.sqrt((kl(a) + kl(b)) / 2)
+    assert _js_similarity(p, q) == pytest.approx(reference, abs=1e-12)
+    if expected is not None:
+        assert _js_similarity(p, q) == pytest.approx(expected)

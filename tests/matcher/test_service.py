@@ -334,3 +334,38 @@ def test_lookalikes_share_the_niche(database: Database, matcher: MatchService, o
     top_categories = set(found[0][0]["categories"])
     assert top_categories & {"skincare", "beauty", "vegan", "sustainability", "wellness"}
     assert any("content similarity" in r for r in found[0][2])
+
+
+def test_cached_records_and_components_follow_changes(
+    database: Database, matcher: MatchService, org: int
+) -> None:
+    """A match reuses recently scored records and components; an update (after sync) and a
+    delete must show at once, never the cached past."""
+    vegan = ids_by_handle(database, org)["plantglow.maya"]
+    brief = brief_from_request(BRIEF)
+
+    def vegan_hit() -> Any:
+        with database.session() as session:
+            page = matcher.match(session, org, brief, filters=MatchFilters(), k=62)
+        return next((h for h in page.hits if h.creator["id"] == vegan), None)
+
+    before = vegan_hit()
+    assert before is not None and before.tier == Tier.MICRO
+    state = matcher._states[org]
+    assert vegan in state.records and len(state.components) > 0
+    with database.session() as session:
+        CreatorService().update(
+            session, org, vegan, {"followers": 2_500_000, "avg_likes": 1_000, "avg_comments": 5}
+        )
+    with database.session() as session:
+        matcher.sync(session, org)
+    after = vegan_hit()
+    assert after is not None
+    assert (after.tier, after.creator["followers"]) == (Tier.MEGA, 2_500_000)
+    engagement = {c.name: c for c in after.components}["engagement_quality"]
+    assert engagement.score is not None and engagement.score < 0.3
+    with database.session() as session:
+        CreatorService().delete(session, org, vegan)
+    matcher.forget(org, [vegan])
+    assert vegan not in state.records
+    assert vegan_hit() is None

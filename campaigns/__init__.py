@@ -1,0 +1,1 @@
+"""Brands and their campaigns: what a match, an outreach sequence and a plan are for."""
