@@ -1,2 +1,72 @@
-"""Outreach: personalised emails, campaign briefs and contracts (jinja2) that carry the
-disclosure duties, and outreach sequences. Built by issue 5; nothing here yet."""
+"""Outreach: the pure rendering layer of personalised e-mails, campaign briefs and creator
+contracts. It owns the typed template contexts (:mod:`outreach.contexts`), the jinja2
+templates and their one configured environment plus the sandbox for organisations'
+overrides (:mod:`outreach.environment`), rendering to text, HTML and DOCX
+(:mod:`outreach.render`, :mod:`outreach.markdown`), the compliance gate every draft passes
+(:mod:`outreach.gate`, disclosure text from :mod:`compliance`), and helpers that fill
+contexts from plain data (:mod:`outreach.personalise`). It knows no database, web framework
+or SMTP, and imports only ``core``, ``compliance``, jinja2 and python-docx.
+"""
+
+from __future__ import annotations
+
+from outreach.contexts import (
+    BriefContext,
+    Compensation,
+    ContractContext,
+    Deliverable,
+    EmailContext,
+    Exclusivity,
+    Instalment,
+    Milestone,
+    Party,
+    PostRef,
+    UsageRights,
+)
+from outreach.environment import (
+    TEMPLATE_NAMES,
+    OverrideLimits,
+    OverridePreview,
+    TemplateOverrideError,
+    render,
+    validate_override,
+)
+from outreach.gate import (
+    DraftBlockedError,
+    GateFinding,
+    GateResult,
+    ensure_allowed,
+    gate_document,
+    gate_email,
+)
+from outreach.render import RenderedEmail, render_brief, render_contract, render_email
+
+__all__ = [
+    "TEMPLATE_NAMES",
+    "BriefContext",
+    "Compensation",
+    "ContractContext",
+    "Deliverable",
+    "DraftBlockedError",
+    "EmailContext",
+    "Exclusivity",
+    "GateFinding",
+    "GateResult",
+    "Instalment",
+    "Milestone",
+    "OverrideLimits",
+    "OverridePreview",
+    "Party",
+    "PostRef",
+    "RenderedEmail",
+    "TemplateOverrideError",
+    "UsageRights",
+    "ensure_allowed",
+    "gate_document",
+    "gate_email",
+    "render",
+    "render_brief",
+    "render_contract",
+    "render_email",
+    "validate_override",
+]
