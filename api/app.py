@@ -9,9 +9,11 @@ from fastapi import FastAPI
 
 from accounts.service import AccountService
 from api.errors import install_error_handlers
-from api.routes import campaigns, compliance, creators, health, matching
+from api.routes import campaigns, compliance, creators, health, matching, outreach
 from core.settings import Settings
 from matcher.service import IndexWorker, MatchService, default_matcher
+from outreach.service import OutreachService, mailer_for
+from programs.scheduler import build_scheduler
 from storage.database import Database
 
 __all__ = ["create_app"]
@@ -48,7 +50,16 @@ def create_app(
             worker = IndexWorker(match_service, db)
             worker.start()
         _app.state.index_worker = worker
+        scheduler = None
+        if settings.scheduler:
+            scheduler = build_scheduler(
+                _app.state.outreach, db, interval_seconds=settings.scheduler_interval_seconds
+            )
+            scheduler.start()
+        _app.state.scheduler = scheduler
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         if worker is not None:
             worker.stop()
         if owns_database:
@@ -64,6 +75,7 @@ def create_app(
     app.state.database = db
     app.state.accounts = AccountService(settings.api_key_pepper.get_secret_value())
     app.state.matcher = match_service
+    app.state.outreach = OutreachService(settings, mailer=mailer_for(settings))
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(creators.router)
@@ -71,4 +83,7 @@ def create_app(
     app.include_router(campaigns.brands_router)
     app.include_router(campaigns.campaigns_router)
     app.include_router(compliance.router)
+    app.include_router(outreach.router)
+    app.include_router(outreach.campaign_router)
+    app.include_router(outreach.public_router)
     return app

@@ -21,6 +21,7 @@ from matcher.scoring import BRAND_SAFETY_KEYWORDS
 from matcher.service import MatchFilters, brief_from_request
 from models import Brand, Campaign
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
+from storage.repositories.outreach import OutreachRepository
 
 __all__ = ["BrandService", "CampaignMatchInputs", "CampaignService"]
 
@@ -180,7 +181,8 @@ class CampaignService:
     ) -> CampaignMatchInputs:
         """The campaign's brief and hard filters. Competitors are the campaign's plus its
         brand's; the campaign's target audience, objective and countries override what the
-        brief text says."""
+        brief text says. Creators already contacted for this campaign and creators who opted
+        out of the organisation's e-mail are excluded."""
         campaign = self.get(session, organization_id, campaign_id)
         brand = (
             BrandRepository(session).get(organization_id, campaign.brand_id)
@@ -207,10 +209,20 @@ class CampaignService:
             platforms=_nonempty(campaign.platforms),
             languages=_nonempty(campaign.languages),
         )
+        # Left out: the campaign's own exclusions, creators it has already written to, and
+        # creators who opted out of the organisation's e-mail.
+        outreach = OutreachRepository(session)
+        excluded = dict.fromkeys(
+            [
+                *campaign.excluded_creator_ids,
+                *outreach.contacted_creator_ids(organization_id, campaign.id),
+                *outreach.opted_out_ids(organization_id),
+            ]
+        )
         filters = MatchFilters(
             platforms=tuple(campaign.platforms),
             languages=tuple(campaign.languages),
-            exclude_creator_ids=tuple(campaign.excluded_creator_ids),
+            exclude_creator_ids=tuple(excluded),
         )
         return CampaignMatchInputs(brief=brief, filters=filters)
 

@@ -8,15 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from accounts.service import AccountService
+from campaigns.service import BrandService, CampaignService
 from core.errors import AuthenticationError
 from core.settings import Settings
 from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord, validation_errors
 from creators.service import CreatorService, ImportSummary
+from outreach.service import OutreachService
 from storage.database import Database
+from storage.repositories.campaigns import BrandRepository, CampaignRepository
+from storage.repositories.outreach import OutreachRepository
 
 __all__ = ["DEMO_SCOPES", "DemoResult", "load_demo"]
 
@@ -28,6 +33,55 @@ class DemoResult:
     summary: ImportSummary
     api_key: str
     key_file: Path
+    campaign_id: int
+
+
+DEMO_SENDER = {
+    "sender_name": "Maya Chen",
+    "company": "Verdant Skin Inc.",
+    "from_email": "partnerships@verdant.example",
+    "reply_to": "partnerships@verdant.example",
+    "postal_address": "Verdant Skin Inc.\n120 Hudson Street, Suite 4\nNew York, NY 10013\nUSA",
+    "jurisdiction": "US",
+}
+DEMO_BRAND = {
+    "name": "Verdant Skin",
+    "website": "https://verdant.example",
+    "categories": ["skincare", "beauty"],
+    "competitors": ["Glossier", "The Ordinary"],
+}
+DEMO_CAMPAIGN = {
+    "name": "Verdant vegan SPF launch",
+    "brief": "Launch of a vegan, reef-safe SPF 50 in the US: women 25-34 who care about "
+    "sustainability and clean beauty; honest routines and reviews; $20k",
+    "objective": "launch",
+    "target_audience": {"age": ["25-34"], "genders": ["female"], "interests": ["skincare"]},
+    "platforms": ["instagram", "tiktok", "youtube"],
+    "countries": ["US"],
+    "languages": ["en"],
+    "budget": 20000,
+    "currency": "USD",
+    "competitor_brands": [],
+    "brand_safety": ["gambling", "alcohol"],
+}
+
+
+def _demo_campaign(session: Session, settings: Settings, organization_id: int) -> int:
+    """The demo brand, campaign and sender profile (created once, then left alone)."""
+    outreach = OutreachService(settings)
+    if OutreachRepository(session).sender(organization_id) is None:
+        outreach.set_sender(session, organization_id, DEMO_SENDER)
+    brand = BrandRepository(session).get_by_name(organization_id, str(DEMO_BRAND["name"]))
+    if brand is None:
+        brand = BrandService().create(session, organization_id, DEMO_BRAND)
+    for campaign in CampaignRepository(session).list(organization_id, after_id=None, limit=1000):
+        if campaign.name == DEMO_CAMPAIGN["name"]:
+            return campaign.id
+    return (
+        CampaignService()
+        .create(session, organization_id, {**DEMO_CAMPAIGN, "brand_id": brand.id})
+        .id
+    )
 
 
 def _rows(creators: int, seed: int) -> Iterator[ParsedRow]:
@@ -64,4 +118,5 @@ def load_demo(
             tmp.write_text(secret + "\n")
             os.chmod(tmp, 0o600)
             os.replace(tmp, key_file)
-    return DemoResult(summary=summary, api_key=secret, key_file=key_file)
+        campaign_id = _demo_campaign(session, settings, organization.id)
+    return DemoResult(summary=summary, api_key=secret, key_file=key_file, campaign_id=campaign_id)

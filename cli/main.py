@@ -395,7 +395,17 @@ def demo(
         f"updated {result.summary.updated}, unchanged {result.summary.unchanged}"
     )
     typer.echo(f"demo API key (also in {result.key_file}): {result.api_key}")
+    typer.echo(
+        f"demo campaign {result.campaign_id}: try `creatormatch outreach draft --campaign "
+        f"{result.campaign_id} --top 1`"
+    )
 
+
+# Sub-commands in their own modules; they use the helpers above.
+from cli.outreach import campaigns_app, outreach_app  # noqa: E402
+
+app.add_typer(outreach_app, name="outreach")
+app.add_typer(campaigns_app, name="campaigns")
 
 if __name__ == "__main__":
     app()

@@ -58,6 +58,30 @@ class Settings(BaseSettings):
         description="Keep indexes current in a background thread of `creatormatch serve`.",
     )
     log_level: str = "INFO"
+    scheduler: bool = Field(
+        default=True,
+        description="Run the background jobs (outreach sends, programs) in `creatormatch serve`.",
+    )
+    scheduler_interval_seconds: float = Field(default=60.0, ge=1, le=3600)
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where the service is reached from outside: unsubscribe links use it.",
+    )
+    outreach_dry_run: bool = Field(
+        default=True,
+        description="Write outreach e-mails to the outbox table only; false sends over SMTP.",
+    )
+    outreach_rate_per_minute: int = Field(
+        default=30, ge=1, le=10_000, description="E-mails one organisation may send a minute."
+    )
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls (port 587), tls (implicit, port 465) or none."
+    )
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -49,6 +49,13 @@ class MatchHit:
     explanation: Explanation
     retrieval: FusedHit | None = None
 
+    def top_reasons(self, n: int = 3) -> list[str]:
+        """The first reason of each of the ``n`` components that added most to the score:
+        the one-line "why" of a result, an outreach e-mail or a shortlist."""
+        by_name = {c.name: c for c in self.components}
+        strongest = sorted(self.explanation.contributions, key=lambda c: -c.contribution)[:n]
+        return [by_name[c.name].reasons[0] for c in strongest if by_name[c.name].reasons]
+
 
 def _matched_categories(brief: Brief, categories: Sequence[str]) -> tuple[str, ...]:
     text = brief.text.lower()

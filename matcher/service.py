@@ -632,6 +632,34 @@ class MatchService:
             component_cache=state.components,
         )
 
+    def explain(
+        self,
+        session: Session,
+        organization_id: int,
+        brief: Brief,
+        creator_ids: Iterable[int],
+        *,
+        now: datetime | None = None,
+    ) -> dict[int, MatchHit]:
+        """Score the given creators for ``brief`` exactly as a match would (the same
+        retrieval scores and components), by creator id; creators not in the index are
+        left out. Outreach uses it for "why you fit" in e-mails."""
+        state = self.ensure_loaded(session, organization_id, build=False)
+        wanted = np.array(sorted(set(creator_ids)), dtype=np.int64)
+        allowed = wanted[np.isin(wanted, state.catalog.ids)]
+        if not allowed.size:
+            return {}
+        query = self.embedder.encode_query(brief.text)
+        dense = state.holder.search(query, int(allowed.size), allowed_ids=allowed)
+        lexical = (
+            state.lexical.search(brief.text, int(allowed.size), allowed_ids=allowed)
+            if state.lexical is not None
+            else None
+        )
+        fused = reciprocal_rank_fusion(dense, lexical, limit=int(allowed.size))
+        hits = self._score(session, organization_id, state, brief, fused, None, now)
+        return {int(h.creator["id"]): h for h in hits}
+
     def similar(
         self,
         session: Session,

@@ -10,11 +10,24 @@ from models.compliance import REVIEW_STATUSES, VERDICT_PRIORITY, AuditEvent, Com
 from models.creator import Creator
 from models.embedding import CreatorEmbedding, EmbeddingQueueItem
 from models.organization import SCOPES, ApiKey, Organization
+from models.outreach import (
+    MESSAGE_STATUSES,
+    STAGES,
+    Draft,
+    OptOut,
+    OutboxMessage,
+    PipelineEntry,
+    SenderProfile,
+    SequenceConfig,
+    TemplateOverride,
+)
 
 __all__ = [
+    "MESSAGE_STATUSES",
     "OBJECTIVES",
     "REVIEW_STATUSES",
     "SCOPES",
+    "STAGES",
     "VERDICT_PRIORITY",
     "ApiKey",
     "AuditEvent",
@@ -24,7 +37,14 @@ __all__ = [
     "ComplianceCheck",
     "Creator",
     "CreatorEmbedding",
+    "Draft",
     "EmbeddingQueueItem",
+    "OptOut",
     "Organization",
+    "OutboxMessage",
+    "PipelineEntry",
+    "SenderProfile",
+    "SequenceConfig",
+    "TemplateOverride",
     "utcnow",
 ]

@@ -17,6 +17,8 @@ __all__ = ["SAMPLE_FILES", "render_samples", "write_samples"]
 SAMPLE_FILES: tuple[str, ...] = (
     "email_intro.txt",
     "email_intro.html",
+    "email_followup1.txt",
+    "email_followup2.txt",
     "brief.md",
     *(f"contract_{kind}.md" for kind in CONTRACT_KINDS),
 )
@@ -30,6 +32,9 @@ def render_samples() -> dict[str, str]:
         "email_intro.html": email.html,
         "brief.md": render_brief(sample_brief(), "md"),
     }
+    for step in ("followup1", "followup2"):
+        followup = render_email(sample_email(step))
+        out[f"email_{step}.txt"] = f"Subject: {followup.subject}\n\n{followup.text}"
     for kind in CONTRACT_KINDS:
         out[f"contract_{kind}.md"] = render_contract(sample_contract(kind), "md")
     return out

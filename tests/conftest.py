@@ -111,6 +111,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         max_upload_bytes=2 * 1024 * 1024,
         import_batch_size=50,
         index_worker=False,
+        scheduler=False,
         _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
     )
 

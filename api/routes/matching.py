@@ -87,9 +87,7 @@ def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
         )
         for c in hit.components
     }
-    strongest = sorted(hit.explanation.contributions, key=lambda c: -c.contribution)[:3]
-    by_name = {c.name: c for c in hit.components}
-    reasons = [by_name[c.name].reasons[0] for c in strongest if by_name[c.name].reasons]
+    reasons = hit.top_reasons(3)
     return MatchResultRead(
         rank=rank,
         creator_id=hit.creator["id"],

@@ -1,0 +1,692 @@
+"""Outreach use cases on the database: the sender profile, template overrides, drafts with
+the compliance gate, the pipeline, sequences, sending, opt-outs and bounces.
+
+Sequences: :meth:`OutreachService.start_sequence` makes a campaign's prospects due for the
+intro e-mail; :meth:`OutreachService.run_due` sends what is due (the scheduler calls it every
+minute), then schedules the next follow-up ``followup_days`` later. A reply, a decline, an
+opt-out or a bounce stops the sequence. Each e-mail is an outbox row unique per (entry,
+step), committed as ``sending`` *before* the SMTP call: a retry after a crash finds the row
+and never sends that step again (the row waits for a person instead). Dry-run mode (the
+default) records the e-mail as ``dry_run`` and sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from core.errors import ConflictError, InvalidInputError, NotFoundError
+from core.settings import Settings
+from models import (
+    STAGES,
+    Brand,
+    Campaign,
+    Creator,
+    Draft,
+    OptOut,
+    OutboxMessage,
+    PipelineEntry,
+    SenderProfile,
+    SequenceConfig,
+    TemplateOverride,
+    utcnow,
+)
+from outreach.contexts import STEPS, ContractKind
+from outreach.drafting import DraftData, brief_context, contract_context, email_context
+from outreach.environment import OverridePreview, template_spec, validate_override
+from outreach.gate import GateResult, gate_document, gate_email
+from outreach.mailer import (
+    Mailer,
+    OutgoingEmail,
+    PermanentSendError,
+    SmtpMailer,
+    TemporarySendError,
+)
+from outreach.markdown import to_docx, to_html
+from outreach.render import render_brief, render_contract, render_email
+from outreach.unsubscribe import make_token
+from storage.database import Database
+from storage.repositories.campaigns import BrandRepository, CampaignRepository
+from storage.repositories.creators import CreatorRepository
+from storage.repositories.outreach import OutreachRepository
+
+__all__ = [
+    "DRAFT_KINDS",
+    "DraftBlockedExportError",
+    "OutreachService",
+    "RunSummary",
+    "SenderProfileMissingError",
+    "mailer_for",
+]
+
+_log = logging.getLogger("creatormatch.outreach")
+
+DRAFT_KINDS: tuple[str, ...] = (
+    "email_intro",
+    "email_followup1",
+    "email_followup2",
+    "brief",
+    "contract_sponsored_post",
+    "contract_gifting",
+    "contract_ambassador",
+)
+# A stage a person sets stops the sequence; these are the reasons.
+_STOPPING = {"replied", "negotiating", "contracted", "declined", "opted_out"}
+
+
+class SenderProfileMissingError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__(
+            "set the organisation's sender profile first (PUT /v1/outreach/sender): every "
+            "e-mail must carry the sender's name and postal address"
+        )
+
+
+class DraftBlockedExportError(InvalidInputError):
+    """The draft failed the compliance gate; it can be previewed but not exported or sent."""
+
+    def __init__(self, draft_id: int, findings: Sequence[Mapping[str, Any]]) -> None:
+        first = findings[0]["message"] if findings else "blocked"
+        super().__init__(f"draft {draft_id} is blocked by the compliance gate: {first}")
+        self.findings = list(findings)
+
+
+@dataclass
+class RunSummary:
+    """What one :meth:`OutreachService.run_due` pass did."""
+
+    sent: int = 0
+    dry_run: int = 0
+    deferred_rate_limit: int = 0
+    retry_later: int = 0
+    failed: int = 0
+    stopped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class OutreachService:
+    def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
+        self.settings = settings
+        self.mailer = mailer
+
+    # ---------------------------------------------------------------- sender and templates
+
+    def sender(self, session: Any, organization_id: int) -> SenderProfile:
+        profile = OutreachRepository(session).sender(organization_id)
+        if profile is None:
+            raise SenderProfileMissingError()
+        return profile
+
+    def set_sender(
+        self, session: Any, organization_id: int, fields: Mapping[str, Any]
+    ) -> SenderProfile:
+        repo = OutreachRepository(session)
+        profile = repo.sender(organization_id)
+        if profile is None:
+            profile = SenderProfile(organization_id=organization_id, **fields)
+            repo.add(profile)
+        else:
+            for key, value in fields.items():
+                setattr(profile, key, value)
+            session.flush()
+        return profile
+
+    def overrides(self, session: Any, organization_id: int) -> dict[str, str]:
+        return {o.name: o.source for o in OutreachRepository(session).overrides(organization_id)}
+
+    def preview_override(self, name: str, source: str) -> OverridePreview:
+        """Render an override against a sample context, with the gate's verdict."""
+        return validate_override(name, source)
+
+    def set_override(
+        self, session: Any, organization_id: int, name: str, source: str
+    ) -> tuple[TemplateOverride, OverridePreview]:
+        """Store an override after it compiles and renders in the sandbox. An override the gate
+        blocks is stored too (the preview says why), but every draft made with it is blocked."""
+        preview = validate_override(name, source)
+        repo = OutreachRepository(session)
+        row = repo.override(organization_id, name)
+        if row is None:
+            row = TemplateOverride(organization_id=organization_id, name=name, source=source)
+            repo.add(row)
+        else:
+            row.source = source
+            session.flush()
+        return row, preview
+
+    def delete_override(self, session: Any, organization_id: int, name: str) -> None:
+        template_spec(name)
+        repo = OutreachRepository(session)
+        row = repo.override(organization_id, name)
+        if row is None:
+            raise NotFoundError(f"no override of {name}")
+        repo.delete(row)
+
+    # --------------------------------------------------------------------------- drafts
+
+    def _data(
+        self,
+        session: Any,
+        organization_id: int,
+        campaign: Campaign,
+        creator: Creator,
+        reasons: Sequence[str],
+    ) -> DraftData:
+        sender = self.sender(session, organization_id)
+        brand: Brand | None = (
+            BrandRepository(session).get(organization_id, campaign.brand_id)
+            if campaign.brand_id is not None
+            else None
+        )
+        posts = tuple(
+            (str(p.get("text") or ""), str(p.get("url") or ""))
+            for p in (creator.recent_posts or [])
+            if isinstance(p, Mapping) and p.get("text")
+        )
+        return DraftData(
+            sender_name=sender.sender_name,
+            sender_company=sender.company,
+            sender_postal_address=sender.postal_address,
+            sender_email=sender.from_email,
+            reply_to=sender.reply_to,
+            default_jurisdiction=sender.jurisdiction,
+            campaign_name=campaign.name,
+            campaign_brief=campaign.brief,
+            objective=campaign.objective,
+            campaign_platforms=tuple(campaign.platforms),
+            campaign_countries=tuple(campaign.countries),
+            starts_on=campaign.starts_on,
+            ends_on=campaign.ends_on,
+            currency=campaign.currency,
+            brand_name=brand.name if brand else sender.company,
+            brand_categories=tuple(brand.categories) if brand else (),
+            creator_name=creator.display_name or creator.handle,
+            creator_handle=creator.handle,
+            creator_platform=creator.platform,
+            creator_categories=tuple(creator.categories or ()),
+            creator_followers=creator.followers,
+            creator_rates=creator.rates,
+            creator_posts=posts,
+            reasons=tuple(reasons),
+        )
+
+    def unsubscribe_url(self, organization_id: int, creator_id: int) -> str:
+        token = make_token(self.settings.secret_key.get_secret_value(), organization_id, creator_id)
+        return f"{self.settings.public_url.rstrip('/')}/u/{token}"
+
+    def create_draft(
+        self,
+        session: Any,
+        organization_id: int,
+        *,
+        campaign_id: int,
+        creator_id: int,
+        kind: str,
+        reasons: Sequence[str] = (),
+        extra: Mapping[str, Any] | None = None,
+        today: date | None = None,
+    ) -> Draft:
+        """Render one document for one creator of a campaign with the organisation's
+        overrides, run the gate, and store both (a blocked draft is stored with its
+        findings: the reviewer sees exactly what is wrong)."""
+        if kind not in DRAFT_KINDS:
+            raise InvalidInputError.for_field(
+                "kind", f"must be one of {', '.join(DRAFT_KINDS)}", value=kind
+            )
+        campaign = CampaignRepository(session).get_or_raise(organization_id, campaign_id)
+        creator = CreatorRepository(session).get_or_raise(organization_id, creator_id)
+        entry = OutreachRepository(session).entry_for(organization_id, campaign_id, creator_id)
+        data = self._data(
+            session, organization_id, campaign, creator, reasons or (entry.reasons if entry else ())
+        )
+        overrides = self.overrides(session, organization_id)
+        today = today or utcnow().date()
+        subject: str | None = None
+        gate: GateResult
+        if kind.startswith("email_"):
+            step = kind.removeprefix("email_")
+            ctx = email_context(
+                data,
+                step=step,  # type: ignore[arg-type]  # checked against DRAFT_KINDS above
+                unsubscribe_url=self.unsubscribe_url(organization_id, creator_id),
+                extra=extra,
+            )
+            email = render_email(ctx, overrides, check=False)
+            subject, markdown, html = email.subject, email.text, email.html
+            gate = gate_email(ctx, text=email.text, html=email.html)
+            context: dict[str, Any] = ctx.template_vars()
+        elif kind == "brief":
+            bctx = brief_context(data, today=today, extra=extra)
+            markdown = render_brief(bctx, "md", overrides, check=False)
+            html = to_html(markdown)
+            gate = gate_document("brief", markdown, bctx.jurisdictions, bctx.platforms)
+            context = bctx.template_vars()
+        else:
+            contract_kind: ContractKind = kind.removeprefix("contract_")  # type: ignore[assignment]
+            cctx = contract_context(
+                data,
+                contract_kind,
+                today=today,
+                reference=f"CM-{campaign.id}-{creator.id}-{contract_kind[:3].upper()}",
+                extra=extra,
+            )
+            markdown = render_contract(cctx, "md", overrides, check=False)
+            html = to_html(markdown)
+            gate = gate_document("contract", markdown, cctx.jurisdictions, cctx.platforms)
+            context = cctx.template_vars()
+        draft = Draft(
+            organization_id=organization_id,
+            campaign_id=campaign.id,
+            creator_id=creator.id,
+            kind=kind,
+            subject=subject,
+            markdown=markdown,
+            html=html,
+            context=_jsonable(context),
+            allowed=gate.allowed,
+            findings=[f.to_dict() for f in gate.findings],
+        )
+        OutreachRepository(session).add(draft)
+        return draft
+
+    def draft(self, session: Any, organization_id: int, draft_id: int) -> Draft:
+        found = OutreachRepository(session).draft(organization_id, draft_id)
+        if found is None:
+            raise NotFoundError(f"draft {draft_id} not found")
+        return found
+
+    def export_draft(
+        self, session: Any, organization_id: int, draft_id: int, fmt: Literal["md", "html", "docx"]
+    ) -> str | bytes:
+        """The draft as Markdown (e-mails: the text part), HTML or DOCX; a draft the gate
+        blocked is refused with its findings."""
+        draft = self.draft(session, organization_id, draft_id)
+        if not draft.allowed:
+            raise DraftBlockedExportError(draft.id, draft.findings)
+        if fmt == "md":
+            return draft.markdown
+        if fmt == "html":
+            return draft.html
+        if draft.kind.startswith("email_"):
+            raise InvalidInputError.for_field("format", "e-mails export as md or html", value=fmt)
+        return to_docx(draft.markdown, author=self.sender(session, organization_id).company)
+
+    # ------------------------------------------------------------------------- pipeline
+
+    def add_to_pipeline(
+        self,
+        session: Any,
+        organization_id: int,
+        campaign_id: int,
+        creators: Mapping[int, Sequence[str]],
+    ) -> list[PipelineEntry]:
+        """Add creators (id -> the matcher's reasons) as prospects; creators already in the
+        campaign keep their entry. Opted-out creators enter as ``opted_out`` and are never
+        written to."""
+        CampaignRepository(session).get_or_raise(organization_id, campaign_id)
+        creator_repo = CreatorRepository(session)
+        repo = OutreachRepository(session)
+        opted_out = repo.opted_out_among(organization_id, list(creators))
+        out = []
+        for creator_id, reasons in creators.items():
+            creator_repo.get_or_raise(organization_id, creator_id)
+            entry = repo.entry_for(organization_id, campaign_id, creator_id)
+            if entry is None:
+                entry = PipelineEntry(
+                    organization_id=organization_id,
+                    campaign_id=campaign_id,
+                    creator_id=creator_id,
+                    stage="opted_out" if creator_id in opted_out else "prospect",
+                    stopped_reason="opted_out" if creator_id in opted_out else None,
+                    reasons=list(reasons),
+                )
+                repo.add(entry)
+            out.append(entry)
+        return out
+
+    def set_stage(
+        self,
+        session: Any,
+        organization_id: int,
+        entry_id: int,
+        stage: str,
+        *,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> PipelineEntry:
+        """Move an entry (e.g. ``replied``, recorded by the CRM). A reply, negotiation,
+        contract, decline or opt-out stops the sequence; ``opted_out`` holds for every
+        campaign of the organisation."""
+        if stage not in STAGES:
+            raise InvalidInputError.for_field(
+                "stage", f"must be one of {', '.join(STAGES)}", value=stage
+            )
+        repo = OutreachRepository(session)
+        entry = repo.entry_or_raise(organization_id, entry_id)
+        if entry.stage == "opted_out" and stage != "opted_out":
+            raise ConflictError(
+                "this creator opted out of e-mail from the organisation; that cannot be undone here"
+            )
+        if stage == "opted_out":
+            self.opt_out(session, organization_id, entry.creator_id, source="api", now=now)
+            return repo.entry_or_raise(organization_id, entry_id)
+        self._move(entry, stage, now)
+        if note:
+            entry.notes = ((entry.notes + "\n") if entry.notes else "") + note
+        session.flush()
+        return entry
+
+    @staticmethod
+    def _move(entry: PipelineEntry, stage: str, now: datetime | None) -> None:
+        if entry.stage != stage:
+            entry.stage = stage
+            entry.stage_changed_at = now or utcnow()
+        if stage in _STOPPING:
+            entry.next_send_at = None
+            entry.stopped_reason = stage
+
+    def opt_out(
+        self,
+        session: Any,
+        organization_id: int,
+        creator_id: int,
+        *,
+        source: str,
+        now: datetime | None = None,
+    ) -> OptOut:
+        """Record the opt-out (idempotent) and stop every sequence of this creator in the
+        organisation."""
+        repo = OutreachRepository(session)
+        CreatorRepository(session).get_or_raise(organization_id, creator_id)
+        existing = repo.opted_out(organization_id, creator_id)
+        if existing is None:
+            existing = OptOut(
+                organization_id=organization_id,
+                creator_id=creator_id,
+                source=source,
+                created_at=now or utcnow(),
+            )
+            repo.add(existing)
+        for entry in repo.entries_of_creator(organization_id, creator_id):
+            self._move(entry, "opted_out", now)
+        session.flush()
+        return existing
+
+    def record_bounce(
+        self, session: Any, organization_id: int, message_id: str, *, reason: str = ""
+    ) -> OutboxMessage:
+        """A bounce reported for an outbox message: the message is marked, its creator's
+        sequence in that campaign stops."""
+        repo = OutreachRepository(session)
+        message = repo.message_by_id(organization_id, message_id)
+        if message is None:
+            raise NotFoundError(f"no outreach message {message_id}")
+        message.status = "bounced"
+        message.error = reason or "bounced"
+        entry = repo.entry_or_raise(organization_id, message.entry_id)
+        entry.next_send_at = None
+        entry.stopped_reason = "bounced"
+        session.flush()
+        return message
+
+    # ------------------------------------------------------------------------ sequences
+
+    def configure_sequence(
+        self,
+        session: Any,
+        organization_id: int,
+        campaign_id: int,
+        *,
+        followup_days: Sequence[int] = (3, 7),
+        active: bool = True,
+    ) -> SequenceConfig:
+        if len(followup_days) != len(STEPS) - 1 or any(d < 1 or d > 90 for d in followup_days):
+            raise InvalidInputError.for_field(
+                "followup_days", "give two delays in days, each 1-90", value=list(followup_days)
+            )
+        CampaignRepository(session).get_or_raise(organization_id, campaign_id)
+        repo = OutreachRepository(session)
+        config = repo.sequence(organization_id, campaign_id)
+        if config is None:
+            config = SequenceConfig(organization_id=organization_id, campaign_id=campaign_id)
+            repo.add(config)
+        config.followup_days = list(followup_days)
+        config.active = active
+        session.flush()
+        return config
+
+    def start_sequence(
+        self,
+        session: Any,
+        organization_id: int,
+        campaign_id: int,
+        *,
+        entry_ids: Sequence[int] | None = None,
+        now: datetime | None = None,
+    ) -> list[PipelineEntry]:
+        """Make the campaign's prospects (or the given entries) due for the intro e-mail.
+        Creators without an e-mail address are skipped (their ``stopped_reason`` says so)."""
+        self.sender(session, organization_id)  # fail early, not in the background
+        repo = OutreachRepository(session)
+        if repo.sequence(organization_id, campaign_id) is None:
+            self.configure_sequence(session, organization_id, campaign_id)
+        entries = repo.entries(organization_id, campaign_id=campaign_id, stage="prospect")
+        if entry_ids is not None:
+            wanted = set(entry_ids)
+            entries = [e for e in entries if e.id in wanted]
+        started = []
+        creators = CreatorRepository(session)
+        for entry in entries:
+            if entry.next_step > 0 or entry.next_send_at is not None:
+                continue  # already running: starting twice sends nothing twice
+            creator = creators.get_or_raise(organization_id, entry.creator_id)
+            if not creator.email:
+                entry.stopped_reason = "no_email"
+                continue
+            entry.next_send_at = now or utcnow()
+            entry.stopped_reason = None
+            started.append(entry)
+        session.flush()
+        return started
+
+    def run_due(
+        self, database: Database, *, now: datetime | None = None, organization_id: int | None = None
+    ) -> RunSummary:
+        """Send every due e-mail, each in its own transactions (see the module docstring)."""
+        now = now or utcnow()
+        summary = RunSummary()
+        with database.session() as session:
+            due = [
+                (e.id, e.organization_id)
+                for e in OutreachRepository(session).due(now, organization_id=organization_id)
+            ]
+        limited: set[int] = set()
+        for entry_id, org_id in due:
+            if org_id in limited:
+                summary.deferred_rate_limit += 1
+                continue
+            try:
+                outcome = self._send_step(database, org_id, entry_id, now)
+            except Exception as exc:  # one bad entry must not stop the others
+                _log.exception("outreach entry %s failed", entry_id)
+                summary.errors.append(f"entry {entry_id}: {exc}")
+                continue
+            if outcome == "rate_limited":
+                limited.add(org_id)
+                summary.deferred_rate_limit += 1
+            else:
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+        return summary
+
+    def _send_step(
+        self, database: Database, organization_id: int, entry_id: int, now: datetime
+    ) -> str:
+        # Transaction 1: check, render, gate, write the outbox row as "sending".
+        with database.session() as session:
+            repo = OutreachRepository(session)
+            entry = repo.entry_or_raise(organization_id, entry_id)
+            if entry.next_send_at is None or entry.next_send_at > now:
+                return "stopped"  # changed since the due list was read
+            config = repo.sequence(organization_id, entry.campaign_id)
+            if config is not None and not config.active:
+                return "stopped"
+            if entry.stage not in ("prospect", "contacted") or repo.opted_out(
+                organization_id, entry.creator_id
+            ):
+                self._move(entry, entry.stage, now)
+                entry.next_send_at = None
+                return "stopped"
+            step = entry.next_step
+            existing = repo.message(entry.id, step)
+            if existing is not None and existing.status != "queued":
+                # Already sent (or in doubt after a crash): never send a step twice.
+                self._advance(entry, config, step, existing.sent_at or now)
+                return "stopped"
+            since = now - timedelta(minutes=1)
+            if repo.sent_since(organization_id, since) >= self.settings.outreach_rate_per_minute:
+                return "rate_limited"
+            campaign = CampaignRepository(session).get_or_raise(organization_id, entry.campaign_id)
+            creator = CreatorRepository(session).get_or_raise(organization_id, entry.creator_id)
+            data = self._data(session, organization_id, campaign, creator, entry.reasons)
+            ctx = email_context(
+                data,
+                step=STEPS[step],
+                unsubscribe_url=self.unsubscribe_url(organization_id, creator.id),
+            )
+            email = render_email(ctx, self.overrides(session, organization_id), check=False)
+            gate = gate_email(ctx, text=email.text, html=email.html)
+            fresh = OutboxMessage(
+                organization_id=organization_id,
+                entry_id=entry.id,
+                step=step,
+                to_email=creator.email or "",
+                subject=email.subject,
+                text_body=email.text,
+                html_body=email.html,
+                message_id=_message_id(data.sender_email),
+                status="queued",
+                attempts=0,
+            )
+            if not gate.allowed:
+                entry.next_send_at = None
+                entry.stopped_reason = "blocked_by_gate"
+                message = existing or fresh
+                message.status = "failed"
+                message.error = "; ".join(f.message for f in gate.findings)
+                if existing is None:
+                    repo.add(message)
+                return "failed"
+            message = existing or fresh
+            dry = self.settings.outreach_dry_run or self.mailer is None
+            message.status = "dry_run" if dry else "sending"
+            message.attempts += 1
+            message.sent_at = now
+            if existing is None:
+                repo.add(message)
+            if dry:
+                self._after_send(entry, config, step, now)
+                return "dry_run"
+            outgoing = OutgoingEmail(
+                from_name=f"{data.sender_name}, {data.sender_company}",
+                from_email=data.sender_email,
+                reply_to=data.reply_to,
+                to_email=message.to_email,
+                subject=message.subject,
+                text=message.text_body,
+                html=message.html_body,
+                message_id=message.message_id,
+                unsubscribe_url=ctx.unsubscribe_url,
+                date=now,
+            )
+            message_pk = message.id
+        # The SMTP call, outside any transaction.
+        assert self.mailer is not None
+        error: str | None = None
+        status = "sent"
+        try:
+            self.mailer.send(outgoing)
+        except TemporarySendError as exc:
+            status, error = "queued", str(exc)
+        except PermanentSendError as exc:
+            status, error = "failed", str(exc)
+        # Transaction 2: record the outcome and schedule the next step.
+        with database.session() as session:
+            repo = OutreachRepository(session)
+            stored = session.get(OutboxMessage, message_pk)
+            assert stored is not None  # written in transaction 1; outbox rows are kept
+            message = stored
+            entry = repo.entry_or_raise(organization_id, entry_id)
+            config = repo.sequence(organization_id, entry.campaign_id)
+            message.status, message.error = status, error
+            if status == "queued":
+                message.sent_at = None
+                entry.next_send_at = now + timedelta(minutes=5 * message.attempts)
+                return "retry_later"
+            if status == "failed":
+                entry.next_send_at = None
+                entry.stopped_reason = "send_failed"
+                return "failed"
+            self._after_send(entry, config, step, now)
+            return "sent"
+
+    def _after_send(
+        self, entry: PipelineEntry, config: SequenceConfig | None, step: int, now: datetime
+    ) -> None:
+        if entry.stage == "prospect":
+            entry.stage = "contacted"
+            entry.stage_changed_at = now
+        self._advance(entry, config, step, now)
+
+    @staticmethod
+    def _advance(
+        entry: PipelineEntry, config: SequenceConfig | None, step: int, sent_at: datetime
+    ) -> None:
+        days = config.followup_days if config is not None else [3, 7]
+        entry.next_step = step + 1
+        if entry.next_step >= len(STEPS):
+            entry.next_send_at = None
+            entry.stopped_reason = "finished"
+        else:
+            entry.next_send_at = sent_at + timedelta(days=days[step])
+
+
+def mailer_for(settings: Settings) -> SmtpMailer:
+    """The SMTP mailer the settings describe (used only when dry run is off)."""
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value(),
+        timeout=settings.smtp_timeout_seconds,
+    )
+
+
+def _message_id(sender_email: str) -> str:
+    domain = sender_email.rpartition("@")[2] or "creatormatch.invalid"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def _jsonable(value: Any) -> Any:
+    """Template variables as JSON: dataclasses to dicts, enums to values, dates to ISO."""
+    import dataclasses
+    from decimal import Decimal
+    from enum import Enum
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
