@@ -53,6 +53,7 @@ from storage.database import Database
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
 from storage.repositories.creators import CreatorRepository
 from storage.repositories.outreach import OutreachRepository
+from webhooks.service import emit
 
 __all__ = [
     "DRAFT_KINDS",
@@ -374,10 +375,24 @@ class OutreachService:
         if stage == "opted_out":
             self.opt_out(session, organization_id, entry.creator_id, source="api", now=now)
             return repo.entry_or_raise(organization_id, entry_id)
+        previous = entry.stage
         self._move(entry, stage, now)
         if note:
             entry.notes = ((entry.notes + "\n") if entry.notes else "") + note
         session.flush()
+        if stage == "replied" and previous != "replied":  # webhooks: a CRM hears of replies
+            emit(
+                session,
+                organization_id,
+                "outreach.replied",
+                {
+                    "entry_id": entry.id,
+                    "campaign_id": entry.campaign_id,
+                    "creator_id": entry.creator_id,
+                    "replied_at": entry.stage_changed_at,
+                },
+                now=now,
+            )
         return entry
 
     @staticmethod
@@ -403,6 +418,7 @@ class OutreachService:
         repo = OutreachRepository(session)
         CreatorRepository(session).get_or_raise(organization_id, creator_id)
         existing = repo.opted_out(organization_id, creator_id)
+        created = existing is None
         if existing is None:
             existing = OptOut(
                 organization_id=organization_id,
@@ -411,9 +427,23 @@ class OutreachService:
                 created_at=now or utcnow(),
             )
             repo.add(existing)
-        for entry in repo.entries_of_creator(organization_id, creator_id):
+        entries = repo.entries_of_creator(organization_id, creator_id)
+        for entry in entries:
             self._move(entry, "opted_out", now)
         session.flush()
+        if created:  # webhooks: once per creator and organisation
+            emit(
+                session,
+                organization_id,
+                "outreach.opted_out",
+                {
+                    "creator_id": creator_id,
+                    "source": source,
+                    "entry_ids": [e.id for e in entries],
+                    "campaign_ids": sorted({e.campaign_id for e in entries}),
+                },
+                now=now,
+            )
         return existing
 
     def record_bounce(
@@ -582,11 +612,15 @@ class OutreachService:
                 return "failed"
             message = existing or fresh
             dry = self.settings.outreach_dry_run or self.mailer is None
+            if existing is not None and not repo.claim_message(
+                existing.id, "dry_run" if dry else "sending", now
+            ):
+                return "stopped"  # another process claimed this retry first
             message.status = "dry_run" if dry else "sending"
-            message.attempts += 1
+            message.attempts += 1 if existing is None else 0
             message.sent_at = now
             if existing is None:
-                repo.add(message)
+                repo.add(message)  # (entry, step) is unique: a second insert fails
             if dry:
                 self._after_send(entry, config, step, now)
                 return "dry_run"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NotFoundError
@@ -173,6 +173,20 @@ class OutreachRepository:
                 OutboxMessage.entry_id == entry_id, OutboxMessage.step == step
             )
         )
+
+    def claim_message(self, message_pk: int, status: str, now: datetime) -> bool:
+        """Move a queued message to ``status`` unless someone else did first (a conditional
+        update: of two processes retrying the same message, exactly one wins)."""
+        result = self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_pk, OutboxMessage.status == "queued")
+            .values(status=status, attempts=OutboxMessage.attempts + 1, sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = getattr(result, "rowcount", 0) == 1
+        if claimed:
+            self.session.expire_all()
+        return claimed
 
     def message_by_id(self, organization_id: int, message_id: str) -> OutboxMessage | None:
         return self.session.scalar(

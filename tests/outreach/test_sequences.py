@@ -247,7 +247,9 @@ def test_the_scheduler_job_sends_what_is_due(
             session, world.org, world.campaign, {world.creators["ana.glow"]: []}
         )
         service.start_sequence(session, world.org, world.campaign)  # due now
-    scheduler = build_scheduler(service, database, interval_seconds=1)
+    from programs.service import ProgramService
+
+    scheduler = build_scheduler(service, ProgramService(settings), database, interval_seconds=1)
     ran = threading.Event()
     scheduler.add_listener(lambda event: ran.set(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.start()

@@ -1,0 +1,36 @@
+"""What every ``creatormatch`` sub-command module shares: the settings, a database for one
+command, and how a command fails. Sub-command modules import from here, never from
+``cli.main`` (which imports them)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import typer
+
+from core.settings import Settings
+from storage.database import Database
+
+__all__ = ["DEMO_ORG", "_database", "_fail", "_settings"]
+
+DEMO_ORG = "demo"
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@contextlib.contextmanager
+def _database() -> Iterator[tuple[Settings, Database]]:
+    settings = _settings()
+    database = Database(settings.resolved_database_url)
+    try:
+        yield settings, database
+    finally:
+        database.dispose()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
