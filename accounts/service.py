@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -91,9 +91,9 @@ class AccountService:
         key = ApiKeyRepository(session).get_by_prefix(parts[1])
         if key is None or not hmac.compare_digest(key.key_hash, self.hash_key(secret)):
             raise AuthenticationError("invalid API key")
-        if key.revoked_at is not None:
-            raise AuthenticationError("invalid API key")
         now = utcnow()
+        if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+            raise AuthenticationError("invalid API key")
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             key.last_used_at = now
         return key
@@ -101,3 +101,24 @@ class AccountService:
     def revoke_key(self, session: Session, key: ApiKey) -> None:
         key.revoked_at = utcnow()
         session.flush()
+
+    def rotate_key(
+        self, session: Session, key: ApiKey, *, overlap: timedelta, now: datetime | None = None
+    ) -> CreatedKey:
+        """A new key with the same name, scopes and rate limit; the old one keeps working for
+        ``overlap`` (so deployments can switch over), then stops."""
+        if key.revoked_at is not None:
+            raise ConflictError("a revoked key cannot be rotated")
+        if overlap < timedelta(0) or overlap > timedelta(days=30):
+            raise InvalidInputError.for_field(
+                "overlap_hours", "between 0 and 720 hours", value=overlap.total_seconds() / 3600
+            )
+        organization = session.get(Organization, key.organization_id)
+        assert organization is not None
+        created = self.create_key(session, organization, list(key.scopes), name=key.name)
+        created.key.rate_limit_per_minute = key.rate_limit_per_minute
+        created.key.rotated_from_id = key.id
+        expires = (now or utcnow()) + overlap
+        key.expires_at = expires if key.expires_at is None else min(key.expires_at, expires)
+        session.flush()
+        return created

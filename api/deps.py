@@ -3,20 +3,28 @@ authenticated principal with its organisation and scopes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from accounts.service import AccountService
-from core.errors import AuthenticationError, PermissionDeniedError
+from core.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from core.settings import Settings
 from storage.database import Database
 
-__all__ = ["Principal", "SessionDep", "SettingsDep", "get_database", "require_scope"]
+__all__ = [
+    "Principal",
+    "RequireScope",
+    "SessionDep",
+    "SettingsDep",
+    "get_database",
+    "known_query_parameters",
+    "require_scope",
+]
 
 
 def get_database(request: Request) -> Database:
@@ -67,6 +75,10 @@ def _authenticate(
         raise AuthenticationError("send an API key as 'Authorization: Bearer <key>'")
     accounts: AccountService = request.app.state.accounts
     key = accounts.authenticate(session, credentials.credentials.strip())
+    settings: Settings = request.app.state.settings
+    request.app.state.rate_limiter.hit(
+        key.prefix, key.rate_limit_per_minute or settings.rate_limit_per_minute
+    )
     return Principal(
         key_id=key.id,
         key_prefix=key.prefix,
@@ -75,17 +87,51 @@ def _authenticate(
     )
 
 
-def require_scope(scope: str) -> Callable[..., Principal]:
-    """A dependency that authenticates the caller and checks that its key carries ``scope``."""
+@dataclass(frozen=True)
+class RequireScope:
+    """The dependency of every ``/v1`` route: authenticates the caller, checks that its key
+    carries ``scope`` (``admin`` carries all), then that the request has no query parameter
+    the operation does not take. ``scope`` stays readable, so a test can tell what each
+    route needs."""
 
-    def dependency(principal: Annotated[Principal, Depends(_authenticate)]) -> Principal:
-        if scope not in principal.scopes and "admin" not in principal.scopes:
-            raise PermissionDeniedError(f"this API key lacks the {scope!r} scope")
+    scope: str
+
+    def __call__(
+        self, request: Request, principal: Annotated[Principal, Depends(_authenticate)]
+    ) -> Principal:
+        if self.scope not in principal.scopes and "admin" not in principal.scopes:
+            raise PermissionDeniedError(f"this API key lacks the {self.scope!r} scope")
+        known_query_parameters(request)
         return principal
 
-    return dependency
+
+def require_scope(scope: str) -> RequireScope:
+    """The dependency that requires ``scope`` (see :class:`RequireScope`)."""
+    return RequireScope(scope)
 
 
 ReadPrincipal = Annotated[Principal, Depends(require_scope("read"))]
 WritePrincipal = Annotated[Principal, Depends(require_scope("write"))]
 CompliancePrincipal = Annotated[Principal, Depends(require_scope("compliance"))]
+AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_query_parameters(request: Request) -> None:
+    """Refuse a query parameter the operation does not take (422 naming it): a typo such as
+    ``limt=5`` would otherwise be ignored without a word."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    unknown = sorted(set(request.query_params) - _query_names(dependant))
+    if unknown:
+        known = ", ".join(sorted(_query_names(dependant))) or "none"
+        raise InvalidInputError.for_field(
+            unknown[0], f"unknown query parameter {unknown[0]!r}; this operation takes: {known}"
+        )

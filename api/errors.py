@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import AppError, AuthenticationError, FieldError
+from core.errors import AppError, AuthenticationError, FieldError, RateLimitedError
 
 __all__ = ["PROBLEM_JSON", "install_error_handlers", "problem_response"]
 
@@ -54,47 +54,91 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+_UNPARSABLE = "There was an error parsing the body"
+
+
+def _field_error(err: dict[str, Any]) -> FieldError:
+    if err.get("type") == "json_invalid":
+        # loc is ("body", <character offset>): name the body, say where
+        position = err.get("loc", ("body", "?"))[-1]
+        reason = err.get("ctx", {}).get("error", "invalid JSON")
+        return FieldError(field="body", message=f"not valid JSON: {reason} (character {position})")
+    return FieldError(
+        field=_field_name(tuple(err.get("loc", ()))) or None,
+        message=str(err.get("msg", "invalid")).removeprefix("Value error, "),
+    )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to. Starlette's 405 names only the methods of
+    the first route whose path matched (``GET`` for ``/v1/creators``, though ``POST`` is
+    there too), one route per method."""
+    from api.openapi import api_routes
+
+    path = request.url.path
+    methods = {
+        method
+        for route in api_routes(request.app.routes)
+        if route.path_regex.match(path)
+        for method in route.methods
+    }
+    return ", ".join(sorted(methods))
+
+
+def _app_problem(exc: AppError) -> JSONResponse:
+    errors = getattr(exc, "errors", None)
+    extra = None
+    summary = getattr(exc, "summary", None)
+    if summary is not None and hasattr(summary, "as_dict"):
+        extra = {"summary": {k: v for k, v in summary.as_dict().items() if k != "errors"}}
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.message,
+        code=exc.code,
+        errors=errors,
+        extra=extra,
+        headers=headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that give every error the problem-details shape."""
 
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
-        errors = getattr(exc, "errors", None)
-        extra = None
-        summary = getattr(exc, "summary", None)
-        if summary is not None and hasattr(summary, "as_dict"):
-            extra = {"summary": {k: v for k, v in summary.as_dict().items() if k != "errors"}}
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.message,
-            code=exc.code,
-            errors=errors,
-            extra=extra,
-            headers=headers,
-        )
+        return _app_problem(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            FieldError(
-                field=_field_name(tuple(err.get("loc", ()))) or None,
-                message=str(err.get("msg", "invalid")).removeprefix("Value error, "),
-            )
-            for err in exc.errors()
-        ]
+        errors = [_field_error(err) for err in exc.errors()]
         detail = errors[0].describe() if errors else "invalid request"
         return problem_response(422, "Invalid input", detail, code="invalid_input", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, AppError):
+            # FastAPI turns any error while it reads the body into a 400; the body limit's
+            # PayloadTooLargeError (a chunked body over the limit) stays a 413.
+            return _app_problem(exc.__cause__)
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE:
+            # FastAPI's answer to a body that is not even text: as invalid as bad JSON (422).
+            error = FieldError(field="body", message="the body is not UTF-8 JSON")
+            return problem_response(
+                422, "Invalid input", error.describe(), code="invalid_input", errors=[error]
+            )
+        headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return problem_response(
             exc.status_code,
             str(exc.detail),
             str(exc.detail),
             code=f"http_{exc.status_code}",
-            headers=dict(exc.headers) if exc.headers else None,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

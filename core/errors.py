@@ -9,6 +9,7 @@ Every expected failure is an :class:`AppError`. Its category decides the HTTP st
 - :class:`PayloadTooLargeError` -> 413
 - :class:`AuthenticationError` -> 401
 - :class:`PermissionDeniedError` -> 403
+- :class:`RateLimitedError` -> 429 (with ``Retry-After``)
 - :class:`UnavailableError` -> 503 (index not built yet, database down, ...)
 
 Messages are built from ids in ``__init__`` and the ids are kept as attributes.
@@ -27,6 +28,7 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "RateLimitedError",
     "UnavailableError",
 ]
 
@@ -113,6 +115,18 @@ class PermissionDeniedError(AppError):
     status = 403
     code = "forbidden"
     title = "Forbidden"
+
+
+class RateLimitedError(AppError):
+    """Too many requests; ``retry_after`` is how many seconds to wait."""
+
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class UnavailableError(AppError):

@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     api_key_pepper: SecretStr = SecretStr(DEFAULT_SECRET)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="The largest body of any other request."
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Requests a minute per API key (a key may set its own)."
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token for GET /metrics; empty disables the endpoint (404).",
+    )
     import_batch_size: int = Field(default=1000, ge=1, le=100_000)
     index_worker: bool = Field(
         default=True,

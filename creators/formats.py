@@ -4,15 +4,18 @@ The format of a file is detected from its content: a first non-blank line that s
 ``{`` is JSONL, anything else is CSV with a header row. CSV flattens nested fields with dotted
 column names (``audience.gender.female``, ``rates.post``); list fields are ``|``-separated and
 ``recent_posts`` holds a JSON array. docs/creator-record.md lists every column.
+
+A :class:`CsvPreset` (creators/presets.py: HubSpot, Salesforce) reads and writes a CRM's own
+columns instead; the streaming, the line numbers and the error handling stay the same.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
@@ -22,7 +25,9 @@ from creators.record import AGE_BANDS, GENDERS, CreatorRecord, validation_errors
 __all__ = [
     "CSV_COLUMNS",
     "MAX_LINE_BYTES",
+    "CsvPreset",
     "ParsedRow",
+    "RowReader",
     "detect_format",
     "iter_csv",
     "iter_export",
@@ -80,6 +85,29 @@ class ParsedRow:
     line: int
     record: CreatorRecord | None = None
     errors: list[FieldError] = field(default_factory=list)
+
+
+# Turns the cells of one CSV row (and its first line number) into parsed rows.
+RowReader = Callable[[list[str], int], list[ParsedRow]]
+
+
+class CsvPreset(Protocol):
+    """Another CSV layout for creators (a CRM's columns); creators/presets.py has the presets."""
+
+    @property
+    def title(self) -> str: ...
+
+    def reader(self, header: list[str], line: int) -> RowReader:
+        """Check the header (raise InvalidInputError) and return the row reader."""
+        ...
+
+    def is_footer(self, cells: list[str]) -> bool:
+        """True for the first row of trailing non-data lines: reading stops there."""
+        ...
+
+    def export_columns(self) -> tuple[str, ...]: ...
+
+    def export_rows(self, records: Iterable[CreatorRecord]) -> Iterator[dict[str, str]]: ...
 
 
 def _byte_lines(chunks: Iterable[bytes], limit: int | None) -> Iterator[bytes]:
@@ -143,8 +171,12 @@ def detect_format(first_line: str) -> Format:
     return "jsonl" if stripped.startswith("{") else "csv"
 
 
-def parse_records(chunks: Iterable[bytes], *, limit: int | None = None) -> Iterator[ParsedRow]:
+def parse_records(
+    chunks: Iterable[bytes], *, limit: int | None = None, preset: CsvPreset | None = None
+) -> Iterator[ParsedRow]:
     """Parse a JSONL or CSV byte stream into rows, one at a time (constant memory).
+
+    With a ``preset`` the file must be CSV in that preset's columns.
 
     Raises:
         InvalidInputError: for faults of the whole file (bad encoding, bad CSV header).
@@ -161,9 +193,13 @@ def parse_records(chunks: Iterable[bytes], *, limit: int | None = None) -> Itera
             return
         rest = _chain(first, lines)
         if detect_format(first[1]) == "jsonl":
+            if preset is not None:
+                raise InvalidInputError.for_field(
+                    "preset", f"the {preset.title} preset reads CSV, not JSONL", line=first[0]
+                )
             yield from _parse_jsonl(rest)
         else:
-            yield from _parse_csv(rest)
+            yield from _parse_csv(rest, preset)
     except _DecodeError as err:
         raise _decode_error(err) from None
 
@@ -216,7 +252,9 @@ def _is_country_column(column: str) -> bool:
     return column.startswith(prefix) and len(column) == len(prefix) + 2
 
 
-def _parse_csv(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRow]:
+def _parse_csv(
+    lines: Iterable[tuple[int, str]], preset: CsvPreset | None = None
+) -> Iterator[ParsedRow]:
     tracker = _LineTracker(lines)
     reader = csv.reader(tracker, strict=True)
     try:
@@ -226,6 +264,30 @@ def _parse_csv(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRow]:
             "header", f"malformed CSV header: {exc}", line=1
         ) from None
     header_line = tracker.line
+    read_row = preset.reader(header, header_line) if preset else _record_reader(header, header_line)
+    while True:
+        start = tracker.line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = f"malformed CSV: {exc}"
+            yield ParsedRow(line=start, errors=[FieldError(None, message, line=start)])
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        if preset is not None and preset.is_footer(cells):
+            return
+        if len(cells) != len(header):
+            message = f"expected {len(header)} cells as in the header, got {len(cells)}"
+            yield ParsedRow(line=start, errors=[FieldError(None, message, line=start)])
+            continue
+        yield from read_row(cells, start)
+
+
+def _record_reader(header: list[str], header_line: int) -> RowReader:
+    """The reader of the creator-record columns, after checking the header."""
     unknown = [c for c in header if c not in _KNOWN_COLUMNS and not _is_country_column(c)]
     if unknown:
         raise InvalidInputError.for_field(
@@ -244,27 +306,12 @@ def _parse_csv(lines: Iterable[tuple[int, str]]) -> Iterator[ParsedRow]:
                 required, f"the CSV header has no {required!r} column", line=header_line
             )
     columns = _plan(header)
-    while True:
-        start = tracker.line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            message = f"malformed CSV: {exc}"
-            yield ParsedRow(line=start, errors=[FieldError(None, message, line=start)])
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            message = f"expected {len(header)} cells as in the header, got {len(cells)}"
-            yield ParsedRow(line=start, errors=[FieldError(None, message, line=start)])
-            continue
-        data, errors = _unflatten(columns, cells, start)
-        if errors:
-            yield ParsedRow(line=start, errors=errors)
-        else:
-            yield _validate(data, start)
+
+    def read(cells: list[str], line: int) -> list[ParsedRow]:
+        data, errors = _unflatten(columns, cells, line)
+        return [ParsedRow(line=line, errors=errors)] if errors else [_validate(data, line)]
+
+    return read
 
 
 _Kind = Literal["text", "list", "bool", "json"]
@@ -364,14 +411,24 @@ class _Buffer:
         return text
 
 
-def iter_csv(records: Iterable[CreatorRecord], *, rows_per_chunk: int = 500) -> Iterator[str]:
-    """CSV text (header first) in chunks of ``rows_per_chunk`` rows: memory stays flat."""
+def iter_csv(
+    records: Iterable[CreatorRecord],
+    *,
+    rows_per_chunk: int = 500,
+    preset: CsvPreset | None = None,
+) -> Iterator[str]:
+    """CSV text (header first) in chunks of ``rows_per_chunk`` rows: memory stays flat.
+
+    With a ``preset`` the columns are the CRM's (see :meth:`CsvPreset.export_rows`).
+    """
     buffer = _Buffer()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    columns = preset.export_columns() if preset else CSV_COLUMNS
+    rows = preset.export_rows(records) if preset else map(record_to_csv_row, records)
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     pending = 0
-    for record in records:
-        writer.writerow(record_to_csv_row(record))
+    for row in rows:
+        writer.writerow(row)
         pending += 1
         if pending >= rows_per_chunk:
             yield buffer.take()
@@ -391,6 +448,14 @@ def iter_jsonl(records: Iterable[CreatorRecord], *, rows_per_chunk: int = 500) -
         yield "".join(lines)
 
 
-def iter_export(records: Iterable[CreatorRecord], fmt: Format) -> Iterator[str]:
-    """Records in ``fmt`` (``jsonl`` or ``csv``), as text chunks."""
-    return iter_csv(records) if fmt == "csv" else iter_jsonl(records)
+def iter_export(
+    records: Iterable[CreatorRecord], fmt: Format, *, preset: CsvPreset | None = None
+) -> Iterator[str]:
+    """Records in ``fmt`` (``jsonl`` or ``csv``), as text chunks; a ``preset`` needs ``csv``.
+
+    Raises:
+        InvalidInputError: for a preset with ``jsonl``.
+    """
+    if preset is not None and fmt != "csv":
+        raise InvalidInputError.for_field("preset", f"the {preset.title} preset writes CSV")
+    return iter_csv(records, preset=preset) if fmt == "csv" else iter_jsonl(records)

@@ -44,6 +44,13 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A rotated key keeps working until expires_at (the overlap), then stops.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Requests a minute this key may make; None = the CREATORMATCH_RATE_LIMIT_PER_MINUTE default.
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(default=None)
+    rotated_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), default=None
+    )
 
     organization: Mapped[Organization] = relationship(back_populates="api_keys")
 

@@ -69,17 +69,20 @@ class ApiClient:
         return {"Authorization": f"Bearer {self.key}"}
 
     def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers=self.headers, **kw)
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.get(url, headers=headers, **kw)
 
     def post(self, url: str, **kw: Any) -> Any:
         headers = {**self.headers, **kw.pop("headers", {})}
         return self.client.post(url, headers=headers, **kw)
 
     def patch(self, url: str, **kw: Any) -> Any:
-        return self.client.patch(url, headers=self.headers, **kw)
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.patch(url, headers=headers, **kw)
 
     def delete(self, url: str, **kw: Any) -> Any:
-        return self.client.delete(url, headers=self.headers, **kw)
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.delete(url, headers=headers, **kw)
 
 
 def make_org_with_key(

@@ -3,15 +3,15 @@ Every route needs the ``compliance`` scope."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from api.deps import CompliancePrincipal, DatabaseDep, SessionDep
-from api.schemas.common import Page, decode_cursor, decode_keyset, page_of
+from api.schemas.common import IdPath, Page, Timestamp, decode_cursor, decode_keyset, page_of
 from api.schemas.compliance import (
     AuditEventRead,
     BatchCheckRequest,
@@ -22,8 +22,9 @@ from api.schemas.compliance import (
 )
 from compliance.types import Post, Verdict
 from core.errors import FieldError, InvalidInputError
-from reviews.service import ReviewService
+from reviews.service import ReviewService, StoredResult
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
+from webhooks.service import emit
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 service = ReviewService()
@@ -43,6 +44,27 @@ def _post(data: dict[str, Any], prefix: str = "") -> Post:
         raise InvalidInputError(errors[0].describe(), errors) from None
 
 
+def _emit_violations(
+    session: Session, organization_id: int, stored: Sequence[StoredResult]
+) -> None:
+    """webhooks: a ``compliance.violation`` event for each stored non-compliant check."""
+    for item in stored:
+        if item.check.verdict == "non_compliant":
+            emit(
+                session,
+                organization_id,
+                "compliance.violation",
+                {
+                    "check_id": item.check.id,
+                    "post_id": item.check.external_id,
+                    "platform": item.check.platform,
+                    "jurisdiction": item.check.jurisdiction,
+                    "verdict": item.check.verdict,
+                    "reasons": item.check.reasons,
+                },
+            )
+
+
 @router.post("/check", response_model=ComplianceCheckRead)
 def check_(
     body: PostIn, principal: CompliancePrincipal, session: SessionDep
@@ -52,6 +74,7 @@ def check_(
     (stored,) = service.check_and_store(
         session, principal.organization_id, [post], actor=principal.actor
     )
+    _emit_violations(session, principal.organization_id, [stored])
     return ComplianceCheckRead.from_row(stored.check)
 
 
@@ -65,6 +88,7 @@ def check_batch_(
     stored = service.check_and_store(
         session, principal.organization_id, posts, actor=principal.actor
     )
+    _emit_violations(session, principal.organization_id, stored)
     return BatchCheckResponse(results=[ComplianceCheckRead.from_row(s.check) for s in stored])
 
 
@@ -96,8 +120,8 @@ def list_checks_(
     verdict: Literal["compliant", "needs_review", "non_compliant"] | None = None,
     review_status: Literal["pending", "not_required", "approved", "rejected", "overridden"]
     | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
@@ -116,7 +140,7 @@ def list_checks_(
 
 @router.get("/checks/{check_id}", response_model=ComplianceCheckRead)
 def get_check_(
-    check_id: int, principal: CompliancePrincipal, session: SessionDep
+    check_id: IdPath, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
     """One check with the post, the result, the decision and its audit trail."""
     check = ComplianceCheckRepository(session).get_or_raise(principal.organization_id, check_id)
@@ -128,7 +152,7 @@ def get_check_(
 
 @router.post("/checks/{check_id}/decision", response_model=ComplianceCheckRead)
 def decide_(
-    check_id: int, body: DecisionCreate, principal: CompliancePrincipal, session: SessionDep
+    check_id: IdPath, body: DecisionCreate, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
     """Approve, reject, or override the verdict (with a written reason). Audited."""
     check = service.decide(
@@ -150,8 +174,8 @@ def decide_(
 def audit_(
     principal: CompliancePrincipal,
     session: SessionDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEventRead]:
@@ -166,12 +190,21 @@ def audit_(
     return page_of(rows, limit, AuditEventRead.from_row, lambda e: {"after": e.id})
 
 
-@router.get("/export")
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "One CSV row per check, with its decision",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_(
     principal: CompliancePrincipal,
     database: DatabaseDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
 ) -> StreamingResponse:
     """A period's checks and decisions as CSV, for legal records (``since`` inclusive,
     ``until`` exclusive)."""

@@ -15,15 +15,24 @@ from api.schemas.common import Page, decode_cursor, page_of
 from api.schemas.creators import CreatorCreate, CreatorRead, CreatorUpdate, ImportResult
 from core.errors import InvalidInputError, PayloadTooLargeError
 from core.tiers import Tier
-from creators.formats import iter_export
+from creators.formats import iter_export, parse_records
+from creators.presets import PresetName, get_preset
 from creators.record import Platform
 from creators.service import CreatorService
 from storage.repositories import CreatorFilters
+from webhooks.service import emit
 
 router = APIRouter(prefix="/v1/creators", tags=["creators"])
 service = CreatorService()
 
 _CHUNK = 64 * 1024
+
+PresetQuery = Annotated[
+    PresetName,
+    Query(
+        description="CSV columns: `none` (ours), `hubspot` or `salesforce` (docs/crm-presets.md)"
+    ),
+]
 
 
 @router.get("", response_model=Page[CreatorRead])
@@ -73,18 +82,23 @@ def export_(
     principal: ReadPrincipal,
     database: DatabaseDep,
     fmt: Annotated[Literal["jsonl", "csv"], Query(alias="format")] = "jsonl",
+    preset: PresetQuery = "none",
 ) -> StreamingResponse:
-    """Export every creator of the organisation as JSONL or CSV (the import format)."""
+    """Export every creator of the organisation as JSONL or CSV (the import format, or a
+    CRM's columns with ``preset``)."""
+    crm = get_preset(preset)
+    if crm is not None and fmt != "csv":
+        raise InvalidInputError.for_field("preset", f"the {crm.title} preset needs format=csv")
 
     def body() -> Iterator[bytes]:
         # Its own session: the response streams after the request's session has closed.
         with database.session() as session:
             records = service.export(session, principal.organization_id)
-            for chunk in iter_export(records, fmt):
+            for chunk in iter_export(records, fmt, preset=crm):
                 yield chunk.encode("utf-8")
 
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
-    filename = f"creators.{fmt}"
+    filename = f"creators-{preset}.csv" if crm else f"creators.{fmt}"
     return StreamingResponse(
         body(),
         media_type=media,
@@ -118,12 +132,15 @@ async def import_(
     database: DatabaseDep,
     settings: SettingsDep,
     skip_invalid: bool = False,
+    preset: PresetQuery = "none",
 ) -> ImportResult:
     """Import creators from CSV or JSONL (an NDJSON/CSV body, or a multipart ``file``).
 
     Upserts on (platform, handle). All-or-nothing unless ``skip_invalid=true``: one invalid
-    row rejects the whole file with a 422 listing every error by line and field.
+    row rejects the whole file with a 422 listing every error by line and field. With
+    ``preset`` the body is a HubSpot or Salesforce contacts CSV.
     """
+    crm = get_preset(preset)
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -136,13 +153,20 @@ async def import_(
 
         def run() -> ImportResult:
             with database.session() as session:
-                summary = service.import_stream(
+                summary = service.import_rows(
                     session,
                     principal.organization_id,
-                    iter(lambda: spool.read(_CHUNK), b""),
+                    parse_records(iter(lambda: spool.read(_CHUNK), b""), limit=limit, preset=crm),
                     skip_invalid=skip_invalid,
                     batch_size=settings.import_batch_size,
-                    limit_bytes=limit,
+                )
+                # webhooks: the counts, in the import's own transaction
+                counts = ("created", "updated", "unchanged", "rejected")
+                emit(
+                    session,
+                    principal.organization_id,
+                    "creator.imported",
+                    {name: getattr(summary, name) for name in counts},
                 )
             return ImportResult.model_validate(summary.as_dict())
 

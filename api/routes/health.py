@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.deps import DatabaseDep
+from api.deps import DatabaseDep, SettingsDep
+from api.metrics import CONTENT_TYPE
+from api.schemas.health import LivenessRead, ReadinessRead
+from core.errors import AuthenticationError, NotFoundError
 from storage.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
+@router.get("/healthz", response_model=LivenessRead)
+def healthz() -> LivenessRead:
     """Liveness: the process answers."""
-    return {"status": "ok"}
+    return LivenessRead(status="ok")
 
 
-@router.get("/readyz")
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request, settings: SettingsDep) -> Response:
+    """Prometheus metrics, for a scraper holding ``CREATORMATCH_METRICS_TOKEN`` (404 when no
+    token is configured: the endpoint is off)."""
+    token = settings.metrics_token.get_secret_value()
+    given = request.headers.get("authorization", "")
+    if not token:
+        raise NotFoundError("metrics are off: set CREATORMATCH_METRICS_TOKEN")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise AuthenticationError("send the metrics token as 'Authorization: Bearer <token>'")
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE)
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadinessRead,
+    responses={503: {"model": ReadinessRead, "description": "Not ready: see checks"}},
+)
 def readyz(request: Request, database: DatabaseDep) -> JSONResponse:
     """Readiness: the database answers, its schema is at the latest migration, and (when the
     index worker runs, as in ``creatormatch serve``) its first pass has loaded every

@@ -23,6 +23,11 @@ class ApiKeyRepository:
         stmt = select(ApiKey).where(ApiKey.organization_id == organization_id).order_by(ApiKey.id)
         return list(self.session.scalars(stmt))
 
+    def get(self, organization_id: int, key_id: int) -> ApiKey | None:
+        return self.session.scalar(
+            select(ApiKey).where(ApiKey.organization_id == organization_id, ApiKey.id == key_id)
+        )
+
     def add(self, key: ApiKey) -> ApiKey:
         self.session.add(key)
         self.session.flush()

@@ -373,3 +373,94 @@ class TestImportApi:
         assert "HTTPBearer" in spec["components"]["securitySchemes"]
         assert "/v1/creators/import" in spec["paths"]
         assert client.get("/docs").status_code == 200
+
+
+class TestCrmPresets:
+    def test_hubspot_csv_body_gives_one_creator_per_handle(self, acme: ApiClient) -> None:
+        from tests.creators.test_presets import HUBSPOT_CSV
+
+        response = acme.post(
+            "/v1/creators/import?preset=hubspot",
+            content=HUBSPOT_CSV.encode("utf-8"),
+            headers={"Content-Type": "text/csv"},
+        )
+        assert response.status_code == 200, response.text
+        assert (response.json()["created"], response.json()["rejected"]) == (6, 0)
+        items = acme.get("/v1/creators?platform=instagram").json()["items"]
+        jose = next(item for item in items if item["handle"] == "jose.kocht")
+        assert jose["display_name"] == "José Müller" and jose["source"] == "hubspot:1001"
+        assert (jose["followers"], jose["tier"], jose["country"]) == (48200, "micro", "DE")
+        assert (jose["rates"]["currency"], jose["rates"]["post"]) == ("EUR", 650.0)
+
+    def test_salesforce_round_trip_gives_the_crm_columns_back(self, acme: ApiClient) -> None:
+        from creators.presets import SALESFORCE
+        from tests.creators.test_presets import SALESFORCE_CSV, SALESFORCE_ROWS, same_columns
+
+        imported = acme.post(
+            "/v1/creators/import?preset=salesforce",
+            content=SALESFORCE_CSV.encode("utf-8"),
+            headers={"Content-Type": "text/csv"},
+        )
+        assert imported.status_code == 200, imported.text
+        assert imported.json()["created"] == 4
+        exported = acme.get("/v1/creators/export?format=csv&preset=salesforce")
+        assert exported.status_code == 200
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert 'filename="creators-salesforce.csv"' in exported.headers["content-disposition"]
+        same_columns(exported.text, SALESFORCE_ROWS, SALESFORCE)
+        again = acme.post(
+            "/v1/creators/import?preset=salesforce",
+            content=exported.content,
+            headers={"Content-Type": "text/csv"},
+        ).json()
+        assert (again["unchanged"], again["created"], again["updated"]) == (4, 0, 0)
+
+    def test_an_error_names_line_and_crm_column_and_nothing_is_written(
+        self, acme: ApiClient
+    ) -> None:
+        from tests.creators.test_presets import SALESFORCE_BAD
+
+        response = acme.post(
+            "/v1/creators/import?preset=salesforce",
+            content=SALESFORCE_BAD.encode("utf-8"),
+            headers={"Content-Type": "text/csv"},
+        )
+        assert response.status_code == 422
+        body = response.json()
+        assert body["code"] == "import_rejected"
+        assert body["errors"] == [
+            {"line": 7, "field": "Followers__c", "message": "must be a whole number"}
+        ]
+        assert "line 7, column 'Followers__c': must be a whole number" in body["detail"]
+        assert acme.get("/v1/creators").json()["items"] == []
+
+    def test_skip_invalid_works_with_a_preset(self, acme: ApiClient) -> None:
+        from tests.creators.test_presets import SALESFORCE_BAD
+
+        response = acme.post(
+            "/v1/creators/import?preset=salesforce&skip_invalid=true",
+            files={"file": ("contacts.csv", SALESFORCE_BAD, "text/csv")},
+        )
+        assert response.status_code == 200, response.text
+        assert (response.json()["created"], response.json()["rejected"]) == (4, 1)
+
+    @pytest.mark.parametrize(
+        ("url", "fragment"),
+        [
+            ("/v1/creators/export?preset=hubspot", "needs format=csv"),
+            ("/v1/creators/export?format=csv&preset=pipedrive", "preset"),
+        ],
+    )
+    def test_bad_export_preset_is_422(self, acme: ApiClient, url: str, fragment: str) -> None:
+        response = acme.get(url)
+        assert response.status_code == 422
+        assert fragment in response.text
+
+    def test_jsonl_with_a_preset_is_422(self, acme: ApiClient) -> None:
+        response = acme.post(
+            "/v1/creators/import?preset=hubspot",
+            content=jsonl([creator_record()]),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "preset"

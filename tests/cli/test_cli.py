@@ -110,3 +110,59 @@ class TestCreatorsImportExport:
         path.write_bytes(jsonl([creator_record()]))
         code, _, err = invoke(cli, "creators", "import", str(path), "--org", "nobody", "-q")
         assert code == 2 and "organisation 'nobody' not found" in err
+
+
+class TestCreatorsCrmPresets:
+    @pytest.fixture(autouse=True)
+    def _org(self, cli: CliRunner) -> None:
+        assert invoke(cli, "orgs", "create", "acme")[0] == 0
+
+    def test_hubspot_import_then_export_gives_the_crm_columns_back(
+        self, cli: CliRunner, tmp_path: Path
+    ) -> None:
+        from creators.presets import HUBSPOT
+        from tests.creators.test_presets import HUBSPOT_CSV, same_columns
+
+        path = tmp_path / "hubspot-contacts.csv"
+        path.write_bytes(HUBSPOT_CSV.encode("utf-8"))
+        code, out, _ = invoke(
+            cli, "creators", "import", str(path), "--org", "acme", "--preset", "hubspot", "-q"
+        )
+        assert code == 0
+        assert out.strip() == "created 6, updated 0, unchanged 0, rejected 0"
+        out_csv = tmp_path / "for-hubspot.csv"
+        code, _, err = invoke(
+            cli,
+            "creators",
+            "export",
+            "--org",
+            "acme",
+            "--format",
+            "csv",
+            "--preset",
+            "hubspot",
+            "-o",
+            str(out_csv),
+        )
+        assert code == 0, err
+        same_columns(out_csv.read_text(encoding="utf-8"), HUBSPOT_CSV, HUBSPOT)
+
+    def test_an_error_names_line_and_crm_column(self, cli: CliRunner, tmp_path: Path) -> None:
+        from tests.creators.test_presets import SALESFORCE_BAD
+
+        path = tmp_path / "salesforce.csv"
+        path.write_text(SALESFORCE_BAD, encoding="utf-8")
+        code, _, err = invoke(
+            cli, "creators", "import", str(path), "--org", "acme", "--preset", "salesforce", "-q"
+        )
+        assert code == 2
+        assert "line 7, column 'Followers__c': must be a whole number" in err
+        assert "nothing was written" in err
+
+    def test_bad_preset_options_fail_clearly(self, cli: CliRunner, tmp_path: Path) -> None:
+        path = tmp_path / "in.csv"
+        path.write_text("Instagram Handle\nana\n")
+        code, _, err = invoke(cli, "creators", "import", str(path), "--preset", "pipedrive")
+        assert code == 1 and "unknown preset 'pipedrive'" in err
+        code, _, err = invoke(cli, "creators", "export", "--org", "acme", "--preset", "hubspot")
+        assert code == 1 and "add --format csv" in err

@@ -1,0 +1,99 @@
+"""``/v1/keys``: the organisation's API keys (admin scope): create, list, rotate with an
+overlap, change the rate limit, revoke. A key's secret is shown once, when it is made."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response, status
+
+from accounts.service import AccountService
+from api.deps import AdminPrincipal, SessionDep
+from api.schemas.common import IdPath
+from api.schemas.keys import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
+from core.errors import ConflictError, NotFoundError
+from models import ApiKey, Organization
+from storage.repositories import ApiKeyRepository
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"])
+
+
+def _accounts(request: Request) -> AccountService:
+    accounts: AccountService = request.app.state.accounts
+    return accounts
+
+
+def _key(session: SessionDep, organization_id: int, key_id: int) -> ApiKey:
+    key = ApiKeyRepository(session).get(organization_id, key_id)
+    if key is None:
+        raise NotFoundError(f"API key {key_id} not found")
+    return key
+
+
+def _created(key: ApiKey, secret: str) -> KeyCreated:
+    return KeyCreated(**KeyRead.from_row(key).model_dump(), secret=secret)
+
+
+@router.get("", response_model=list[KeyRead])
+def list_keys(principal: AdminPrincipal, session: SessionDep) -> list[KeyRead]:
+    """Every key of the organisation, with its last use; secrets are never shown."""
+    return [
+        KeyRead.from_row(k) for k in ApiKeyRepository(session).list_for(principal.organization_id)
+    ]
+
+
+@router.post("", response_model=KeyCreated, status_code=status.HTTP_201_CREATED)
+def create_key(
+    body: KeyCreate, request: Request, principal: AdminPrincipal, session: SessionDep
+) -> KeyCreated:
+    """A new key with the given scopes (and its own rate limit); the secret is in this
+    response only."""
+    organization = session.get(Organization, principal.organization_id)
+    assert organization is not None
+    created = _accounts(request).create_key(
+        session, organization, list(body.scopes), name=body.name
+    )
+    created.key.rate_limit_per_minute = body.rate_limit_per_minute
+    session.flush()
+    return _created(created.key, created.secret)
+
+
+@router.patch("/{key_id}", response_model=KeyRead)
+def update_key(
+    key_id: IdPath, body: KeyUpdate, principal: AdminPrincipal, session: SessionDep
+) -> KeyRead:
+    """Rename a key or change its rate limit (``null``: the server's default)."""
+    key = _key(session, principal.organization_id, key_id)
+    fields = body.model_dump(exclude_unset=True)
+    for name, value in fields.items():
+        setattr(key, name, value if value is not None or name != "name" else key.name)
+    session.flush()
+    return KeyRead.from_row(key)
+
+
+@router.post("/{key_id}/rotate", response_model=KeyCreated, status_code=status.HTTP_201_CREATED)
+def rotate_key(
+    key_id: IdPath,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    body: KeyRotate | None = None,
+) -> KeyCreated:
+    """A new key with the same scopes; the old one keeps working for ``overlap_hours``."""
+    key = _key(session, principal.organization_id, key_id)
+    overlap = timedelta(hours=(body or KeyRotate()).overlap_hours)
+    created = _accounts(request).rotate_key(session, key, overlap=overlap)
+    return _created(created.key, created.secret)
+
+
+@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_key(
+    key_id: IdPath, request: Request, principal: AdminPrincipal, session: SessionDep
+) -> Response:
+    """Revoke at once. A key cannot revoke itself (ask another admin key), so an
+    organisation never locks itself out by accident."""
+    key = _key(session, principal.organization_id, key_id)
+    if key.id == principal.key_id:
+        raise ConflictError("a key cannot revoke itself; use another admin key")
+    _accounts(request).revoke_key(session, key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
