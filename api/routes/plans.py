@@ -1,0 +1,114 @@
+"""``POST /v1/campaigns/{id}/plan`` and the plans it stores (JSON, CSV, HTML with charts), and
+``/v1/planner/mixes``: the organisation's budget split across tiers per objective."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+
+from api.deps import ReadPrincipal, SessionDep, WritePrincipal
+from api.schemas.plans import MixIn, PlanIn, PlanRead
+from campaigns.planning import PlanningService, PlanRequest
+from campaigns.service import CampaignService
+from storage.repositories.plans import PlanRepository
+
+router = APIRouter(tags=["planner"])
+# Reports are static pages: inline styles, no scripts, nothing fetched.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _service(request: Request) -> PlanningService:
+    return PlanningService(request.app.state.matcher)
+
+
+@router.post(
+    "/v1/campaigns/{campaign_id}/plan",
+    response_model=PlanRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def plan_campaign(
+    campaign_id: int,
+    request: Request,
+    principal: WritePrincipal,
+    session: SessionDep,
+    body: PlanIn | None = None,
+) -> PlanRead:
+    """Allocate the campaign's budget across tiers and choose creators from the matcher's
+    ranking to maximise the objective's outcome within budget (an exact integer programme),
+    with ranges, totals and a reason for each creator. The plan is stored."""
+    body = body or PlanIn()
+    row = _service(request).plan_campaign(
+        session,
+        principal.organization_id,
+        campaign_id,
+        PlanRequest(
+            budget=body.budget,
+            objective=body.objective,
+            candidates=body.candidates,
+            max_overlap=body.max_overlap,
+            max_share_of_tier=body.max_share_of_tier,
+        ),
+    )
+    return PlanRead.from_row(row)
+
+
+@router.get("/v1/campaigns/{campaign_id}/plans", response_model=list[PlanRead])
+def list_plans(campaign_id: int, principal: ReadPrincipal, session: SessionDep) -> list[PlanRead]:
+    CampaignService().get(session, principal.organization_id, campaign_id)
+    rows = PlanRepository(session).for_campaign(principal.organization_id, campaign_id)
+    return [PlanRead.from_row(r) for r in rows]
+
+
+@router.get(
+    "/v1/plans/{plan_id}",
+    response_model=PlanRead,
+    responses={200: {"content": {"text/html": {}, "text/csv": {}}}},
+)
+def get_plan(
+    plan_id: int,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    fmt: Annotated[Literal["json", "csv", "html"], Query(alias="format")] = "json",
+) -> PlanRead | Response:
+    """One plan: JSON, CSV (one row per candidate) or the HTML report with charts."""
+    row = PlanRepository(session).get_or_raise(principal.organization_id, plan_id)
+    if fmt == "html":
+        return HTMLResponse(
+            row.html,
+            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+        )
+    if fmt == "csv":
+        return Response(
+            row.csv,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.csv"'},
+        )
+    return PlanRead.from_row(row)
+
+
+@router.get("/v1/planner/mixes")
+def get_mixes(
+    request: Request, principal: ReadPrincipal, session: SessionDep
+) -> dict[str, dict[str, float]]:
+    """The budget split across tiers per objective: the defaults with the organisation's
+    overrides."""
+    return _service(request).mixes(session, principal.organization_id)
+
+
+@router.put("/v1/planner/mixes/{objective}")
+def put_mix(
+    objective: str, body: MixIn, request: Request, principal: WritePrincipal, session: SessionDep
+) -> dict[str, float]:
+    """Override one objective's mix for the organisation (shares must sum to 1)."""
+    return _service(request).set_mix(session, principal.organization_id, objective, body.mix)
+
+
+@router.delete("/v1/planner/mixes/{objective}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_mix(
+    objective: str, request: Request, principal: WritePrincipal, session: SessionDep
+) -> Response:
+    """Back to the default mix for this objective."""
+    _service(request).reset_mix(session, principal.organization_id, objective)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
