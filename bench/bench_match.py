@@ -1,7 +1,8 @@
 """End-to-end matcher benchmark (issue 3, item 8): index build, in-process match latency with
 a breakdown, and ``POST /v1/match`` over HTTP with 1-8 concurrent clients.
 
-    python -m bench.bench_match [--n 100000] [--queries 200] [--skip-http] [--database-url URL]
+    python -m bench.bench_match [--n 100000] [--queries 200] [--skip-http] [--lean]
+        [--data-dir DIR] [--http-only] [--build-threads N] [--database-url URL]
 
 Setup, in a temporary directory: a migrated SQLite database (or ``--database-url``), an
 organisation and an API key, ``n`` demo creators imported through
@@ -15,8 +16,18 @@ the right niches (``retrieval_sanity`` in the output checks it). The vectors are
 straight into ``creator_embeddings`` under the real model's name, the encoding queue is
 emptied, and ``MatchService.build_index`` then only loads, indexes and fits the side state.
 
-Prints one JSON object (progress goes to stderr). The HTTP part serves ``create_app`` with
-``creatormatch serve`` in a child process on a free loopback port.
+``--lean`` imports shorter rows (at most two posts, no URLs; the rest of the record stays),
+which makes 1M creators practical. The index is built with every core (as ``creatormatch
+index build``), then queries run on one FAISS thread. The in-process part times whole
+matches per filter band (with the service's record and component caches as they fill, and
+once with both emptied before every match), then each piece of a match, rows and scoring
+both cold and warm, and the recall of the index against an exact scan for real brief
+vectors.
+
+Prints one JSON object (progress goes to stderr). The HTTP part serves ``create_app`` as
+``creatormatch serve`` does (index worker on, so readiness includes loading the index) in a
+child process on a free loopback port. ``--data-dir`` keeps the database and indexes;
+``--http-only`` reruns just the HTTP part on such a directory.
 """
 
 from __future__ import annotations
@@ -52,9 +63,18 @@ PROTOTYPES_PER_CATEGORY = 16
 SECONDARY_WEIGHT = 0.3
 NOISE = 0.45
 IMPORT_BATCH = 1000
+# The server's per-key rate limit during the benchmark: high enough never to answer 429.
+BENCH_RATE_LIMIT_PER_MINUTE = 10_000_000
+# Index vectors scored per step of the exact scan that recall is measured against.
+RECALL_CHUNK = 65_536
+# --lean rows keep this many recent posts, each with its text, date and counts only.
+LEAN_POSTS = 2
+LEAN_POST_FIELDS = ("text", "posted_at", "likes", "comments")
 VECTOR_BATCH = 5000
-SERVER_READY_ATTEMPTS = 600  # x up to 0.25 s each while the server starts
-WARMUP_TIMEOUT_S = 900.0  # the first request loads the index, the side state and the model
+# /readyz waits for the index worker's first pass: index, side state and model loaded
+# (minutes at 1M creators).
+SERVER_READY_TIMEOUT_S = 1800.0
+WARMUP_TIMEOUT_S = 900.0  # without the worker, the first request would load everything
 REQUEST_TIMEOUT_S = 60.0
 LEVEL_DEADLINE_S = 180.0  # a concurrency level stops issuing requests after this
 CONCURRENCY = (1, 2, 4, 8)
@@ -66,6 +86,7 @@ TARGETS = {
     "concurrent_8_min_matches_per_s": 150.0,
     "concurrent_8_not_below_1_client": True,
     "index_max_bytes_per_creator": 2048.0,
+    "hnsw_min_recall_at_10": 0.97,
 }
 
 
@@ -308,16 +329,30 @@ def _free_port() -> int:
         return port
 
 
-def _rss_mb(pid: int | None = None) -> float | None:
-    """Current resident memory of ``pid`` (default: this process) in MB, from /proc."""
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _rss_mb(pid: int | None = None, field: str = "VmRSS") -> float | None:
+    """Resident memory of ``pid`` (default: this process) in MB, from /proc: ``VmRSS`` now,
+    ``VmHWM`` the peak."""
     path = Path(f"/proc/{pid or os.getpid()}/status")
     try:
         for line in path.read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
     return None
+
+
+def _database_bytes(url: str) -> int | None:
+    """The SQLite file's size (None for another database)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    return path.stat().st_size if path.exists() else None
 
 
 # --------------------------------------------------------------------------- setup
@@ -334,7 +369,21 @@ class Setup:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-def _import_roster(database: Any, organization_id: int, n: int, seed: int) -> dict[str, Any]:
+def _lean(record: dict[str, Any]) -> dict[str, Any]:
+    """A demo record with fewer, smaller posts (:data:`LEAN_POSTS`, no URLs or views) and no
+    profile URL. Bio, categories, audience, rates and brands stay, so every score component
+    and the BM25 document still have their inputs; rows and documents are just shorter."""
+    lean = {k: v for k, v in record.items() if k != "profile_url"}
+    lean["recent_posts"] = [
+        {k: post[k] for k in LEAN_POST_FIELDS if k in post}
+        for post in (record.get("recent_posts") or [])[:LEAN_POSTS]
+    ]
+    return lean
+
+
+def _import_roster(
+    database: Any, organization_id: int, n: int, seed: int, *, lean: bool = False
+) -> dict[str, Any]:
     from creators.demo import generate_roster
     from creators.formats import ParsedRow
     from creators.record import CreatorRecord
@@ -354,6 +403,8 @@ def _import_roster(database: Any, organization_id: int, n: int, seed: int) -> di
             if record is None:
                 return
             line += 1
+            if lean:
+                record = _lean(record)
             yield ParsedRow(line=line, record=CreatorRecord.model_validate(record))
 
     while created < n:
@@ -367,6 +418,7 @@ def _import_roster(database: Any, organization_id: int, n: int, seed: int) -> di
         _log(f"imported {created}/{n} creators")
     seconds = time.perf_counter() - started
     return {
+        "rows": f"lean (at most {LEAN_POSTS} posts, no URLs)" if lean else "rich",
         "created": created,
         "seconds_generate_validate_import": round(seconds, 1),
         "rows_per_s": round(created / seconds) if seconds else None,
@@ -477,7 +529,15 @@ def _write_vectors(
     }
 
 
-def setup(settings: Any, n: int, seed: int, embedder: Any, prototypes_per_category: int) -> Setup:
+def setup(
+    settings: Any,
+    n: int,
+    seed: int,
+    embedder: Any,
+    prototypes_per_category: int,
+    *,
+    lean: bool = False,
+) -> Setup:
     from accounts.service import AccountService
     from storage.database import Database
     from storage.migrate import upgrade
@@ -492,12 +552,45 @@ def setup(settings: Any, n: int, seed: int, embedder: Any, prototypes_per_catego
             org = accounts.create_organization(session, f"bench-match-{uuid.uuid4().hex[:8]}")
             key = accounts.create_key(session, org, ["read"], name="bench")
             org_id, secret = org.id, key.secret
-        report: dict[str, Any] = {"import": _import_roster(database, org_id, n, seed)}
+        report: dict[str, Any] = {
+            "import": _import_roster(database, org_id, n, seed, lean=lean),
+        }
         report["vectors"] = _write_vectors(
             database, org_id, embedder, n, seed, prototypes_per_category
         )
+        report["database_bytes"] = _database_bytes(url)
     finally:
         database.dispose()
+    return Setup(url, settings.data_dir, org_id, secret, pepper, settings.embedder, report)
+
+
+def reuse(settings: Any) -> Setup:
+    """The setup an earlier run left in ``settings.data_dir`` (``--data-dir``), migrated to
+    the current schema, with a new read key for its benchmark organisation."""
+    from sqlalchemy import func, select
+
+    from accounts.service import AccountService
+    from models import Creator, Organization
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    url = settings.resolved_database_url
+    pepper = settings.api_key_pepper.get_secret_value()
+    database = Database(url)
+    try:
+        upgrade(database.engine)
+        with database.session() as session:
+            org = session.scalars(
+                select(Organization).where(Organization.name.like("bench-match-%"))
+            ).one()
+            creators = session.scalar(
+                select(func.count()).select_from(Creator).where(Creator.organization_id == org.id)
+            )
+            key = AccountService(pepper).create_key(session, org, ["read"], name="bench")
+            org_id, secret = org.id, key.secret
+    finally:
+        database.dispose()
+    report = {"reused_data_dir": str(settings.data_dir), "creators": creators}
     return Setup(url, settings.data_dir, org_id, secret, pepper, settings.embedder, report)
 
 
@@ -508,29 +601,84 @@ def _index_bytes(index_dir: Path) -> int:
     return sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
 
 
+def _recall(state: Any, queries: Sequence[Any], ks: Sequence[int]) -> dict[str, Any]:
+    """Recall@k of the live (HNSW) index against an exact scan of the same stored vectors,
+    for real brief vectors, unfiltered: the index's vectors are read back in chunks and
+    scored with numpy, so nothing holds all of them at once."""
+    index = state.holder.current
+    q = np.stack([np.asarray(v, dtype=np.float32) for v in queries])
+    ids = index.ids()
+    top = min(max(ks), int(ids.size))
+    best_scores = np.full((q.shape[0], 0), -np.inf, dtype=np.float32)
+    best_ids = np.empty((q.shape[0], 0), dtype=np.int64)
+
+    for start in range(0, ids.size, RECALL_CHUNK):
+        chunk = ids[start : start + RECALL_CHUNK]
+        scores = q @ index.get_vectors(chunk).T
+        all_scores = np.concatenate([best_scores, scores], axis=1)
+        all_ids = np.concatenate([best_ids, np.broadcast_to(chunk, scores.shape)], axis=1)
+        keep = np.argpartition(-all_scores, top - 1, axis=1)[:, :top]
+        best_scores = np.take_along_axis(all_scores, keep, axis=1)
+        best_ids = np.take_along_axis(all_ids, keep, axis=1)
+    order = np.argsort(-best_scores, axis=1, kind="stable")
+    exact = np.take_along_axis(best_ids, order, axis=1)
+    out: dict[str, Any] = {"queries": int(q.shape[0]), "index_kind": index.kind}
+    for k in ks:
+        found = [
+            len(set(state.holder.search(q[i], k).ids.tolist()) & set(exact[i, :k].tolist())) / k
+            for i in range(q.shape[0])
+        ]
+        out[f"recall_at_{k}"] = round(float(np.mean(found)), 4)
+        out[f"recall_at_{k}_min"] = round(float(np.min(found)), 4)
+    return out
+
+
 def in_process(
-    cfg: Setup, embedder: Any, queries: int, breakdown_queries: int
+    cfg: Setup, embedder: Any, queries: int, breakdown_queries: int, build_threads: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build the index, then time whole matches and their pieces; returns (build, match)."""
     from sqlalchemy import select
 
+    from matcher.cache import LRUCache
     from matcher.fusion import reciprocal_rank_fusion
-    from matcher.index import read_manifest
+    from matcher.index import configure_faiss_threads, read_manifest
     from matcher.ranking import rank_candidates
-    from matcher.service import MAX_CANDIDATES, MIN_CANDIDATES, MatchService, brief_from_request
+    from matcher.service import (
+        COMPONENT_CACHE_SIZE,
+        MAX_CANDIDATES,
+        MIN_CANDIDATES,
+        MatchService,
+        brief_from_request,
+    )
     from matcher.service import creator_data as to_data
     from models import Creator
     from storage.database import Database
 
+    side_state_s: list[float] = []
+
+    class TimedService(MatchService):
+        """The service, timing its side-state build (catalog, BM25, authenticity)."""
+
+        def _side_state(self, session: Any, organization_id: int) -> Any:
+            with _Timer() as timer:
+                result = super()._side_state(session, organization_id)
+            side_state_s.append(timer.seconds)
+            return result
+
     index_dir = cfg.data_dir / "indexes"
-    service = MatchService(index_dir, lambda: embedder)
+    service = TimedService(index_dir, lambda: embedder, faiss_threads=None)
     database = Database(cfg.database_url)
     org = cfg.organization_id
     try:
-        _log("building the index (MatchService.build_index)")
+        threads = build_threads or os.cpu_count() or 1
+        _log(f"building the index (MatchService.build_index, {threads} FAISS threads)")
         load_before = _load()
+        # Like `creatormatch index build`: every core for the build, then one thread per
+        # query as the server runs.
+        configure_faiss_threads(threads)
         with database.session() as session, _Timer() as build_timer:
             summary = service.build_index(session, org)
+        configure_faiss_threads(1)
         org_dir = index_dir / str(org)
         manifest = read_manifest(org_dir)
         files = _index_bytes(org_dir)
@@ -538,16 +686,17 @@ def in_process(
             "kind": summary.kind,
             "creators": summary.creators,
             "encoded_by_build": summary.encoded,
+            "faiss_threads": threads,
             "build_s": round(build_timer.seconds, 2),
+            "side_state_s": round(sum(side_state_s), 2),
             "load_avg_before": load_before,
+            "load_avg_after": _load(),
             "index_files_bytes": files,
             "bytes_per_creator": round(files / max(summary.creators, 1), 1),
             "hnsw_m": manifest.hnsw_m if manifest else None,
             "hnsw_ef_construction": manifest.hnsw_ef_construction if manifest else None,
             "bench_process_rss_mb_after_build": _rss_mb(),
-            "bench_process_peak_rss_mb": round(
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-            ),
+            "bench_process_peak_rss_mb": _peak_rss_mb(),
         }
         with database.session() as session:
             state = service.ensure_loaded(session, org, build=False)
@@ -564,35 +713,63 @@ def in_process(
                 size = catalog_size if allowed is None else int(allowed.size)
                 selectivity[band][name] = round(size / catalog_size, 4)
 
+        def caches() -> tuple[int, int, int, int]:
+            r, c = state.records, state.components
+            return r.hits, r.misses, c.hits, c.misses
+
+        def hit_rates(before: tuple[int, ...], after: tuple[int, ...]) -> dict[str, Any]:
+            d = [a - b for a, b in zip(after, before, strict=True)]
+            return {
+                "record_hit_rate": round(d[0] / max(d[0] + d[1], 1), 3),
+                "component_hit_rate": round(d[2] / max(d[2] + d[3], 1), 3),
+            }
+
         stream = BriefStream()
-        match: dict[str, Any] = {"k": K, "candidates_scored_per_match": wanted, "bands": {}}
-        for band, cases in bands.items():
+        match: dict[str, Any] = {
+            "k": K,
+            "candidates_scored_per_match": wanted,
+            "caches": "the service's record and component LRUs start empty and fill as the "
+            "bands run (22 base briefs cycle, so candidates repeat); each band reports its hit "
+            "rates; 'unfiltered_cold_caches' empties both before every match",
+            "bands": {},
+        }
+        timed = {**bands, "unfiltered_cold_caches": bands["unfiltered"]}
+        for band, cases in timed.items():
             _log(f"in-process matches: {band}")
             latencies: list[float] = []
             cpu: list[float] = []
+            before = caches()
             for i in range(queries):
                 _name, filters = cases[i % len(cases)]
                 _case, text = stream.next()
+                if band == "unfiltered_cold_caches":
+                    state.records.clear()
+                    state.components.clear()
                 cpu0 = time.process_time()
                 with database.session() as session, _Timer() as t:
                     brief = brief_from_request(text)
                     service.match(session, org, brief, filters=filters, k=K, build=False)
                 cpu.append(time.process_time() - cpu0)
                 latencies.append(t.seconds)
-            values = list(selectivity[band].values())
+            values = list(selectivity[band if band in selectivity else "unfiltered"].values())
             match["bands"][band] = {
                 "filters": {name: _filters_json(f) for name, f in cases},
-                "selectivity": selectivity[band],
+                "selectivity": selectivity.get(band, selectivity["unfiltered"]),
                 "selectivity_mean": round(float(np.mean(values)), 4),
                 "latency": _stats(latencies),
                 # CPU seconds of this process per match (all threads): what a match costs
                 # whatever the other jobs on the machine are doing.
                 "process_cpu": _stats(cpu),
+                **hit_rates(before, caches()),
             }
 
-        # Where the time goes: the pieces of MatchService.match, called one by one.
+        # Where the time goes: the pieces of MatchService.match, called one by one. Rows and
+        # scores are timed cold (every candidate read from the database, every component
+        # computed, as for creators no recent match has seen) and warm (the same candidates
+        # again, from the record and component caches).
         breakdown: dict[str, Any] = {}
         sanity: dict[str, list[float]] = {"dense_top20": [], "ranked_top20": []}
+        recall_queries: list[Any] = []
         for band, cases in bands.items():
             parts: dict[str, list[float]] = {
                 "parse_brief": [],
@@ -602,9 +779,12 @@ def in_process(
                 "faiss_search": [],
                 "bm25_search": [],
                 "rrf_fusion": [],
-                "db_row_load": [],
-                "scoring_rank_candidates": [],
+                "row_load_cold": [],
+                "row_load_warm": [],
+                "scoring_cold": [],
+                "scoring_warm": [],
                 "sum_of_parts_cold": [],
+                "sum_of_parts_warm": [],
             }
             for i in range(breakdown_queries):
                 _name, filters = cases[i % len(cases)]
@@ -617,6 +797,8 @@ def in_process(
                     query = embedder.encode_query(brief.text)
                 with _Timer() as t_warm:
                     embedder.encode_query(brief.text)
+                if band == "unfiltered":
+                    recall_queries.append(query)
                 with _Timer() as t_dense:
                     dense = state.holder.search(query, wanted, allowed_ids=allowed)
                 with _Timer() as t_lex:
@@ -627,20 +809,41 @@ def in_process(
                     )
                 with _Timer() as t_fuse:
                     fused = reciprocal_rank_fusion(dense, lexical, limit=wanted)
+                wanted_ids = [h.creator_id for h in fused]
+                # Cold: the query MatchService._score runs for the candidates it misses.
                 with database.session() as session, _Timer() as t_rows:
                     records = {
                         c.id: to_data(c)
                         for c in session.scalars(
                             select(Creator).where(
-                                Creator.organization_id == org,
-                                Creator.id.in_([h.creator_id for h in fused]),
+                                Creator.organization_id == org, Creator.id.in_(wanted_ids)
                             )
                         )
                     }
+                record_cache: LRUCache[int, dict[str, Any]] = LRUCache(MAX_CANDIDATES)
+                for cid, record in records.items():
+                    record_cache.put(cid, record)
+                with _Timer() as t_rows_warm:
+                    for cid in wanted_ids:
+                        record_cache.get(cid)
+                components: Any = LRUCache(COMPONENT_CACHE_SIZE)
                 with _Timer() as t_score:
                     hits = rank_candidates(
-                        brief, fused, records, authenticity_scores=state.authenticity
+                        brief,
+                        fused,
+                        records,
+                        authenticity_scores=state.authenticity,
+                        component_cache=components,
                     )
+                with _Timer() as t_score_warm:
+                    rank_candidates(
+                        brief,
+                        fused,
+                        records,
+                        authenticity_scores=state.authenticity,
+                        component_cache=components,
+                    )
+                shared = (t_parse, t_filter, t_cold, t_dense, t_lex, t_fuse)
                 timings = (
                     ("parse_brief", t_parse),
                     ("catalog_filter", t_filter),
@@ -649,13 +852,18 @@ def in_process(
                     ("faiss_search", t_dense),
                     ("bm25_search", t_lex),
                     ("rrf_fusion", t_fuse),
-                    ("db_row_load", t_rows),
-                    ("scoring_rank_candidates", t_score),
+                    ("row_load_cold", t_rows),
+                    ("row_load_warm", t_rows_warm),
+                    ("scoring_cold", t_score),
+                    ("scoring_warm", t_score_warm),
                 )
                 for name, timer in timings:
                     parts[name].append(timer.seconds)
                 parts["sum_of_parts_cold"].append(
-                    sum(tm.seconds for nm, tm in timings if nm != "encode_query_warm")
+                    sum(tm.seconds for tm in (*shared, t_rows, t_score))
+                )
+                parts["sum_of_parts_warm"].append(
+                    sum(tm.seconds for tm in (*shared, t_rows_warm, t_score_warm))
                 )
                 if band == "unfiltered":
                     dense_ids = [int(x) for x in dense.ids[:K]]
@@ -687,9 +895,15 @@ def in_process(
             "dense_top20_niche_share": round(float(np.mean(sanity["dense_top20"])), 3),
             "ranked_top20_niche_share": round(float(np.mean(sanity["ranked_top20"])), 3),
         }
+        _log("recall of the index against an exact scan")
+        with _Timer() as recall_timer:
+            match["recall_vs_exact_unfiltered"] = _recall(state, recall_queries, (10, wanted))
+        match["recall_vs_exact_unfiltered"]["seconds"] = round(recall_timer.seconds, 1)
         cache = getattr(embedder, "query_cache", None)
         if cache is not None:
             match["query_cache"] = {"hits": cache.hits, "misses": cache.misses}
+        match["bench_process_rss_mb"] = _rss_mb()
+        match["bench_process_peak_rss_mb"] = _peak_rss_mb()
         return build, match
     finally:
         database.dispose()
@@ -776,6 +990,9 @@ def _run_clients(
     }
 
 
+_SERVE = "import sys; from cli.main import app; sys.exit(app())"
+
+
 def http(cfg: Setup, queries: int) -> dict[str, Any]:
     import httpx
 
@@ -785,17 +1002,26 @@ def http(cfg: Setup, queries: int) -> dict[str, Any]:
     env.update(
         CREATORMATCH_DATABASE_URL=cfg.database_url,
         CREATORMATCH_DATA_DIR=str(cfg.data_dir),
-        CREATORMATCH_INDEX_WORKER="false",
+        # As `creatormatch serve` runs: the worker's first pass loads the index, the side
+        # state and the model, and /readyz waits for it.
+        CREATORMATCH_INDEX_WORKER="true",
         CREATORMATCH_EMBEDDER=cfg.embedder,
         CREATORMATCH_API_KEY_PEPPER=cfg.pepper,
         CREATORMATCH_ENVIRONMENT="development",
         CREATORMATCH_LOG_LEVEL="WARNING",
+        # The per-key limiter (600 a minute by default) would answer 429 to the load test.
+        CREATORMATCH_RATE_LIMIT_PER_MINUTE=str(BENCH_RATE_LIMIT_PER_MINUTE),
     )
     log_path = cfg.data_dir / "server.log"
-    out: dict[str, Any] = {"server": "uvicorn, 1 process, create_app(Settings()) from env"}
+    out: dict[str, Any] = {
+        "server": "uvicorn, 1 process, create_app(Settings()) from env, index worker on",
+        "rate_limit_per_minute": BENCH_RATE_LIMIT_PER_MINUTE,
+    }
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # What the `creatormatch` script runs. Not `python -m cli.main`: run as __main__,
+            # cli.main is imported a second time by cli.outreach, a circular import.
+            [sys.executable, "-c", _SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=str(Path(__file__).resolve().parents[1]),
             env=env,
             stdout=log,
@@ -803,6 +1029,9 @@ def http(cfg: Setup, queries: int) -> dict[str, Any]:
         )
         try:
             out.update(_http_measure(proc, base_url, cfg, queries, httpx))
+        except Exception:
+            _log("server log tail:\n" + "\n".join(_tail(log_path, 30)))
+            raise
         finally:
             proc.terminate()
             try:
@@ -810,10 +1039,14 @@ def http(cfg: Setup, queries: int) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
-    tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+    tail = _tail(log_path, 5)
     if tail:
         out["server_log_tail"] = tail
     return out
+
+
+def _tail(path: Path, lines: int) -> list[str]:
+    return path.read_text(errors="replace").strip().splitlines()[-lines:]
 
 
 def _http_measure(
@@ -822,8 +1055,9 @@ def _http_measure(
     out: dict[str, Any] = {}
     started = time.perf_counter()
     ready = False
+    deadline = started + SERVER_READY_TIMEOUT_S
     with httpx.Client(base_url=base_url, timeout=2.0) as probe:
-        for _attempt in range(SERVER_READY_ATTEMPTS):
+        while time.perf_counter() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {proc.returncode}")
             try:
@@ -838,12 +1072,13 @@ def _http_measure(
     if not ready:
         raise RuntimeError("the server did not become ready")
     out["ready_after_s"] = round(time.perf_counter() - started, 2)
+    out["server_rss_mb_when_ready"] = _rss_mb(proc.pid)
 
     bands = _filter_bands()
     stream = BriefStream(start=1_000_000)
     headers = {"Authorization": f"Bearer {cfg.api_key}"}
     with httpx.Client(base_url=base_url, headers=headers, timeout=WARMUP_TIMEOUT_S) as client:
-        _log("HTTP warm-up (the first request loads the index and the model)")
+        _log("HTTP warm-up (one request per filter case)")
         t0 = time.perf_counter()
         first = client.post(
             "/v1/match", json=_request_body(stream.next()[1], bands["unfiltered"][0][1])
@@ -893,6 +1128,7 @@ def _http_measure(
         concurrent.append(level)
     out["concurrent_unfiltered_distinct_briefs"] = concurrent
     out["server_rss_mb_at_end"] = _rss_mb(proc.pid)
+    out["server_peak_rss_mb"] = _rss_mb(proc.pid, "VmHWM")
     return out
 
 
@@ -906,6 +1142,9 @@ def _targets(n: int, result: dict[str, Any]) -> dict[str, Any]:
         checks["index_bytes_per_creator_ok"] = (
             build["bytes_per_creator"] <= TARGETS["index_max_bytes_per_creator"]
         )
+    recall = result.get("in_process", {}).get("recall_vs_exact_unfiltered", {})
+    if "recall_at_10" in recall:
+        checks["hnsw_recall_at_10_ok"] = recall["recall_at_10"] >= TARGETS["hnsw_min_recall_at_10"]
     web = result.get("http")
     if web:
         lat = web["single_client"]["unfiltered"]["latency"]
@@ -932,6 +1171,27 @@ def main() -> None:
         "--breakdown-queries", type=int, default=44, help="queries for the per-piece timing"
     )
     parser.add_argument("--skip-http", action="store_true", help="in-process only")
+    parser.add_argument(
+        "--lean",
+        action="store_true",
+        help=f"lean demo rows: at most {LEAN_POSTS} posts without URLs (faster import at 1M)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default="",
+        help="keep the database and indexes here (default: a temporary directory, removed)",
+    )
+    parser.add_argument(
+        "--http-only",
+        action="store_true",
+        help="only the HTTP part, against the --data-dir of an earlier run (a new API key)",
+    )
+    parser.add_argument(
+        "--build-threads",
+        type=int,
+        default=0,
+        help="FAISS threads for the index build (default 0: every core, as `index build`)",
+    )
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--prototypes", type=int, default=PROTOTYPES_PER_CATEGORY)
@@ -975,14 +1235,22 @@ def main() -> None:
             "seed": args.seed,
             "database": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
             "faiss_threads": 1,
+            "faiss_build_threads": args.build_threads or os.cpu_count(),
+            "rows": "lean" if args.lean else "rich",
             "min_max_candidates": [MIN_CANDIDATES, MAX_CANDIDATES],
             "briefs": len(BRIEFS),
             "brief_languages": sorted({b.language for b in BRIEFS}),
             "distinct_brief_texts": True,
         },
     }
-    with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp_name:
-        tmp = Path(tmp_name)
+    if args.http_only and not args.data_dir:
+        raise SystemExit("--http-only needs the --data-dir of an earlier run")
+    with contextlib.ExitStack() as stack:
+        if args.data_dir:
+            tmp = Path(args.data_dir)
+            tmp.mkdir(parents=True, exist_ok=True)
+        else:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-match-")))
         _log("loading the embedding model")
         settings = Settings(
             _env_file=None,
@@ -1000,14 +1268,20 @@ def main() -> None:
         result["settings"]["model"] = embedder.name
         result["settings"]["embedder_class"] = type(embedder).__name__
         result["settings"]["embedder_load_s"] = round(model_timer.seconds, 1)
-        _log(f"setting up {args.n} creators")
-        with _Timer() as setup_timer:
-            cfg = setup(settings, args.n, args.seed, embedder, args.prototypes)
-        result["setup"] = {**cfg.report, "setup_s": round(setup_timer.seconds, 1)}
-        build, match = in_process(cfg, embedder, args.queries, args.breakdown_queries)
-        result["build"] = build
-        result["in_process"] = match
-        result["load_avg_after_in_process"] = _load()
+        if args.http_only:
+            cfg = reuse(settings)
+            result["setup"] = cfg.report
+        else:
+            _log(f"setting up {args.n} creators")
+            with _Timer() as setup_timer:
+                cfg = setup(settings, args.n, args.seed, embedder, args.prototypes, lean=args.lean)
+            result["setup"] = {**cfg.report, "setup_s": round(setup_timer.seconds, 1)}
+            build, match = in_process(
+                cfg, embedder, args.queries, args.breakdown_queries, args.build_threads
+            )
+            result["build"] = build
+            result["in_process"] = match
+            result["load_avg_after_in_process"] = _load()
         if not args.skip_http:
             result["http"] = http(cfg, args.queries)
     result["load_avg_after"] = _load()

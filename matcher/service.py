@@ -13,12 +13,15 @@ component with its reasons, combine with the objective's weights, sort, page.
 from __future__ import annotations
 
 import logging
+import math
+import sys
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from sqlalchemy import select
@@ -211,12 +214,108 @@ def _cost_usd(record: Mapping[str, Any]) -> float | None:
     return None if value is None else float(value)
 
 
-def _lexical_index(records: Sequence[Mapping[str, Any]]) -> BM25Index | None:
+def _lexical_index(ids: Sequence[int], documents: Sequence[str]) -> BM25Index | None:
     """BM25 over the creators' documents (None for an organisation without creators)."""
-    if not records:
+    if not documents:
         return None
-    ids = np.fromiter((r["id"] for r in records), dtype=np.int64, count=len(records))
-    return BM25Index().fit(ids, [creator_document(r) for r in records])
+    return BM25Index().fit(np.asarray(ids, dtype=np.int64), documents)
+
+
+# What the side state reads of a creator: the catalog's filter columns and the cost inputs
+# (rates and the engagement figures), the authenticity features, and the fields of the BM25
+# document (matcher.documents.creator_document: bio, categories, recent posts). Not the
+# audience, handle, names or brands, which only scoring reads, for the ~100 candidates of
+# a match.
+_DOCUMENT_COLUMNS = (Creator.bio, Creator.categories, Creator.recent_posts)
+_SIDE_COLUMNS = (
+    Creator.platform,
+    Creator.country,
+    Creator.language,
+    Creator.followers,
+    Creator.avg_likes,
+    Creator.avg_comments,
+    Creator.avg_views,
+    Creator.posts_per_month,
+    Creator.engagement_rate,
+    Creator.rates,
+    *_DOCUMENT_COLUMNS,
+)
+# Creators read per query while the side state is built.
+SIDE_STATE_BATCH = 2_000
+# The record fields of matcher.features.creator_features, which is all the authenticity
+# model reads.
+_FEATURE_NUMBERS = (
+    "followers",
+    "avg_likes",
+    "avg_comments",
+    "avg_views",
+    "engagement_rate",
+    "posts_per_month",
+)
+
+
+def _interned(value: str | None) -> str | None:
+    # Platforms, countries and languages repeat: one string object each, not one per row.
+    return None if value is None else sys.intern(value)
+
+
+class _Documents(Sequence[str]):
+    """BM25 documents kept UTF-8 encoded until the fit reads them: most demo documents hold an
+    emoji, so as ``str`` they take 4 bytes a character (~2.3 KB a creator), ~4x their UTF-8."""
+
+    def __init__(self) -> None:
+        self._encoded: list[bytes] = []
+
+    def append(self, document: str) -> None:
+        self._encoded.append(document.encode())
+
+    def __len__(self) -> int:
+        return len(self._encoded)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [doc.decode() for doc in self._encoded[index]]
+        return self._encoded[index].decode()
+
+
+class _FeatureRecords(Sequence[Mapping[str, Any]]):
+    """The authenticity inputs of every creator, column-wise: the platform and the
+    :data:`_FEATURE_NUMBERS` as float64 (NaN = unknown, which the features read as missing,
+    like None). Items are record dicts made on access: a list of 1M dicts would cost
+    ~0.5 GB, these columns 56 MB."""
+
+    def __init__(self) -> None:
+        self.platforms: list[str | None] = []
+        self.numbers = {name: array("d") for name in _FEATURE_NUMBERS}
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        self.platforms.append(_interned(record.get("platform")))
+        for name, column in self.numbers.items():
+            value = record.get(name)
+            column.append(math.nan if value is None else float(value))
+
+    def __len__(self) -> int:
+        return len(self.platforms)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        record: dict[str, Any] = {"platform": self.platforms[index]}
+        for name, column in self.numbers.items():
+            record[name] = column[index]
+        return record
 
 
 def _catalog_row(data: Mapping[str, Any]) -> CatalogRow:
@@ -367,28 +466,50 @@ class MatchService:
             vectors = np.empty((0, embedder.dim), dtype=np.float32)
         return VectorIndex.build(ids, vectors, model_name=embedder.name)
 
-    def _records(self, session: Session, organization_id: int) -> list[dict[str, Any]]:
-        """Every creator of the organisation as a record dict, in id order."""
-        return [
-            creator_data(c)
-            for c in session.scalars(
-                select(Creator)
-                .where(Creator.organization_id == organization_id)
-                .order_by(Creator.id)
-            )
-        ]
-
     def _side_state(
         self, session: Session, organization_id: int
     ) -> tuple[Catalog, BM25Index | None, dict[int, AuthenticityScore], AuthenticityModel | None]:
-        records = self._records(session, organization_id)
-        catalog = Catalog([_catalog_row(r) for r in records])
+        """The catalog, BM25 and authenticity state, from the creators streamed in batches of
+        :data:`SIDE_STATE_BATCH` with only the columns they read (see :data:`_SIDE_COLUMNS`):
+        per creator it keeps a catalog row, its document and its authenticity inputs, never
+        the rows themselves."""
+        ids = array("q")
+        catalog_rows: list[CatalogRow] = []
+        documents = _Documents()
+        features = _FeatureRecords()
+        for batch in CreatorRepository(session).iterate_columns(
+            organization_id, _SIDE_COLUMNS, batch_size=SIDE_STATE_BATCH
+        ):
+            for record in batch:
+                ids.append(int(record["id"]))
+                catalog_rows.append(_catalog_row(record))
+                documents.append(creator_document(record))
+                features.append(record)
+        catalog = Catalog(catalog_rows)
+        del catalog_rows
         model: AuthenticityModel | None = None
         scores: dict[int, AuthenticityScore] = {}
-        if records:
-            model = AuthenticityModel().fit(records)
-            scores = dict(zip((r["id"] for r in records), model.score(records), strict=True))
-        return catalog, _lexical_index(records), scores, model
+        if len(features):
+            model = AuthenticityModel().fit(features)
+            # Scores are per creator once the model is fitted: a batch at a time keeps the
+            # intermediate features small.
+            for start in range(0, len(features), SIDE_STATE_BATCH):
+                chunk = features[start : start + SIDE_STATE_BATCH]
+                scores.update(zip(ids[start : start + len(chunk)], model.score(chunk), strict=True))
+        del features
+        return catalog, _lexical_index(ids, documents), scores, model
+
+    def _documents(self, session: Session, organization_id: int) -> tuple[array[int], _Documents]:
+        """Every creator's id and BM25 document, in id order, streamed like the side state."""
+        ids = array("q")
+        documents = _Documents()
+        for batch in CreatorRepository(session).iterate_columns(
+            organization_id, _DOCUMENT_COLUMNS, batch_size=SIDE_STATE_BATCH
+        ):
+            for record in batch:
+                ids.append(int(record["id"]))
+                documents.append(creator_document(record))
+        return ids, documents
 
     def build_index(
         self,
@@ -492,7 +613,7 @@ class MatchService:
     def _refit_lexical(self, session: Session, organization_id: int, state: _OrgState) -> None:
         # BM25's idf and average length are corpus-wide, so it is refitted whole; the catalog
         # and the authenticity scores were already updated creator by creator above.
-        state.lexical = _lexical_index(self._records(session, organization_id))
+        state.lexical = _lexical_index(*self._documents(session, organization_id))
 
     def forget(self, organization_id: int, creator_ids: Iterable[int]) -> None:
         """Drop deleted creators from the live state (the database rows are already gone)."""

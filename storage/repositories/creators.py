@@ -20,7 +20,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.errors import NotFoundError
 from core.tiers import Tier, tier_bounds
@@ -134,6 +134,36 @@ class CreatorRepository:
             yield from page
             after = page[-1].id
             self.session.expunge_all()
+
+    def iterate_columns(
+        self,
+        organization_id: int,
+        columns: Sequence[InstrumentedAttribute[Any]],
+        *,
+        batch_size: int = 2000,
+    ) -> Iterator[Sequence[dict[str, Any]]]:
+        """Every creator of the organisation in id order, as batches of ``{column: value}``
+        dicts holding ``id`` and only ``columns``.
+
+        Keyset pagination on the id: one short query per batch and no ORM objects, so a full
+        scan holds one batch at a time (the matcher's side state reads every creator).
+        """
+        selected = [Creator.id, *(c for c in columns if c.key != "id")]
+        after: int | None = None
+        while True:
+            stmt = select(*selected).where(Creator.organization_id == organization_id)
+            if after is not None:
+                stmt = stmt.where(Creator.id > after)
+            batch = [
+                dict(row)
+                for row in self.session.execute(stmt.order_by(Creator.id).limit(batch_size))
+                .mappings()
+                .all()
+            ]
+            if not batch:
+                return
+            yield batch
+            after = int(batch[-1]["id"])
 
     def posts_containing(
         self, organization_id: int, needles: Sequence[str], *, batch_size: int = 1000
