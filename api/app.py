@@ -5,16 +5,39 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from fastapi import FastAPI
 
 from accounts.service import AccountService
 from api.errors import install_error_handlers
-from api.routes import campaigns, compliance, creators, health, matching, outreach
+from api.metrics import Metrics
+from api.middleware import (
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    RateLimiter,
+    RequestContextMiddleware,
+)
+from api.openapi import install_openapi, operation_id
+from api.routes import (
+    campaigns,
+    compliance,
+    creators,
+    health,
+    keys,
+    matching,
+    outreach,
+    plans,
+    programs,
+)
+from api.routes import webhooks as webhook_routes
 from core.settings import Settings
 from matcher.service import IndexWorker, MatchService, default_matcher
 from outreach.service import OutreachService, mailer_for
-from programs.scheduler import build_scheduler
+from programs.leader import LeaderElector
+from programs.scheduler import build_scheduler, start_elected, stop_elected
+from programs.service import ProgramService
 from storage.database import Database
+from webhooks.service import WebhookService
 
 __all__ = ["create_app"]
 
@@ -51,15 +74,26 @@ def create_app(
             worker.start()
         _app.state.index_worker = worker
         scheduler = None
+        elector: LeaderElector | None = None
         if settings.scheduler:
             scheduler = build_scheduler(
-                _app.state.outreach, db, interval_seconds=settings.scheduler_interval_seconds
+                _app.state.outreach,
+                _app.state.programs,
+                db,
+                interval_seconds=settings.scheduler_interval_seconds,
+                webhooks=_app.state.webhooks,
             )
-            scheduler.start()
+            scheduler.add_listener(
+                _app.state.metrics.observe_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+            )
+            # With PostgreSQL several `serve` processes may run: only the leader runs jobs.
+            elector = LeaderElector(db.url)
+            start_elected(scheduler, elector)
         _app.state.scheduler = scheduler
+        _app.state.scheduler_leader = elector
         yield
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
+        if scheduler is not None and elector is not None:
+            stop_elected(scheduler, elector)
         if worker is not None:
             worker.stop()
         if owns_database:
@@ -70,13 +104,33 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.database = db
     app.state.accounts = AccountService(settings.api_key_pepper.get_secret_value())
     app.state.matcher = match_service
     app.state.outreach = OutreachService(settings, mailer=mailer_for(settings))
+    app.state.programs = ProgramService(settings, mailer=mailer_for(settings))
+    app.state.webhooks = WebhookService(settings)
+    app.state.rate_limiter = RateLimiter()
+    app.state.metrics = Metrics(match_service.loaded_sizes)
     install_error_handlers(app)
+    # Added innermost first: the request context wraps everything, idempotency is closest
+    # to the routes.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        database=lambda: db,
+        owner_of=app.state.accounts.hash_key,
+    )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_request_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=("/v1/creators/import",),
+    )
+    app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
     app.include_router(health.router)
     app.include_router(creators.router)
     app.include_router(matching.router)
@@ -86,4 +140,10 @@ def create_app(
     app.include_router(outreach.router)
     app.include_router(outreach.campaign_router)
     app.include_router(outreach.public_router)
+    app.include_router(programs.router)
+    app.include_router(keys.router)
+    app.include_router(plans.router)
+    app.include_router(webhook_routes.router)
+    app.include_router(webhook_routes.deliveries_router)
+    app.include_router(webhook_routes.events_router)
     return app

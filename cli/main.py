@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
 
@@ -13,11 +11,13 @@ import typer
 from tqdm import tqdm
 
 from accounts.service import AccountService, parse_scopes
+from cli.common import DEMO_ORG, _database, _fail, _settings
 from core.errors import AppError
+from core.logging import configure_logging
 from core.settings import Settings
-from creators.formats import iter_export
+from creators.formats import iter_export, parse_records
+from creators.presets import Preset, get_preset
 from creators.service import CreatorService, ImportRejectedError, ImportSummary
-from storage.database import Database
 from storage.migrate import upgrade
 from storage.repositories import ApiKeyRepository, OrganizationRepository
 
@@ -42,27 +42,6 @@ app.add_typer(compliance_app, name="compliance")
 index_app = typer.Typer(help="The creator index the matcher searches.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
-DEMO_ORG = "demo"
-
-
-def _settings() -> Settings:
-    return Settings()
-
-
-@contextlib.contextmanager
-def _database() -> Iterator[tuple[Settings, Database]]:
-    settings = _settings()
-    database = Database(settings.resolved_database_url)
-    try:
-        yield settings, database
-    finally:
-        database.dispose()
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
 
 @app.command()
 def serve(
@@ -79,12 +58,15 @@ def serve(
     if migrate:
         with _database() as (_s, database):
             upgrade(database.engine)
+    configure_logging(settings.log_level)
     application = create_app(settings)
     uvicorn.run(
         application,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # our JSON lines (core.logging), not uvicorn's format
+        access_log=False,  # the API logs each request itself, with its request id
     )
 
 
@@ -181,6 +163,16 @@ def _open_input(path: str) -> BinaryIO:
     return file.open("rb")
 
 
+_PRESET_HELP = "CSV columns: none (ours), hubspot or salesforce (docs/crm-presets.md)."
+
+
+def _preset(name: str) -> Preset | None:
+    try:
+        return get_preset(name)
+    except AppError as exc:
+        raise _fail(exc.message) from None
+
+
 @creators_app.command("import")
 def creators_import(
     file: Annotated[str, typer.Argument(help="A CSV or JSONL file ('-' for stdin).")],
@@ -190,18 +182,20 @@ def creators_import(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    preset: Annotated[str, typer.Option("--preset", help=_PRESET_HELP)] = "none",
 ) -> None:
     """Import creators (upsert on platform and handle); all-or-nothing unless --skip-invalid."""
+    crm = _preset(preset)
     with _database() as (settings, database):
         stream = _open_input(file)
         bar = tqdm(unit=" rows", disable=quiet, file=sys.stderr, desc="import")
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
-                summary = CreatorService().import_stream(
+                summary = CreatorService().import_rows(
                     session,
                     organization.id,
-                    iter(lambda: stream.read(64 * 1024), b""),
+                    parse_records(iter(lambda: stream.read(64 * 1024), b""), preset=crm),
                     skip_invalid=skip_invalid,
                     batch_size=settings.import_batch_size,
                     progress=bar.update,
@@ -231,10 +225,14 @@ def creators_export(
     org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
     output: Annotated[str, typer.Option("--output", "-o", help="File ('-' = stdout).")] = "-",
+    preset: Annotated[str, typer.Option("--preset", help=_PRESET_HELP)] = "none",
 ) -> None:
-    """Export creators in the import format."""
+    """Export creators in the import format (or a CRM's columns with --preset)."""
     if fmt not in ("jsonl", "csv"):
         raise _fail(f"--format must be jsonl or csv, not {fmt!r}")
+    crm = _preset(preset)
+    if crm is not None and fmt != "csv":
+        raise _fail(f"the {crm.title} preset writes CSV: add --format csv")
     with _database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -243,7 +241,7 @@ def creators_export(
         records = CreatorService().export(session, organization.id)
         out = sys.stdout if output == "-" else Path(output).open("w", encoding="utf-8")  # noqa: SIM115
         try:
-            for chunk in iter_export(records, "csv" if fmt == "csv" else "jsonl"):
+            for chunk in iter_export(records, "csv" if fmt == "csv" else "jsonl", preset=crm):
                 out.write(chunk)
         finally:
             if out is not sys.stdout:
@@ -403,9 +401,17 @@ def demo(
 
 # Sub-commands in their own modules; they use the helpers above.
 from cli.outreach import campaigns_app, outreach_app  # noqa: E402
+from cli.plan import plan_command  # noqa: E402
+from cli.programs import programs_app  # noqa: E402
 
 app.add_typer(outreach_app, name="outreach")
 app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(programs_app, name="programs")
+app.command("plan")(plan_command)
+
+from cli.scheduler import scheduler_command  # noqa: E402
+
+app.command("scheduler")(scheduler_command)
 
 if __name__ == "__main__":
     app()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from campaigns.service import CampaignService
-from cli.main import DEMO_ORG, _database, _fail
+from cli.common import DEMO_ORG, _database, _fail
 from core.errors import AppError
 from outreach.service import DRAFT_KINDS, OutreachService, mailer_for
 from storage.repositories import OrganizationRepository

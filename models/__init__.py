@@ -9,6 +9,7 @@ from models.campaign import OBJECTIVES, Brand, Campaign
 from models.compliance import REVIEW_STATUSES, VERDICT_PRIORITY, AuditEvent, ComplianceCheck
 from models.creator import Creator
 from models.embedding import CreatorEmbedding, EmbeddingQueueItem
+from models.idempotency import IdempotencyRecord
 from models.organization import SCOPES, ApiKey, Organization
 from models.outreach import (
     MESSAGE_STATUSES,
@@ -21,10 +22,31 @@ from models.outreach import (
     SequenceConfig,
     TemplateOverride,
 )
+from models.plan import CampaignPlan, TierMixOverride
+from models.program import (
+    DELIVERABLE_STATUSES,
+    PROGRAM_STATUSES,
+    Conversion,
+    Deliverable,
+    Program,
+    ProgramNotice,
+    ProgramReport,
+)
+from models.webhook import (  # webhooks
+    DELIVERY_STATUSES,
+    EVENT_TYPES,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
+    "DELIVERABLE_STATUSES",
+    "DELIVERY_STATUSES",
+    "EVENT_TYPES",
     "MESSAGE_STATUSES",
     "OBJECTIVES",
+    "PROGRAM_STATUSES",
     "REVIEW_STATUSES",
     "SCOPES",
     "STAGES",
@@ -34,17 +56,28 @@ __all__ = [
     "Base",
     "Brand",
     "Campaign",
+    "CampaignPlan",
     "ComplianceCheck",
+    "Conversion",
     "Creator",
     "CreatorEmbedding",
+    "Deliverable",
     "Draft",
     "EmbeddingQueueItem",
+    "IdempotencyRecord",
     "OptOut",
     "Organization",
     "OutboxMessage",
     "PipelineEntry",
+    "Program",
+    "ProgramNotice",
+    "ProgramReport",
     "SenderProfile",
     "SequenceConfig",
     "TemplateOverride",
+    "TierMixOverride",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "utcnow",
 ]

@@ -25,6 +25,8 @@ OURS = {
     "cli",
     "bench",
     "migrations",
+    "webhooks",
+    "planner",
 }
 
 
@@ -50,6 +52,10 @@ ALLOWED: dict[str, set[str]] = {
     "compliance": {"core", "compliance"},
     "accounts": {"core", "models", "storage", "accounts"},
     "creators": {"core", "models", "storage", "creators"},
+    # outreach and programs emit webhook events: webhooks must never import them back
+    "webhooks": {"core", "models", "storage", "webhooks"},
+    # a pure library: the API and CLI layers call it, it knows no database or web
+    "planner": {"core", "planner"},
 }
 
 

@@ -17,7 +17,7 @@ from api.schemas.campaigns import (
     CampaignRead,
     CampaignUpdate,
 )
-from api.schemas.common import Page, decode_cursor, page_of
+from api.schemas.common import IdPath, IdQuery, Page, decode_cursor, page_of
 from campaigns.service import BrandService, CampaignService
 
 brands_router = APIRouter(prefix="/v1/brands", tags=["campaigns"])
@@ -54,21 +54,23 @@ def create_brand(body: BrandCreate, principal: WritePrincipal, session: SessionD
 
 
 @brands_router.get("/{brand_id}", response_model=BrandRead)
-def get_brand(brand_id: int, principal: ReadPrincipal, session: SessionDep) -> BrandRead:
+def get_brand(brand_id: IdPath, principal: ReadPrincipal, session: SessionDep) -> BrandRead:
+    """One brand; another organisation's brand is a 404, exactly like a missing one."""
     return BrandRead.from_row(brands.get(session, principal.organization_id, brand_id))
 
 
 @brands_router.patch("/{brand_id}", response_model=BrandRead)
 def update_brand(
-    brand_id: int, body: BrandUpdate, principal: WritePrincipal, session: SessionDep
+    brand_id: IdPath, body: BrandUpdate, principal: WritePrincipal, session: SessionDep
 ) -> BrandRead:
+    """Change some fields of a brand; renaming it to another brand's name is a 409."""
     return BrandRead.from_row(
         brands.update(session, principal.organization_id, brand_id, _fields(body))
     )
 
 
 @brands_router.delete("/{brand_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_brand(brand_id: int, principal: WritePrincipal, session: SessionDep) -> Response:
+def delete_brand(brand_id: IdPath, principal: WritePrincipal, session: SessionDep) -> Response:
     """Delete a brand; its campaigns stay, without a brand."""
     brands.delete(session, principal.organization_id, brand_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -78,7 +80,7 @@ def delete_brand(brand_id: int, principal: WritePrincipal, session: SessionDep) 
 def list_campaigns(
     principal: ReadPrincipal,
     session: SessionDep,
-    brand_id: int | None = None,
+    brand_id: IdQuery = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[CampaignRead]:
@@ -104,20 +106,27 @@ def create_campaign(
 
 
 @campaigns_router.get("/{campaign_id}", response_model=CampaignRead)
-def get_campaign(campaign_id: int, principal: ReadPrincipal, session: SessionDep) -> CampaignRead:
+def get_campaign(
+    campaign_id: IdPath, principal: ReadPrincipal, session: SessionDep
+) -> CampaignRead:
+    """One campaign with its stored brief, filters and exclusions."""
     return CampaignRead.from_row(campaigns.get(session, principal.organization_id, campaign_id))
 
 
 @campaigns_router.patch("/{campaign_id}", response_model=CampaignRead)
 def update_campaign(
-    campaign_id: int, body: CampaignUpdate, principal: WritePrincipal, session: SessionDep
+    campaign_id: IdPath, body: CampaignUpdate, principal: WritePrincipal, session: SessionDep
 ) -> CampaignRead:
+    """Change some fields of a campaign; ``null`` clears a list or an optional field."""
     return CampaignRead.from_row(
         campaigns.update(session, principal.organization_id, campaign_id, _fields(body))
     )
 
 
 @campaigns_router.delete("/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_campaign(campaign_id: int, principal: WritePrincipal, session: SessionDep) -> Response:
+def delete_campaign(
+    campaign_id: IdPath, principal: WritePrincipal, session: SessionDep
+) -> Response:
+    """Delete a campaign."""
     campaigns.delete(session, principal.organization_id, campaign_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 
 from api.deps import ReadPrincipal, SessionDep
-from api.schemas.common import decode_keyset, encode_keyset
+from api.schemas.common import IdPath, decode_keyset, encode_keyset
 from api.schemas.matching import (
     ComponentRead,
     MatchFiltersIn,
@@ -25,6 +26,10 @@ from matcher.ranking import MatchHit
 from matcher.service import MatchFilters, MatchService, brief_from_request
 
 router = APIRouter(tags=["matching"])
+# Until the organisation's index is built (the index worker, or `creatormatch index build`).
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "The organisation's match index is not built yet"}
+}
 campaigns = CampaignService()
 
 
@@ -104,7 +109,7 @@ def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
     )
 
 
-@router.post("/v1/match", response_model=MatchResponse)
+@router.post("/v1/match", response_model=MatchResponse, responses=_NOT_READY)
 def match_(
     body: MatchRequest, request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> MatchResponse:
@@ -135,6 +140,7 @@ def match_(
             competitor_brands=body.competitor_brands,
             brand_safety=body.brand_safety,
         )
+    started = time.perf_counter()
     page = _service(request).match(
         session,
         principal.organization_id,
@@ -145,6 +151,7 @@ def match_(
         offset=offset,
         build=False,
     )
+    request.app.state.metrics.match.observe(time.perf_counter() - started)
     applied: dict[str, Any] = {
         key: value
         for key, value in vars(page.applied_filters).items()
@@ -177,9 +184,11 @@ def match_(
     )
 
 
-@router.post("/v1/creators/{creator_id}/similar", response_model=SimilarResponse)
+@router.post(
+    "/v1/creators/{creator_id}/similar", response_model=SimilarResponse, responses=_NOT_READY
+)
 def similar_(
-    creator_id: int,
+    creator_id: IdPath,
     request: Request,
     principal: ReadPrincipal,
     session: SessionDep,

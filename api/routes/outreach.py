@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import Page, decode_cursor, page_of
+from api.schemas.common import IdPath, IdQuery, Page, decode_cursor, page_of
 from api.schemas.outreach import (
     BounceIn,
     DraftCreate,
@@ -27,6 +27,8 @@ from api.schemas.outreach import (
     SequenceIn,
     SequenceRead,
     SequenceStart,
+    TemplateItemRead,
+    TemplateListRead,
     TemplateOverrideIn,
     TemplatePreviewRead,
 )
@@ -53,11 +55,15 @@ def _service(request: Request) -> OutreachService:
 # ------------------------------------------------------------------------- sender, templates
 
 
-@router.get("/sender", response_model=SenderProfileRead)
+@router.get(
+    "/sender",
+    response_model=SenderProfileRead,
+    responses={409: {"description": "No sender profile yet: set one with PUT"}},
+)
 def get_sender(
     request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> SenderProfileRead:
-    """Who the organisation's outreach e-mails come from."""
+    """Who the organisation's outreach e-mails come from (409 until it is set)."""
     return SenderProfileRead.from_row(_service(request).sender(session, principal.organization_id))
 
 
@@ -71,18 +77,18 @@ def put_sender(
     return SenderProfileRead.from_row(row)
 
 
-@router.get("/templates")
+@router.get("/templates", response_model=TemplateListRead)
 def list_templates(
     request: Request, principal: ReadPrincipal, session: SessionDep
-) -> dict[str, list[dict[str, object]]]:
+) -> TemplateListRead:
     """Every template, and whether the organisation overrides it."""
     overrides = _service(request).overrides(session, principal.organization_id)
-    return {
-        "items": [
-            {"name": name, "overridden": name in overrides, "source": overrides.get(name)}
+    return TemplateListRead(
+        items=[
+            TemplateItemRead(name=name, overridden=name in overrides, source=overrides.get(name))
             for name in TEMPLATE_NAMES
         ]
-    }
+    )
 
 
 @router.post("/templates/{name}/preview", response_model=TemplatePreviewRead)
@@ -119,6 +125,7 @@ def put_template(
 def delete_template(
     name: str, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> Response:
+    """Drop the organisation's override: the built-in template applies again."""
     _service(request).delete_override(session, principal.organization_id, name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -170,11 +177,12 @@ def list_drafts(
     request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
-    campaign_id: int | None = None,
-    creator_id: int | None = None,
+    campaign_id: IdQuery = None,
+    creator_id: IdQuery = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[DraftRead]:
+    """The organisation's drafts in id order, optionally of one campaign or creator."""
     rows = OutreachRepository(session).drafts(
         principal.organization_id,
         campaign_id=campaign_id,
@@ -187,14 +195,15 @@ def list_drafts(
 
 @router.get("/drafts/{draft_id}", response_model=DraftRead)
 def get_draft(
-    draft_id: int, request: Request, principal: ReadPrincipal, session: SessionDep
+    draft_id: IdPath, request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> DraftRead:
+    """One draft: its Markdown, the gate's verdict (``allowed``) and findings."""
     return DraftRead.from_row(_service(request).draft(session, principal.organization_id, draft_id))
 
 
 @router.get("/drafts/{draft_id}/preview", response_class=HTMLResponse)
 def preview_draft(
-    draft_id: int, request: Request, principal: ReadPrincipal, session: SessionDep
+    draft_id: IdPath, request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> HTMLResponse:
     """The draft as HTML, blocked or not (a reviewer sees what the gate saw)."""
     draft = _service(request).draft(session, principal.organization_id, draft_id)
@@ -208,9 +217,21 @@ _MEDIA = {
 }
 
 
-@router.get("/drafts/{draft_id}/export")
+@router.get(
+    "/drafts/{draft_id}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The document, as an attachment",
+            "content": {
+                media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media in _MEDIA.values()
+            },
+        }
+    },
+)
 def export_draft(
-    draft_id: int,
+    draft_id: IdPath,
     request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
@@ -233,7 +254,7 @@ def export_draft(
     "/pipeline", response_model=list[PipelineEntryRead], status_code=status.HTTP_201_CREATED
 )
 def add_to_pipeline(
-    campaign_id: int,
+    campaign_id: IdPath,
     body: PipelineAdd,
     request: Request,
     principal: WritePrincipal,
@@ -252,13 +273,14 @@ def add_to_pipeline(
 
 @campaign_router.get("/pipeline", response_model=Page[PipelineEntryRead])
 def list_pipeline(
-    campaign_id: int,
+    campaign_id: IdPath,
     principal: ReadPrincipal,
     session: SessionDep,
     stage: str | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[PipelineEntryRead]:
+    """The campaign's pipeline in id order, optionally at one ``stage``."""
     campaigns.get(session, principal.organization_id, campaign_id)
     rows = OutreachRepository(session).entries(
         principal.organization_id,
@@ -272,7 +294,7 @@ def list_pipeline(
 
 @router.patch("/pipeline/{entry_id}", response_model=PipelineEntryRead)
 def update_entry(
-    entry_id: int,
+    entry_id: IdPath,
     body: PipelineEntryUpdate,
     request: Request,
     principal: WritePrincipal,
@@ -288,7 +310,7 @@ def update_entry(
 
 @campaign_router.put("/sequence", response_model=SequenceRead)
 def put_sequence(
-    campaign_id: int,
+    campaign_id: IdPath,
     body: SequenceIn,
     request: Request,
     principal: WritePrincipal,
@@ -309,7 +331,7 @@ def put_sequence(
 
 @campaign_router.post("/sequence/start", response_model=list[PipelineEntryRead])
 def start_sequence(
-    campaign_id: int,
+    campaign_id: IdPath,
     request: Request,
     principal: WritePrincipal,
     session: SessionDep,
@@ -317,6 +339,7 @@ def start_sequence(
 ) -> list[PipelineEntryRead]:
     """Make the campaign's prospects (or the given entries) due for the intro e-mail; the
     scheduler sends within a minute (or ``POST /v1/outreach/run``)."""
+    campaigns.get(session, principal.organization_id, campaign_id)  # 404 before anything
     started = _service(request).start_sequence(
         session,
         principal.organization_id,
@@ -338,7 +361,7 @@ def list_outbox(
     principal: ReadPrincipal,
     session: SessionDep,
     status_: Annotated[str | None, Query(alias="status")] = None,
-    entry_id: int | None = None,
+    entry_id: IdQuery = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[OutboxMessageRead]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from api.schemas.common import MAX_ID, Day, Id, RequestModel
 from api.schemas.matching import Objective
 from creators.record import Platform
 from models import Brand, Campaign
@@ -28,7 +29,7 @@ def _clean(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
-class BrandCreate(BaseModel):
+class BrandCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -51,7 +52,7 @@ class BrandCreate(BaseModel):
     _names = field_validator("categories", "competitors")(_clean)
 
 
-class BrandUpdate(BaseModel):
+class BrandUpdate(RequestModel):
     """Only the fields given change."""
 
     model_config = ConfigDict(
@@ -65,6 +66,21 @@ class BrandUpdate(BaseModel):
 
 
 class BrandRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "Verdant Skin",
+                    "website": "https://verdant.example",
+                    "categories": ["beauty", "skincare"],
+                    "competitors": ["Glossier", "The Ordinary"],
+                    "created_at": "2026-11-02T10:15:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     website: str | None
@@ -107,7 +123,7 @@ _CAMPAIGN_EXAMPLE: dict[str, Any] = {
 }
 
 
-class _CampaignFields(BaseModel):
+class _CampaignFields(RequestModel):
     @field_validator("countries", check_fields=False)
     @classmethod
     def _upper(cls, values: list[str] | None) -> list[str] | None:
@@ -135,7 +151,7 @@ class CampaignCreate(_CampaignFields):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CAMPAIGN_EXAMPLE]})
 
     name: str = Field(min_length=1, max_length=200)
-    brand_id: int | None = Field(default=None, ge=1)
+    brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     brief: str = Field(default="", max_length=5000)
     objective: Objective = "conversions"
     target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
@@ -144,9 +160,9 @@ class CampaignCreate(_CampaignFields):
     languages: list[str] = Field(default_factory=list, max_length=50)
     budget: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
-    starts_on: date | None = None
-    ends_on: date | None = None
-    excluded_creator_ids: list[int] = Field(default_factory=list, max_length=100_000)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    excluded_creator_ids: list[Id] = Field(default_factory=list, max_length=100_000)
     competitor_brands: list[str] = Field(default_factory=list, max_length=100)
     brand_safety: list[str] = Field(default_factory=list, max_length=20)
 
@@ -160,7 +176,7 @@ class CampaignUpdate(_CampaignFields):
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    brand_id: int | None = Field(default=None, ge=1)
+    brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     brief: str | None = Field(default=None, max_length=5000)
     objective: Objective | None = None
     target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
@@ -169,15 +185,26 @@ class CampaignUpdate(_CampaignFields):
     languages: list[str] | None = Field(default=None, max_length=50)
     budget: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(default=None, pattern="^[A-Z]{3}$")
-    starts_on: date | None = None
-    ends_on: date | None = None
-    excluded_creator_ids: list[int] | None = Field(default=None, max_length=100_000)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    excluded_creator_ids: list[Id] | None = Field(default=None, max_length=100_000)
     competitor_brands: list[str] | None = Field(default=None, max_length=100)
     brand_safety: list[str] | None = Field(default=None, max_length=20)
 
 
 class CampaignRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, **_CAMPAIGN_EXAMPLE}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    **_CAMPAIGN_EXAMPLE,
+                    "created_at": "2026-11-02T10:20:00Z",
+                    "modified_at": "2026-11-03T08:05:00Z",
+                }
+            ]
+        }
+    )
 
     id: int
     name: str

@@ -1,19 +1,30 @@
-"""Shapes shared by every resource: pages with an opaque cursor."""
+"""Shapes shared by every resource: pages with an opaque cursor, ids, timestamps."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import re
+import typing
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from fastapi import Path, Query
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
 from core.errors import InvalidInputError
 
 __all__ = [
+    "MAX_ID",
+    "Day",
+    "Id",
+    "IdPath",
+    "IdQuery",
     "Page",
+    "RequestModel",
+    "Timestamp",
     "decode_cursor",
     "decode_keyset",
     "encode_cursor",
@@ -23,6 +34,66 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# Ids are 64-bit integers (BIGINT; SQLite's INTEGER). A larger number cannot name anything
+# and SQLite cannot even bind it (OverflowError: a 500), so it is refused as invalid input.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+_ISO_8601 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_8601(value: Any) -> Any:
+    # pydantic would also read a number (0.5, "1700000000") as Unix time.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_8601.match(value.strip()):
+        raise ValueError("give an ISO 8601 date-time, e.g. 2026-11-01T09:00:00Z")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would also read a number (0) as a Unix time's date.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError("give an ISO 8601 date, e.g. 2027-01-31")
+    return value
+
+
+# Timestamps and dates in the API's own format, ISO 8601 text; not numbers.
+Timestamp = Annotated[datetime, BeforeValidator(_iso_8601)]
+Day = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _takes_bool(annotation: Any) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_takes_bool(arg) for arg in typing.get_args(annotation))
+
+
+class RequestModel(BaseModel):
+    """A request body. pydantic's lax mode (which the ISO 8601 text of dates needs) reads
+    ``true`` as 1 or as "true"; here a boolean is only ever a boolean (boolean fields are
+    ``StrictBool``, so 0 is no boolean either)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_others(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or _takes_bool(field.annotation):
+            return value
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, bool) for item in items):
+            raise ValueError("true or false is not a value of this field")
+        return value
 
 
 class Page(BaseModel, Generic[T]):

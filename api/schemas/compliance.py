@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import RequestModel
 from models import AuditEvent, ComplianceCheck
 
 __all__ = [
@@ -47,13 +48,66 @@ class PostIn(BaseModel):
     jurisdiction: str
 
 
-class BatchCheckRequest(BaseModel):
+_RESULT_EXAMPLE: dict[str, Any] = {
+    "id": "post-123",
+    "verdict": "non_compliant",
+    "reasons": ["NO_DISCLOSURE"],
+    "findings": [
+        {
+            "code": "NO_DISCLOSURE",
+            "severity": "hard",
+            "message": "The post has a material connection (paid) but no disclosure label.",
+            "evidence": [],
+            "source": "FTC 16 CFR 255.5; FTC Disclosures 101",
+        }
+    ],
+    "language": "en",
+    "assumptions": ["fold taken as the first 125 characters"],
+    "suggested_fix": "Ad: Loving my new serum from @glowlab! Use code GLOW20 #skincare #glow",
+    "sponsored_score": 0.91,
+}
+_AUDIT_EXAMPLE: dict[str, Any] = {
+    "id": 3,
+    "actor": "api-key:5c509cea3f",
+    "action": "compliance.overridden",
+    "subject_type": "compliance_check",
+    "subject_id": 2,
+    "changes": {
+        "review_status": ["pending", "overridden"],
+        "final_verdict": ["non_compliant", "compliant"],
+    },
+    "reason": "Disclosure is burned into the image; checked the asset.",
+    "created_at": "2026-11-23T09:40:00Z",
+}
+_CHECK_EXAMPLE: dict[str, Any] = {
+    "check_id": 2,
+    "checked_at": "2026-11-23T09:31:00Z",
+    "checked_by": "api-key:5c509cea3f",
+    "review_status": "pending",
+    "final_verdict": "non_compliant",
+    "decided_by": None,
+    "decided_at": None,
+    "decision_reason": None,
+    "result": _RESULT_EXAMPLE,
+    "post": None,
+    "audit": None,
+}
+
+
+class BatchCheckRequest(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"posts": [EXAMPLE_POST]}]})
+
     posts: list[dict[str, Any]] = Field(
         min_length=1, max_length=1000, json_schema_extra={"examples": [[EXAMPLE_POST]]}
     )
 
 
 class AuditEventRead(BaseModel):
+    """One entry of the audit trail: who did what to which object, and what changed
+    (``field: [before, after]``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_AUDIT_EXAMPLE]})
+
     id: int
     actor: str
     action: str
@@ -70,6 +124,8 @@ class AuditEventRead(BaseModel):
 
 class ComplianceCheckRead(BaseModel):
     """A stored check: the checker's result plus the review state."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CHECK_EXAMPLE]})
 
     check_id: int
     checked_at: datetime
@@ -111,10 +167,12 @@ class ComplianceCheckRead(BaseModel):
 
 
 class BatchCheckResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [_CHECK_EXAMPLE]}]})
+
     results: list[ComplianceCheckRead]
 
 
-class DecisionCreate(BaseModel):
+class DecisionCreate(RequestModel):
     """A reviewer's decision. ``override`` replaces the verdict and needs a reason."""
 
     model_config = ConfigDict(

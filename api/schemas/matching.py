@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from api.schemas.common import MAX_ID, Id, RequestModel
 from core.tiers import Tier
 from creators.record import Platform
 
@@ -24,22 +25,35 @@ Objective = Literal[
 ]
 
 
-class MatchFiltersIn(BaseModel):
+class MatchFiltersIn(RequestModel):
     """Hard filters: every result passes all of them. Unknown values never pass a filter
     (a creator without a follower count fails a tier filter)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "platforms": ["instagram", "tiktok"],
+                    "tiers": ["micro", "mid"],
+                    "countries": ["US"],
+                    "min_engagement": 0.02,
+                    "max_cost_usd": 1500,
+                }
+            ]
+        },
+    )
 
     platforms: list[Platform] = Field(default_factory=list)
     tiers: list[Tier] = Field(default_factory=list)
-    min_followers: int | None = Field(default=None, ge=0)
-    max_followers: int | None = Field(default=None, ge=0)
+    min_followers: int | None = Field(default=None, ge=0, le=MAX_ID)
+    max_followers: int | None = Field(default=None, ge=0, le=MAX_ID)
     countries: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     min_engagement: float | None = Field(default=None, ge=0, le=1)
     max_cost_usd: float | None = Field(default=None, ge=0)
-    exclude_creator_ids: list[int] = Field(default_factory=list, max_length=100_000)
-    exclude_competitor_mentions: bool = Field(
+    exclude_creator_ids: list[Id] = Field(default_factory=list, max_length=100_000)
+    exclude_competitor_mentions: StrictBool = Field(
         default=True,
         description="Leave out creators who posted about one of the competitor brands "
         "within competitor_window_days (false: rank them, with the conflicts penalty)",
@@ -47,7 +61,7 @@ class MatchFiltersIn(BaseModel):
     competitor_window_days: int = Field(default=90, ge=1, le=3650)
 
 
-class MatchRequest(BaseModel):
+class MatchRequest(RequestModel):
     """A brief in free text, or a stored campaign (``campaign_id``), or both: the campaign
     gives the brief, objective, target, platforms, languages, competitors, brand-safety
     categories and excluded creators; fields given here override the campaign's, filters
@@ -69,7 +83,7 @@ class MatchRequest(BaseModel):
     )
 
     brief: str | None = Field(default=None, min_length=1, max_length=5000)
-    campaign_id: int | None = Field(default=None, ge=1)
+    campaign_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     objective: Objective | None = None
     target: dict[str, Any] | None = Field(
         default=None,
@@ -97,13 +111,53 @@ class MatchRequest(BaseModel):
         return self
 
 
+_COMPONENT_EXAMPLE: dict[str, Any] = {
+    "score": 0.708,
+    "weight": 0.2174,
+    "reasons": ["about 42.5% of the audience is women 25-34", "80.0% in US"],
+}
+_RESULT_EXAMPLE: dict[str, Any] = {
+    "rank": 1,
+    "creator_id": 42,
+    "platform": "instagram",
+    "handle": "plantglow.maya",
+    "display_name": "Maya | Plant Glow",
+    "tier": "micro",
+    "followers": 42000,
+    "country": "US",
+    "score": 0.8238,
+    "components": {
+        "niche_fit": {
+            "score": 0.9454,
+            "weight": 0.163,
+            "reasons": ["high content similarity to the brief (0.56)"],
+        },
+        "audience_fit": _COMPONENT_EXAMPLE,
+        "conflicts": {"score": None, "weight": 0.0, "reasons": ["no competitor brands given"]},
+    },
+    "reasons": [
+        "high content similarity to the brief (0.56)",
+        "about 42.5% of the audience is women 25-34",
+        "engagement 5.0%, within the micro benchmark on instagram 3.5%-7.0%",
+    ],
+    "flags": [],
+}
+
+
 class ComponentRead(BaseModel):
+    """One component of a score: its value (null when it could not be judged), its weight
+    in the total and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_COMPONENT_EXAMPLE]})
+
     score: float | None
     weight: float
     reasons: list[str]
 
 
 class MatchResultRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_RESULT_EXAMPLE]})
+
     rank: int
     creator_id: int
     platform: str
@@ -119,6 +173,30 @@ class MatchResultRead(BaseModel):
 
 
 class MatchResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [_RESULT_EXAMPLE],
+                    "next_cursor": "eyJvZmZzZXQiOiAxMH0",
+                    "objective": "conversions",
+                    "applied_filters": {"platforms": ["instagram", "tiktok"], "tiers": ["micro"]},
+                    "brief_understood": {
+                        "objective": "conversions",
+                        "age": ["25-34"],
+                        "genders": ["female"],
+                        "countries": ["US"],
+                        "interests": ["sustainability"],
+                        "budget": 20000.0,
+                        "currency": "USD",
+                        "platforms": [],
+                    },
+                    "candidates_scored": 120,
+                }
+            ]
+        }
+    )
+
     results: list[MatchResultRead]
     next_cursor: str | None
     objective: str | None
@@ -127,14 +205,30 @@ class MatchResponse(BaseModel):
     candidates_scored: int
 
 
-class SimilarRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SimilarRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"filters": {"countries": ["US"]}, "k": 10}]},
+    )
 
     filters: MatchFiltersIn = Field(default_factory=MatchFiltersIn)
     k: int = Field(default=10, ge=1, le=100)
 
 
+_SIMILAR_EXAMPLE: dict[str, Any] = {
+    "creator_id": 57,
+    "platform": "instagram",
+    "handle": "greenroutine.jo",
+    "display_name": "Jo | Green Routine",
+    "tier": "micro",
+    "score": 0.7731,
+    "reasons": ["content similarity 0.71", "68.0% of the audience is women 25-34"],
+}
+
+
 class SimilarResultRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_SIMILAR_EXAMPLE]})
+
     creator_id: int
     platform: str
     handle: str
@@ -145,5 +239,9 @@ class SimilarResultRead(BaseModel):
 
 
 class SimilarResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"creator_id": 42, "results": [_SIMILAR_EXAMPLE]}]}
+    )
+
     creator_id: int
     results: list[SimilarResultRead]

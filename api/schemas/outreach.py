@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from api.schemas.common import Id, RequestModel
 from models import Draft, OutboxMessage, PipelineEntry, SenderProfile
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "SequenceIn",
     "SequenceRead",
     "SequenceStart",
+    "TemplateListRead",
     "TemplateOverrideIn",
     "TemplatePreviewRead",
 ]
@@ -43,22 +45,48 @@ Stage = Literal[
 ]
 
 
-class SenderProfileIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "sender_name": "Maya Chen",
-                    "company": "Verdant Skin Inc.",
-                    "from_email": "maya@verdant.example",
-                    "reply_to": "partners@verdant.example",
-                    "postal_address": "120 Hudson Street, Suite 4\nNew York, NY 10013\nUSA",
-                    "jurisdiction": "US",
-                }
-            ]
-        },
-    )
+_SENDER_EXAMPLE: dict[str, Any] = {
+    "sender_name": "Maya Chen",
+    "company": "Verdant Skin Inc.",
+    "from_email": "maya@verdant.example",
+    "reply_to": "partners@verdant.example",
+    "postal_address": "120 Hudson Street, Suite 4\nNew York, NY 10013\nUSA",
+    "jurisdiction": "US",
+}
+_CREATED_AT = "2026-11-23T09:30:00Z"
+_REASONS = [
+    "high content similarity to the brief (0.56)",
+    "about 42.5% of the audience is women 25-34",
+]
+_ENTRY_EXAMPLE: dict[str, Any] = {
+    "id": 5,
+    "campaign_id": 7,
+    "creator_id": 42,
+    "stage": "contacted",
+    "next_step": 1,
+    "next_send_at": "2026-11-26T09:30:00Z",
+    "stopped_reason": None,
+    "reasons": _REASONS,
+    "notes": None,
+    "stage_changed_at": _CREATED_AT,
+}
+_MESSAGE_EXAMPLE: dict[str, Any] = {
+    "id": 9,
+    "entry_id": 5,
+    "step": 0,
+    "to_email": "maya@plantglow.example",
+    "subject": "Verdant x Maya: a paid Instagram collaboration for the SPF launch",
+    "message_id": "<18055594884449c390943b4fb62386bf@verdant.example>",
+    "status": "sent",
+    "attempts": 1,
+    "error": None,
+    "created_at": _CREATED_AT,
+    "sent_at": "2026-11-23T09:30:02Z",
+}
+
+
+class SenderProfileIn(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_SENDER_EXAMPLE]})
 
     sender_name: str = Field(min_length=1, max_length=200)
     company: str = Field(min_length=1, max_length=200)
@@ -71,6 +99,10 @@ class SenderProfileIn(BaseModel):
 
 
 class SenderProfileRead(SenderProfileIn):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_SENDER_EXAMPLE, "modified_at": _CREATED_AT}]}
+    )
+
     modified_at: datetime
 
     @classmethod
@@ -78,20 +110,89 @@ class SenderProfileRead(SenderProfileIn):
         return cls.model_validate(row, from_attributes=True)
 
 
-class TemplateOverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TemplateItemRead(BaseModel):
+    name: str
+    overridden: bool
+    source: str | None = Field(description="The organisation's override, if any")
+
+
+class TemplateListRead(BaseModel):
+    """Every template by name, and the organisation's override of it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"name": "email_intro.txt.j2", "overridden": False, "source": None},
+                        {
+                            "name": "brief.md.j2",
+                            "overridden": True,
+                            "source": "# Brief for {{ creator_handle }}\n...",
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
+    items: list[TemplateItemRead]
+
+
+class TemplateOverrideIn(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "Hi {{ creator_name }},\n\n{{ brand_name }} would love to "
+                    "work with you.\n"
+                }
+            ]
+        },
+    )
 
     source: str = Field(min_length=1, max_length=200_000)
 
 
 class TemplatePreviewRead(BaseModel):
+    """A template override rendered against sample data, with the compliance gate's
+    verdict on it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "email_intro.txt.j2",
+                    "output": "Hi Maya,\n\nVerdant would love to work with you.\n",
+                    "gate": {
+                        "kind": "email",
+                        "allowed": False,
+                        "verdict": "non_compliant",
+                        "findings": [
+                            {
+                                "code": "EMAIL_MISSING_UNSUBSCRIBE",
+                                "severity": "hard",
+                                "message": "The text part lacks the unsubscribe link (CAN-SPAM).",
+                                "line": None,
+                                "part": "text",
+                                "jurisdictions": [],
+                            }
+                        ],
+                    },
+                    "stored": False,
+                }
+            ]
+        }
+    )
+
     name: str
     output: str
     gate: dict[str, Any]
     stored: bool
 
 
-class DraftCreate(BaseModel):
+class DraftCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -99,8 +200,8 @@ class DraftCreate(BaseModel):
         },
     )
 
-    campaign_id: int = Field(ge=1)
-    creator_id: int = Field(ge=1)
+    campaign_id: Id
+    creator_id: Id
     kind: DraftKind
     reasons: list[str] | None = Field(
         default=None, description="Why the creator fits; default: the matcher's reasons"
@@ -114,6 +215,24 @@ class DraftCreate(BaseModel):
 
 
 class DraftRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "campaign_id": 7,
+                    "creator_id": 42,
+                    "kind": "email_intro",
+                    "subject": "Verdant x Maya: a paid Instagram collaboration for the SPF launch",
+                    "allowed": True,
+                    "findings": [],
+                    "markdown": "Hi Maya,\n\nI'm Maya Chen from Verdant Skin Inc. ...",
+                    "created_at": _CREATED_AT,
+                }
+            ]
+        }
+    )
+
     id: int
     campaign_id: int
     creator_id: int
@@ -129,15 +248,17 @@ class DraftRead(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
-class PipelineAdd(BaseModel):
+class PipelineAdd(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"creator_ids": [42, 43]}]}
     )
 
-    creator_ids: list[int] = Field(min_length=1, max_length=1000)
+    creator_ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class PipelineEntryRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_ENTRY_EXAMPLE]})
+
     id: int
     campaign_id: int
     creator_id: int
@@ -154,7 +275,7 @@ class PipelineEntryRead(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
-class PipelineEntryUpdate(BaseModel):
+class PipelineEntryUpdate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"stage": "replied", "note": "via HubSpot"}]},
@@ -164,28 +285,52 @@ class PipelineEntryUpdate(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class SequenceIn(BaseModel):
+class SequenceIn(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"followup_days": [3, 7]}]}
     )
 
     followup_days: list[int] = Field(default_factory=lambda: [3, 7], min_length=2, max_length=2)
-    active: bool = True
+    active: StrictBool = True
 
 
 class SequenceRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"campaign_id": 7, "followup_days": [3, 7], "active": True}]
+        }
+    )
+
     campaign_id: int
     followup_days: list[int]
     active: bool
 
 
-class SequenceStart(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SequenceStart(RequestModel):
+    """Which pipeline entries to start (default: all the campaign's prospects)."""
 
-    entry_ids: list[int] | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"entry_ids": [5]}]})
+
+    entry_ids: list[Id] | None = Field(default=None, max_length=1000)
 
 
 class RunSummaryRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sent": 3,
+                    "dry_run": 0,
+                    "deferred_rate_limit": 0,
+                    "retry_later": 1,
+                    "failed": 0,
+                    "stopped": 1,
+                    "errors": ["entry 8: SMTP 451 try again later"],
+                }
+            ]
+        }
+    )
+
     sent: int
     dry_run: int
     deferred_rate_limit: int
@@ -196,6 +341,8 @@ class RunSummaryRead(BaseModel):
 
 
 class OutboxMessageRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_MESSAGE_EXAMPLE]})
+
     id: int
     entry_id: int
     step: int
@@ -213,14 +360,24 @@ class OutboxMessageRead(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
-class BounceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BounceIn(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "message_id": "<18055594884449c390943b4fb62386bf@verdant.example>",
+                    "reason": "550 5.1.1 mailbox unavailable",
+                }
+            ]
+        },
+    )
 
     message_id: str = Field(min_length=3, max_length=200)
     reason: str = Field(default="", max_length=1000)
 
 
-class OptOutIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OptOutIn(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"creator_id": 42}]})
 
-    creator_id: int = Field(ge=1)
+    creator_id: Id
