@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import Page, decode_cursor, page_of
+from api.schemas.common import MAX_ID, IdPath, Page, decode_cursor, page_of
 from api.schemas.creators import CreatorCreate, CreatorRead, CreatorUpdate, ImportResult
 from core.errors import InvalidInputError, PayloadTooLargeError
 from core.tiers import Tier
@@ -41,8 +41,8 @@ def list_(
     session: SessionDep,
     platform: Platform | None = None,
     tier: Tier | None = None,
-    min_followers: Annotated[int | None, Query(ge=0)] = None,
-    max_followers: Annotated[int | None, Query(ge=0)] = None,
+    min_followers: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    max_followers: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     language: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
@@ -77,7 +77,24 @@ def create_(body: CreatorCreate, principal: WritePrincipal, session: SessionDep)
     return CreatorRead.from_row(service.create(session, principal.organization_id, body))
 
 
-@router.get("/export")
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"platform": "instagram", "handle": "lena.greenkitchen"}\n',
+                },
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "platform,handle\ninstagram,lena.greenkitchen\n",
+                },
+            }
+        }
+    },
+)
 def export_(
     principal: ReadPrincipal,
     database: DatabaseDep,
@@ -210,15 +227,15 @@ async def _spool_body(request: Request, limit: int) -> Any:
     return spool
 
 
-@router.get("/{creator_id}", response_model=CreatorRead)
-def get_(creator_id: int, principal: ReadPrincipal, session: SessionDep) -> CreatorRead:
+@router.get("/{creator_id:int}", response_model=CreatorRead)
+def get_(creator_id: IdPath, principal: ReadPrincipal, session: SessionDep) -> CreatorRead:
     """One creator; another organisation's creator is a 404, exactly like a missing one."""
     return CreatorRead.from_row(service.get(session, principal.organization_id, creator_id))
 
 
-@router.patch("/{creator_id}", response_model=CreatorRead)
+@router.patch("/{creator_id:int}", response_model=CreatorRead)
 def update_(
-    creator_id: int, body: CreatorUpdate, principal: WritePrincipal, session: SessionDep
+    creator_id: IdPath, body: CreatorUpdate, principal: WritePrincipal, session: SessionDep
 ) -> CreatorRead:
     """Change some fields of a creator; the result is validated as a whole record."""
     changes = body.model_dump(exclude_unset=True)
@@ -226,9 +243,9 @@ def update_(
     return CreatorRead.from_row(creator)
 
 
-@router.delete("/{creator_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{creator_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_(
-    creator_id: int, request: Request, principal: WritePrincipal, session: SessionDep
+    creator_id: IdPath, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> Response:
     """Delete a creator (and drop it from the live match index)."""
     service.delete(session, principal.organization_id, creator_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import ReadPrincipal, SessionDep, WritePrincipal
+from api.schemas.common import IdPath
 from api.schemas.plans import MixIn, PlanIn, PlanRead
 from campaigns.planning import PlanningService, PlanRequest
 from campaigns.service import CampaignService
@@ -29,7 +30,7 @@ def _service(request: Request) -> PlanningService:
     status_code=status.HTTP_201_CREATED,
 )
 def plan_campaign(
-    campaign_id: int,
+    campaign_id: IdPath,
     request: Request,
     principal: WritePrincipal,
     session: SessionDep,
@@ -55,7 +56,10 @@ def plan_campaign(
 
 
 @router.get("/v1/campaigns/{campaign_id}/plans", response_model=list[PlanRead])
-def list_plans(campaign_id: int, principal: ReadPrincipal, session: SessionDep) -> list[PlanRead]:
+def list_plans(
+    campaign_id: IdPath, principal: ReadPrincipal, session: SessionDep
+) -> list[PlanRead]:
+    """The plans made for a campaign, oldest first."""
     CampaignService().get(session, principal.organization_id, campaign_id)
     rows = PlanRepository(session).for_campaign(principal.organization_id, campaign_id)
     return [PlanRead.from_row(r) for r in rows]
@@ -67,7 +71,7 @@ def list_plans(campaign_id: int, principal: ReadPrincipal, session: SessionDep) 
     responses={200: {"content": {"text/html": {}, "text/csv": {}}}},
 )
 def get_plan(
-    plan_id: int,
+    plan_id: IdPath,
     principal: ReadPrincipal,
     session: SessionDep,
     fmt: Annotated[Literal["json", "csv", "html"], Query(alias="format")] = "json",
@@ -88,7 +92,16 @@ def get_plan(
     return PlanRead.from_row(row)
 
 
-@router.get("/v1/planner/mixes")
+_MIXES_EXAMPLE = {
+    "conversions": {"nano": 0.0, "micro": 0.7, "mid": 0.2, "macro": 0.0, "mega": 0.1},
+    "awareness": {"nano": 0.0, "micro": 0.1, "mid": 0.15, "macro": 0.3, "mega": 0.45},
+}
+
+
+@router.get(
+    "/v1/planner/mixes",
+    responses={200: {"content": {"application/json": {"example": _MIXES_EXAMPLE}}}},
+)
 def get_mixes(
     request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> dict[str, dict[str, float]]:
@@ -97,7 +110,10 @@ def get_mixes(
     return _service(request).mixes(session, principal.organization_id)
 
 
-@router.put("/v1/planner/mixes/{objective}")
+@router.put(
+    "/v1/planner/mixes/{objective}",
+    responses={200: {"content": {"application/json": {"example": _MIXES_EXAMPLE["conversions"]}}}},
+)
 def put_mix(
     objective: str, body: MixIn, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> dict[str, float]:

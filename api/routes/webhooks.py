@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import ReadPrincipal, SessionDep, WritePrincipal
-from api.schemas.common import Page, decode_cursor, decode_keyset, page_of
+from api.schemas.common import IdPath, Page, decode_cursor, decode_keyset, page_of
 from api.schemas.webhooks import (
     DeliveryStatus,
     EventType,
@@ -66,7 +66,7 @@ def list_(
 
 @router.get("/{webhook_id}", response_model=WebhookRead)
 def get_(
-    webhook_id: int, request: Request, principal: ReadPrincipal, session: SessionDep
+    webhook_id: IdPath, request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> WebhookRead:
     """One subscription (without its secret)."""
     return WebhookRead.from_row(
@@ -76,7 +76,7 @@ def get_(
 
 @router.patch("/{webhook_id}", response_model=WebhookRead)
 def update_(
-    webhook_id: int,
+    webhook_id: IdPath,
     body: WebhookUpdate,
     request: Request,
     principal: WritePrincipal,
@@ -92,7 +92,7 @@ def update_(
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_(
-    webhook_id: int, request: Request, principal: WritePrincipal, session: SessionDep
+    webhook_id: IdPath, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> Response:
     """Delete a subscription and its delivery log; nothing more is sent to it."""
     _service(request).delete(session, principal.organization_id, webhook_id)
@@ -105,7 +105,7 @@ def delete_(
     status_code=status.HTTP_202_ACCEPTED,
 )
 def send_test_(
-    webhook_id: int, request: Request, principal: WritePrincipal, session: SessionDep
+    webhook_id: IdPath, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> WebhookDeliveryRead:
     """Send a test event to this subscription. A ``webhook.test`` event, whatever events
     the subscription asked for; the scheduler delivers it within a minute (follow it in the
@@ -116,7 +116,7 @@ def send_test_(
 
 @router.get("/{webhook_id}/deliveries", response_model=Page[WebhookDeliveryRead])
 def list_deliveries_(
-    webhook_id: int,
+    webhook_id: IdPath,
     principal: ReadPrincipal,
     session: SessionDep,
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
@@ -148,7 +148,7 @@ def list_deliveries_(
     status_code=status.HTTP_202_ACCEPTED,
 )
 def redeliver_(
-    delivery_id: int, request: Request, principal: WritePrincipal, session: SessionDep
+    delivery_id: IdPath, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> WebhookDeliveryRead:
     """Send a delivery again. Whatever its status, it becomes pending and due now, with
     the same event id; past 24 hours after the event it is tried once."""

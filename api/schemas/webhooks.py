@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -67,7 +67,7 @@ class WebhookCreate(BaseModel):
         min_length=1, max_length=20, description="The event types to deliver"
     )
     description: str = Field(default="", max_length=500)
-    active: bool = True
+    active: StrictBool = True
 
 
 class WebhookUpdate(BaseModel):
@@ -84,7 +84,7 @@ class WebhookUpdate(BaseModel):
     url: str | None = Field(default=None, max_length=2000, pattern=_URL)
     events: list[EventType] | None = Field(default=None, min_length=1, max_length=20)
     description: str | None = Field(default=None, max_length=500)
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class WebhookRead(BaseModel):
