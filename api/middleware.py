@@ -119,7 +119,8 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            # path_format drops convertors: /v1/creators/{creator_id}, not {creator_id:int}
+            template = getattr(route, "path_format", None) or "unmatched"
             if self.observe is not None:
                 self.observe(scope["method"], template, status, elapsed)
             _log.info(
