@@ -30,6 +30,7 @@ from api.routes import (
     programs,
 )
 from api.routes import webhooks as webhook_routes
+from api.web import install_web
 from core.settings import Settings
 from matcher.service import IndexWorker, MatchService, default_matcher
 from outreach.service import OutreachService, mailer_for
@@ -128,7 +129,7 @@ def create_app(
         BodyLimitMiddleware,
         limit=settings.max_request_bytes,
         upload_limit=settings.max_upload_bytes,
-        upload_paths=("/v1/creators/import",),
+        upload_paths=("/v1/creators/import", "/compliance/upload"),
     )
     app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
     app.include_router(health.router)
@@ -146,4 +147,5 @@ def create_app(
     app.include_router(webhook_routes.router)
     app.include_router(webhook_routes.deliveries_router)
     app.include_router(webhook_routes.events_router)
+    install_web(app)
     return app

@@ -1,5 +1,6 @@
 """One error shape for every failure: RFC 9457 problem details (``application/problem+json``).
 
+Requests to the web pages get an HTML page instead (``api/web/errors.py``).
 Domain errors (``core.errors.AppError``) map to their category's status; request validation
 errors become 422 with the field at fault; anything unexpected is a 500 that leaks nothing.
 """
@@ -11,9 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.web.errors import error_page, is_page_request
 from core.errors import AppError, AuthenticationError, FieldError, RateLimitedError
 
 __all__ = ["PROBLEM_JSON", "install_error_handlers", "problem_response"]
@@ -109,17 +111,25 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that give every error the problem-details shape."""
 
     @app.exception_handler(AppError)
-    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if is_page_request(request):
+            return error_page(request, exc.status, exc.title, exc.message)
         return _app_problem(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [_field_error(err) for err in exc.errors()]
         detail = errors[0].describe() if errors else "invalid request"
+        if is_page_request(request):
+            return error_page(request, 422, "Invalid input", detail)
         return problem_response(422, "Invalid input", detail, code="invalid_input", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_page_request(request) and not isinstance(exc.__cause__, AppError):
+            titles = {404: "Page not found", 405: "Not allowed"}
+            title = titles.get(exc.status_code, str(exc.detail))
+            return error_page(request, exc.status_code, title, str(exc.detail))
         if isinstance(exc.__cause__, AppError):
             # FastAPI turns any error while it reads the body into a 400; the body limit's
             # PayloadTooLargeError (a chunked body over the limit) stays a 413.
@@ -142,8 +152,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_page_request(request):
+            return error_page(
+                request, 500, "Something went wrong", "An unexpected error occurred; it is logged."
+            )
         return problem_response(
             500, "Internal error", "an unexpected error occurred", code="internal_error"
         )

@@ -11,21 +11,25 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from accounts.service import AccountService
+from accounts.users import UserService, new_password
 from campaigns.service import BrandService, CampaignService
-from core.errors import AuthenticationError
+from core.errors import AuthenticationError, ConflictError
 from core.settings import Settings
 from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord, validation_errors
 from creators.service import CreatorService, ImportSummary
+from models import Organization
 from outreach.service import OutreachService
 from storage.database import Database
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
 from storage.repositories.outreach import OutreachRepository
+from storage.repositories.users import UserRepository
 
 __all__ = ["DEMO_SCOPES", "DemoResult", "load_demo"]
 
 DEMO_SCOPES = ["read", "write", "compliance"]
+DEMO_EMAIL = "demo@creatormatch.example"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class DemoResult:
     api_key: str
     key_file: Path
     campaign_id: int
+    login_email: str
+    login_password: str
+    login_file: Path
 
 
 DEMO_SENDER = {
@@ -113,10 +120,52 @@ def load_demo(
                 valid = False
         if not valid:
             secret = accounts.create_key(session, organization, DEMO_SCOPES, name="demo").secret
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = key_file.with_suffix(".tmp")
-            tmp.write_text(secret + "\n")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, key_file)
+            _write_secret(key_file, secret + "\n")
         campaign_id = _demo_campaign(session, settings, organization.id)
-    return DemoResult(summary=summary, api_key=secret, key_file=key_file, campaign_id=campaign_id)
+        login_file = settings.data_dir / "demo-login"
+        password = _demo_user(session, organization, login_file)
+    return DemoResult(
+        summary=summary,
+        api_key=secret,
+        key_file=key_file,
+        campaign_id=campaign_id,
+        login_email=DEMO_EMAIL,
+        login_password=password,
+        login_file=login_file,
+    )
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """``text`` into ``path``, readable by its owner only, replaced atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _demo_user(session: Session, organization: Organization, login_file: Path) -> str:
+    """The demo admin's password: the one in ``login_file`` while it still signs in, else a
+    new one (the user is created, or its password reset)."""
+    users = UserService()
+    user = UserRepository(session).get_by_email(DEMO_EMAIL)
+    if user is not None and user.organization_id != organization.id:
+        raise ConflictError(f"{DEMO_EMAIL} belongs to another organisation")
+    lines = login_file.read_text().splitlines() if login_file.is_file() else []
+    password = lines[1].removeprefix("password: ") if len(lines) > 1 else ""
+    if user is not None and password and users.verify(user, password):
+        return password
+    password = new_password()
+    if user is None:
+        users.create(
+            session,
+            organization,
+            email=DEMO_EMAIL,
+            password=password,
+            role="admin",
+            name="Demo Admin",
+        )
+    else:
+        users.set_password(user, password)
+    _write_secret(login_file, f"email: {DEMO_EMAIL}\npassword: {password}\n")
+    return password

@@ -382,7 +382,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same roster).")] = 42,
     org: Annotated[str, typer.Option(help="Organisation to load into.")] = DEMO_ORG,
 ) -> None:
-    """Load the synthetic demo roster and write a demo API key to var/demo-api-key."""
+    """Load the synthetic demo roster; write a demo API key to var/demo-api-key and the demo
+    user's sign-in to var/demo-login."""
     from cli.demo import load_demo
 
     with _database() as (settings, database):
@@ -393,6 +394,10 @@ def demo(
         f"updated {result.summary.updated}, unchanged {result.summary.unchanged}"
     )
     typer.echo(f"demo API key (also in {result.key_file}): {result.api_key}")
+    typer.echo(
+        f"demo sign-in (also in {result.login_file}): {result.login_email} / "
+        f"{result.login_password}  (admin; open http://127.0.0.1:8000/login)"
+    )
     typer.echo(
         f"demo campaign {result.campaign_id}: try `creatormatch outreach draft --campaign "
         f"{result.campaign_id} --top 1`"
@@ -412,6 +417,10 @@ app.command("plan")(plan_command)
 from cli.scheduler import scheduler_command  # noqa: E402
 
 app.command("scheduler")(scheduler_command)
+
+from cli.users import users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
 
 if __name__ == "__main__":
     app()

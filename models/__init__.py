@@ -32,6 +32,7 @@ from models.program import (
     ProgramNotice,
     ProgramReport,
 )
+from models.user import ROLES, User, WebSession
 from models.webhook import (  # webhooks
     DELIVERY_STATUSES,
     EVENT_TYPES,
@@ -48,6 +49,7 @@ __all__ = [
     "OBJECTIVES",
     "PROGRAM_STATUSES",
     "REVIEW_STATUSES",
+    "ROLES",
     "SCOPES",
     "STAGES",
     "VERDICT_PRIORITY",
@@ -76,6 +78,8 @@ __all__ = [
     "SequenceConfig",
     "TemplateOverride",
     "TierMixOverride",
+    "User",
+    "WebSession",
     "WebhookDelivery",
     "WebhookEvent",
     "WebhookSubscription",

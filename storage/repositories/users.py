@@ -1,0 +1,44 @@
+"""Queries on web users and their sessions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from models import User, WebSession
+
+__all__ = ["UserRepository"]
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_by_email(self, email: str) -> User | None:
+        return self.session.scalar(
+            select(User).options(joinedload(User.organization)).where(User.email == email)
+        )
+
+    def list_for(self, organization_id: int) -> list[User]:
+        stmt = select(User).where(User.organization_id == organization_id).order_by(User.id)
+        return list(self.session.scalars(stmt))
+
+    def add(self, user: User) -> User:
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def session_by_token_hash(self, token_hash: str) -> WebSession | None:
+        return self.session.scalar(
+            select(WebSession)
+            .options(joinedload(WebSession.user).joinedload(User.organization))
+            .where(WebSession.token_hash == token_hash)
+        )
+
+    def session_by_id(self, session_id: int) -> WebSession | None:
+        return self.session.get(WebSession, session_id)
+
+    def add_session(self, web_session: WebSession) -> WebSession:
+        self.session.add(web_session)
+        self.session.flush()
+        return web_session

@@ -1,0 +1,46 @@
+"""Signing in and out in a real browser, at laptop and phone widths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import BrowserProblems
+from tests.browser.support import keep, sign_in
+from tests.web_support import WebAccount
+
+
+def test_wrong_password_is_refused_then_the_right_one_lands_on_search(
+    page: Page,
+    page_problems: BrowserProblems,
+    recruiter: WebAccount,
+    shot: Callable[[Page, str], Path],
+) -> None:
+    page_problems.expect(401, "/login")
+    page.goto("/search")
+    expect(page).to_have_url(re.compile(r"/login\?next=/search$"))
+    page.get_by_label("E-mail").fill(recruiter.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong e-mail or password.")
+    keep(shot(page, "login-error"), "login")
+    page.get_by_label("Password").fill(recruiter.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/search$"))
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Campaigns")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_have_text("You are signed out.")
+
+
+def test_a_reviewer_lands_on_compliance_and_sees_no_recruiter_areas(
+    phone_page: Page, reviewer: WebAccount
+) -> None:
+    sign_in(phone_page, reviewer)
+    expect(phone_page).to_have_url(re.compile(r"/compliance$"))
+    nav = phone_page.get_by_role("navigation", name="Main")
+    expect(nav).to_contain_text("Compliance")
+    expect(nav).not_to_contain_text("Search")
+    expect(nav).not_to_contain_text("Campaigns")
