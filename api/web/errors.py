@@ -3,12 +3,13 @@ API's problem-details JSON."""
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.web.pages import render
+from api.web.pages import current_user, render
 
 __all__ = ["error_page", "is_page_request"]
 
@@ -29,6 +30,10 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
         if request.method == "GET":
             target = request.url.path + ("?" + request.url.query if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if getattr(request.state, "web_user", None) is None:
+        # Show the navigation on error pages too, when the visitor is signed in.
+        with contextlib.suppress(Exception), request.app.state.database.session() as session:
+            current_user(request, session)
     response: HTMLResponse = render(
         request,
         "error.html",

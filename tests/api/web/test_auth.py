@@ -1,0 +1,248 @@
+"""Signing in, sessions, CSRF, roles and the admin's user page (TestClient)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from accounts.users import UserService
+from models import User, WebSession, utcnow
+from storage.database import Database
+from tests.web_support import PASSWORD, WebAccount, csrf_of, make_user, sign_in
+
+
+@pytest.fixture
+def rita(database: Database) -> WebAccount:
+    return make_user(database, "acme", "rita@acme.example", "recruiter")
+
+
+@pytest.fixture
+def ada(database: Database) -> WebAccount:
+    return make_user(database, "acme", "ada@acme.example", "admin")
+
+
+def _login(client: TestClient, email: str, password: str, next_path: str = "/") -> object:
+    form = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_of(form.text),
+            "next": next_path,
+        },
+        follow_redirects=False,
+    )
+
+
+class TestSignIn:
+    def test_a_page_without_a_session_sends_to_the_login_form_and_back(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        response = client.get("/users", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login?next=/users"
+        landed = _login(client, rita.email, rita.password, "/users")
+        assert landed.status_code == 303  # type: ignore[attr-defined]
+        assert landed.headers["location"] == "/users"  # type: ignore[attr-defined]
+
+    def test_the_session_cookie_is_httponly_and_samesite_and_only_a_hash_is_stored(
+        self, client: TestClient, database: Database, rita: WebAccount
+    ) -> None:
+        response = _login(client, rita.email, rita.password)
+        cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
+        assert cookie.startswith("cm_session=")
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+        token = client.cookies["cm_session"]
+        with database.session() as session:
+            stored = session.scalars(select(WebSession.token_hash)).all()
+            user = session.scalar(select(User).where(User.email == rita.email))
+            assert user is not None
+            assert user.password_hash.startswith("$argon2id$")
+            assert PASSWORD not in user.password_hash
+        assert len(stored) == 1 and token not in stored[0]
+
+    @pytest.mark.parametrize(
+        ("email", "password"),
+        [("rita@acme.example", "wrong password!"), ("nobody@acme.example", PASSWORD)],
+    )
+    def test_a_wrong_email_or_password_gets_the_same_answer(
+        self, client: TestClient, rita: WebAccount, email: str, password: str
+    ) -> None:
+        response = _login(client, email, password)
+        assert response.status_code == 401  # type: ignore[attr-defined]
+        assert "Wrong e-mail or password." in response.text  # type: ignore[attr-defined]
+        assert f'value="{email}"' in response.text  # type: ignore[attr-defined]
+        assert "cm_session" not in client.cookies
+
+    def test_the_login_form_needs_its_own_csrf_token(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        client.get("/login")
+        response = client.post(
+            "/login",
+            data={"email": rita.email, "password": rita.password, "csrf_token": "forged"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+        assert "cm_session" not in client.cookies
+
+    @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+    def test_next_never_leaves_the_site(
+        self, client: TestClient, rita: WebAccount, target: str
+    ) -> None:
+        response = _login(client, rita.email, rita.password, target)
+        assert response.headers["location"] == "/"  # type: ignore[attr-defined]
+
+    def test_signing_out_ends_the_session_for_good(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        csrf = sign_in(client, rita)
+        token = client.cookies["cm_session"]
+        response = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/login"
+        client.cookies.set("cm_session", token)  # a copy of the old cookie
+        assert client.get("/users", follow_redirects=False).status_code == 303
+
+    def test_an_expired_session_or_a_disabled_user_signs_in_again(
+        self, client: TestClient, database: Database, rita: WebAccount
+    ) -> None:
+        sign_in(client, rita)
+        with database.session() as session:
+            web_session = session.scalars(select(WebSession)).one()
+            web_session.expires_at = utcnow() - timedelta(seconds=1)
+        assert client.get("/users", follow_redirects=False).status_code == 303
+        sign_in(client, rita)
+        with database.session() as session:
+            user = session.scalars(select(User).where(User.email == rita.email)).one()
+            user.disabled_at = utcnow()
+        assert client.get("/users", follow_redirects=False).status_code == 303
+
+
+class TestFormsAndRoles:
+    def test_a_form_without_the_session_csrf_token_is_refused_and_writes_nothing(
+        self, client: TestClient, database: Database, ada: WebAccount
+    ) -> None:
+        sign_in(client, ada)
+        form = {"email": "new@acme.example", "role": "reviewer", "password": PASSWORD}
+        for token in (None, "forged-token"):
+            data = form if token is None else {**form, "csrf_token": token}
+            response = client.post("/users", data=data)
+            assert response.status_code == 403
+            assert "reload the page" in response.text
+        with database.session() as session:
+            assert session.scalar(select(func.count()).select_from(User)) == 1
+
+    def test_a_post_from_another_origin_is_refused_even_with_the_token(
+        self, client: TestClient, database: Database, ada: WebAccount
+    ) -> None:
+        csrf = sign_in(client, ada)
+        response = client.post(
+            "/users",
+            data={"csrf_token": csrf, "email": "x@acme.example", "password": PASSWORD},
+            headers={"Origin": "https://evil.example"},
+        )
+        assert response.status_code == 403
+
+    def test_roles_see_their_areas_only(self, client: TestClient, rita: WebAccount) -> None:
+        sign_in(client, rita)
+        response = client.get("/users")
+        assert response.status_code == 403
+        assert "for admins" in response.text and "recruiter" in response.text
+        nav = client.get("/login").text  # any page renders the navigation of the user
+        assert 'href="/search"' in nav and 'href="/users"' not in nav
+
+    def test_pages_carry_a_strict_content_security_policy(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        response = client.get("/login")
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+    def test_an_unknown_page_is_an_html_404_and_the_api_keeps_json(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        sign_in(client, rita)
+        page = client.get("/no-such-page")
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "Page not found" in page.text
+        api = client.get("/v1/no-such-thing")
+        assert api.status_code in (401, 404)
+        assert api.headers["content-type"] == "application/problem+json"
+
+
+class TestUsersPage:
+    def test_an_admin_adds_a_reviewer_who_can_then_sign_in(
+        self, client: TestClient, database: Database, ada: WebAccount
+    ) -> None:
+        csrf = sign_in(client, ada)
+        response = client.post(
+            "/users",
+            data={
+                "csrf_token": csrf,
+                "email": "Rob@Acme.example",
+                "name": "Rob",
+                "role": "reviewer",
+                "password": PASSWORD,
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        listing = client.get("/users").text
+        assert "Added rob@acme.example as a reviewer." in listing
+        assert "rob@acme.example" in listing
+        other = TestClient(client.app)
+        with other:
+            sign_in(other, WebAccount(ada.organization_id, "rob@acme.example", PASSWORD, "x"))
+            assert other.get("/users").status_code == 403
+
+    def test_bad_input_names_the_field_and_keeps_what_was_typed(
+        self, client: TestClient, ada: WebAccount
+    ) -> None:
+        csrf = sign_in(client, ada)
+        response = client.post(
+            "/users",
+            data={
+                "csrf_token": csrf,
+                "email": "sam@acme.example",
+                "name": "Sam",
+                "role": "reviewer",
+                "password": "short",
+            },
+        )
+        assert response.status_code == 422
+        assert 'id="e-password"' in response.text and "at least 12 characters" in response.text
+        assert 'value="sam@acme.example"' in response.text
+        taken = client.post(
+            "/users",
+            data={"csrf_token": csrf, "email": ada.email, "role": "admin", "password": PASSWORD},
+        )
+        assert taken.status_code == 409 and "already exists" in taken.text
+
+    def test_an_admin_sees_only_the_users_of_their_organisation(
+        self, client: TestClient, database: Database, ada: WebAccount
+    ) -> None:
+        make_user(database, "globex", "gina@globex.example", "admin")
+        sign_in(client, ada)
+        listing = client.get("/users").text
+        assert ada.email in listing and "gina@globex.example" not in listing
+
+
+def test_passwords_are_rehashed_when_the_parameters_change(database: Database) -> None:
+    from argon2 import PasswordHasher
+
+    account = make_user(database, "acme", "old@acme.example", "recruiter")
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(account.password)
+    with database.session() as session:
+        user = session.scalars(select(User).where(User.email == account.email)).one()
+        user.password_hash = weak
+    with database.session() as session:
+        UserService().login(session, account.email, account.password)
+    with database.session() as session:
+        user = session.scalars(select(User).where(User.email == account.email)).one()
+        assert user.password_hash != weak and UserService().verify(user, account.password)

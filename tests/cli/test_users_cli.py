@@ -1,0 +1,116 @@
+"""``creatormatch users create`` and the demo's sign-in."""
+
+from __future__ import annotations
+
+import re
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from accounts.users import UserService
+from cli import main as cli_main
+from core.settings import Settings
+from matcher.service import MatchService
+from storage.database import Database
+from storage.repositories.users import UserRepository
+from tests.cli.test_cli import invoke
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> CliRunner:
+    monkeypatch.setenv("CREATORMATCH_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("CREATORMATCH_DATA_DIR", str(settings.data_dir))
+    return CliRunner()
+
+
+def _verifies(database: Database, email: str, password: str) -> bool:
+    with database.session() as session:
+        user = UserRepository(session).get_by_email(email)
+        return user is not None and UserService().verify(user, password)
+
+
+def test_users_create_makes_a_password_that_signs_in(runner: CliRunner, database: Database) -> None:
+    assert invoke(runner, "orgs", "create", "acme")[0] == 0
+    code, out, err = invoke(
+        runner,
+        "users",
+        "create",
+        "--org",
+        "acme",
+        "--email",
+        "Rob@Acme.example",
+        "--role",
+        "reviewer",
+    )
+    assert code == 0, err
+    assert "user rob@acme.example (reviewer) in 'acme'" in out
+    found = re.search(r"password \(shown once\): (\S+)", out)
+    assert found is not None
+    assert _verifies(database, "rob@acme.example", found.group(1))
+    code, out, _ = invoke(runner, "users", "list", "--org", "acme")
+    assert "rob@acme.example\treviewer\tnever" in out
+
+
+def test_users_create_reads_a_password_from_stdin(runner: CliRunner, database: Database) -> None:
+    invoke(runner, "orgs", "create", "acme")
+    result = runner.invoke(
+        cli_main.app,
+        [
+            "users",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            "ada@acme.example",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="a long enough passphrase\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "password" not in result.stdout
+    assert _verifies(database, "ada@acme.example", "a long enough passphrase")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--org", "nobody", "--email", "x@acme.example"], "not found"),
+        (["--org", "acme", "--email", "x@acme.example", "--role", "root"], "unknown role 'root'"),
+        (["--org", "acme", "--email", "not-an-address"], "field 'email': not an e-mail address"),
+    ],
+)
+def test_users_create_fails_clearly(runner: CliRunner, args: list[str], message: str) -> None:
+    invoke(runner, "orgs", "create", "acme")
+    code, _, err = invoke(runner, "users", "create", *args)
+    assert code == 1 and message in err
+
+
+def test_demo_writes_a_sign_in_that_works_and_keeps_it_on_a_rerun(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    database: Database,
+    embedder: object,
+) -> None:
+    monkeypatch.setattr(
+        cli_main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+    )
+    code, out, err = invoke(runner, "demo", "--creators", "20", "--seed", "3")
+    assert code == 0, err
+    login_file = settings.data_dir / "demo-login"
+    email_line, password_line = login_file.read_text().splitlines()
+    email, password = email_line.removeprefix("email: "), password_line.removeprefix("password: ")
+    assert f"{email} / {password}" in out
+    assert stat.S_IMODE(login_file.stat().st_mode) == 0o600
+    assert _verifies(database, email, password)
+    code, out, err = invoke(runner, "demo", "--creators", "20", "--seed", "3")
+    assert code == 0, err
+    assert f"{email} / {password}" in out  # the same sign-in: nothing to re-learn
+    login_file.unlink()
+    code, out, err = invoke(runner, "demo", "--creators", "20", "--seed", "3")
+    new_password = login_file.read_text().splitlines()[1].removeprefix("password: ")
+    assert new_password != password and _verifies(database, email, new_password)
+    assert not _verifies(database, email, password)
