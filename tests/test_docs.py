@@ -65,3 +65,11 @@ def _commands(group: typer.Typer, prefix: str = "") -> list[str]:
 @pytest.mark.parametrize("command", _commands(app))
 def test_every_cli_command_is_in_the_readme(command: str) -> None:
     assert f"creatormatch {command}" in README
+
+
+@pytest.mark.parametrize(
+    "target",
+    sorted(set(re.findall(r"\]\(((?:docs/)[^)#\s]+)\)", README))),
+)
+def test_every_file_the_readme_links_exists(target: str) -> None:
+    assert (ROOT / target).exists(), f"README links {target}, which does not exist"

@@ -67,7 +67,7 @@ CONNECTION_LABELS: dict[str, str] = {
     "family": "Family or friend",
     "none": "None declared",
 }
-PLATFORM_OPTIONS = [(p.value, p.value.capitalize() if p is not Platform.X else "X") for p in Platform]
+PLATFORM_OPTIONS = [(p.value, "X" if p is Platform.X else p.value.capitalize()) for p in Platform]
 MEDIA_OPTIONS = [(m.value, m.value.capitalize()) for m in Media]
 JURISDICTION_OPTIONS = [
     ("US", "US (FTC)"),
@@ -110,7 +110,7 @@ class ReviewPageQueries:
             )
             .group_by(ComplianceCheck.verdict)
         )
-        return {verdict: count for verdict, count in self.session.execute(stmt).tuples()}
+        return dict(self.session.execute(stmt).tuples())
 
     def audit_newest_first(
         self, organization_id: int, *, before_id: int | None, limit: int
@@ -312,9 +312,7 @@ def check_post_form(
     (stored,) = service.check_and_store(session, user.organization_id, [post], actor=user.actor)
     _emit_violations(session, user.organization_id, [stored])
     verdict = VERDICT_LABELS[stored.check.verdict].lower()
-    return redirect(
-        f"/compliance/checks/{stored.check.id}", flash=f"Checked the post: {verdict}."
-    )
+    return redirect(f"/compliance/checks/{stored.check.id}", flash=f"Checked the post: {verdict}.")
 
 
 # --------------------------------------------------------------------------- upload
@@ -385,9 +383,7 @@ def _check_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     check = ComplianceCheckRepository(session).get_or_raise(user.organization_id, check_id)
-    audit = AuditRepository(session).for_subject(
-        user.organization_id, "compliance_check", check.id
-    )
+    audit = AuditRepository(session).for_subject(user.organization_id, "compliance_check", check.id)
     result = check.result
     findings = result.get("findings") or []
     caption = str(check.post.get("caption") or "")
@@ -629,4 +625,3 @@ def export_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
-

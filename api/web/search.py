@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
@@ -27,7 +27,7 @@ from core.errors import InvalidInputError
 from core.tiers import Tier, tier_for_followers
 from creators.record import Platform
 from creators.service import CreatorService
-from matcher.brief import Brief, Objective
+from matcher.brief import Brief
 from matcher.features import format_count, format_pct
 from matcher.ranking import MatchHit
 from matcher.scoring import COMPONENTS
@@ -78,6 +78,19 @@ TIER_LABELS: dict[str, str] = {
     "mid": "Mid (100K-500K)",
     "macro": "Macro (500K-1M)",
     "mega": "Mega (1M+)",
+}
+FIELD_LABELS: dict[str, str] = {
+    "brief": "Brief",
+    "campaign_id": "Campaign",
+    "objective": "Objective",
+    "platforms": "Platforms",
+    "tiers": "Tiers",
+    "countries": "Creator countries",
+    "languages": "Languages",
+    "min_followers": "Min followers",
+    "max_followers": "Max followers",
+    "min_engagement": "Min engagement (%)",
+    "max_cost_usd": "Max cost per post (USD)",
 }
 # The profile is not scored against a brief; this neutral text asks the matcher for the
 # brief-independent components (authenticity, brand safety in every category, engagement).
@@ -169,9 +182,7 @@ class SearchForm:
         return any(v for k, v in self.filter_query() if k != "objective")
 
 
-def _number(
-    text: str, name: str, errors: dict[str, str], *, integer: bool, low: float = 0
-) -> Any:
+def _number(text: str, name: str, errors: dict[str, str], *, integer: bool, low: float = 0) -> Any:
     if not text:
         return None
     cleaned = text.replace(",", "").replace("_", "").replace(" ", "")
@@ -460,6 +471,9 @@ def _search_page(
             "shortlist_errors": {k: v for k, v in found_errors.items() if k in shortlist_fields},
             "outcome": outcome,
             "campaigns": options,
+            "campaign_options": [(str(c.id), c.name) for c in options],
+            "field_labels": FIELD_LABELS,
+            "page_size": PAGE_SIZE,
             "shortlist": shortlist_state,
             "platform_options": [(p.value, p.value.capitalize()) for p in Platform],
             "tier_options": list(TIER_LABELS.items()),
@@ -512,6 +526,18 @@ def _count(value: Any) -> str:
     return format_count(float(value)) if isinstance(value, int | float) else "–"
 
 
+def _rates_text(rates: Mapping[str, Any] | None) -> str:
+    if not rates:
+        return ""
+    currency = str(rates.get("currency") or "USD")
+    parts = [
+        f"{kind} {float(amount):,.0f} {currency}"
+        for kind in ("post", "story", "video", "short")
+        if isinstance(amount := rates.get(kind), int | float)
+    ]
+    return ", ".join(parts)
+
+
 def _posts(creator: Creator) -> list[PostView]:
     out: list[PostView] = []
     for post in creator.recent_posts or []:
@@ -545,7 +571,9 @@ class ProfileChecks:
     unavailable: str = ""
 
 
-def _profile_checks(request: Request, session: Session, user: WebUser, creator: Creator) -> ProfileChecks:
+def _profile_checks(
+    request: Request, session: Session, user: WebUser, creator: Creator
+) -> ProfileChecks:
     checks = ProfileChecks()
     matcher = _matcher(request)
     try:
@@ -617,6 +645,10 @@ def _profile_page(
             "creator": creator,
             "tier": tier.value if tier else None,
             "followers": _count(creator.followers),
+            "avg_likes": _count(creator.avg_likes),
+            "avg_comments": _count(creator.avg_comments),
+            "avg_views": _count(creator.avg_views),
+            "rates": _rates_text(creator.rates),
             "engagement": (
                 format_pct(creator.engagement_rate)
                 if creator.engagement_rate is not None
@@ -737,4 +769,3 @@ def _back_with_errors(
             request, session, user, form, errors=errors, shortlist=shortlist, status_code=422
         )
     return redirect(back, flash="Nothing added: " + "; ".join(errors.values()) + ".")
-

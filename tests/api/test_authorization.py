@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.deps import RequireScope
 from api.openapi import api_routes
+from api.web.pages import current_user, form_user
 from core.settings import Settings
 from matcher.service import MatchService
 from outreach.unsubscribe import make_token
@@ -62,6 +63,24 @@ def required_scopes(dependant: Any) -> set[str]:
     return found
 
 
+def calls(dependant: Any, function: Any) -> bool:
+    """True when ``function`` is among the dependencies of ``dependant`` (at any depth)."""
+    if dependant.call is function:
+        return True
+    return any(calls(sub, function) for sub in dependant.dependencies)
+
+
+def needs_session(dependant: Any) -> bool:
+    return calls(dependant, current_user)
+
+
+def is_page(client: TestClient, path: str) -> bool:
+    for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
+        if route.path_format == path:
+            return str(route.endpoint.__module__).startswith("api.web.")
+    return False
+
+
 def routes(client: TestClient) -> list[tuple[str, str, str | None]]:
     """(method, path template, required scope) of every API route the app serves."""
     found = []
@@ -101,10 +120,34 @@ class TestTheRouteList:
         others = {
             f"{method} {path}": scope
             for method, path, scope in routes(client)
-            if not path.startswith("/v1/")
+            if not path.startswith("/v1/") and not is_page(client, path)
         }
         assert set(others) == set(PUBLIC)
         assert set(others.values()) == {None}  # none of them takes an API key
+
+    def test_every_page_but_the_sign_in_form_needs_a_session(self, client: TestClient) -> None:
+        """Web pages authenticate by session cookie (and forms by CSRF token), never by key."""
+        pages = [
+            route
+            for route in api_routes(client.app.routes)  # type: ignore[attr-defined]
+            if is_page(client, route.path_format)
+        ]
+        assert len(pages) > 10
+        open_pages = sorted(
+            f"{method} {route.path_format}"
+            for route in pages
+            for method in route.methods - {"HEAD"}
+            if not needs_session(route.dependant)
+        )
+        assert open_pages == ["GET /login", "POST /login"]
+        posts_without_csrf = sorted(
+            route.path_format
+            for route in pages
+            if "POST" in route.methods
+            and route.path_format != "/login"
+            and not calls(route.dependant, form_user)
+        )
+        assert posts_without_csrf == []
 
     def test_the_exceptions_are_all_routes(self, client: TestClient) -> None:
         labels = {f"{method} {path}" for method, path, _scope in routes(client)}
