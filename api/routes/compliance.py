@@ -30,9 +30,13 @@ router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 service = ReviewService()
 
 
+# The length of compliance_checks.external_id.
+MAX_POST_ID = 200
+
+
 def _post(data: dict[str, Any], prefix: str = "") -> Post:
     try:
-        return Post.from_dict(data)
+        post = Post.from_dict(data)
     except InvalidInputError as exc:
         errors = [
             FieldError(
@@ -42,11 +46,14 @@ def _post(data: dict[str, Any], prefix: str = "") -> Post:
             for e in exc.errors
         ] or [FieldError(field=prefix.rstrip(".") or None, message=exc.message)]
         raise InvalidInputError(errors[0].describe(), errors) from None
+    if post.id is not None and len(post.id) > MAX_POST_ID:
+        raise InvalidInputError.for_field(
+            f"{prefix}id", f"a post id has at most {MAX_POST_ID} characters"
+        )
+    return post
 
 
-def _emit_violations(
-    session: Session, organization_id: int, stored: Sequence[StoredResult]
-) -> None:
+def emit_violations(session: Session, organization_id: int, stored: Sequence[StoredResult]) -> None:
     """webhooks: a ``compliance.violation`` event for each stored non-compliant check."""
     for item in stored:
         if item.check.verdict == "non_compliant":
@@ -74,7 +81,7 @@ def check_(
     (stored,) = service.check_and_store(
         session, principal.organization_id, [post], actor=principal.actor
     )
-    _emit_violations(session, principal.organization_id, [stored])
+    emit_violations(session, principal.organization_id, [stored])
     return ComplianceCheckRead.from_row(stored.check)
 
 
@@ -88,7 +95,7 @@ def check_batch_(
     stored = service.check_and_store(
         session, principal.organization_id, posts, actor=principal.actor
     )
-    _emit_violations(session, principal.organization_id, stored)
+    emit_violations(session, principal.organization_id, stored)
     return BatchCheckResponse(results=[ComplianceCheckRead.from_row(s.check) for s in stored])
 
 

@@ -100,6 +100,15 @@ class TestCheck:
         assert response.json()["errors"][0]["field"] == "posts.1.jurisdiction"
         assert reviewer.get("/v1/compliance/checks").json()["items"] == []
 
+    def test_a_post_id_longer_than_the_column_is_422_naming_it(self, reviewer: ApiClient) -> None:
+        one = reviewer.post("/v1/compliance/check", json=post(id="p" * 201))
+        assert one.status_code == 422 and one.json()["errors"][0]["field"] == "id"
+        batch = reviewer.post(
+            "/v1/compliance/check/batch", json={"posts": [post(id="ok"), post(id="p" * 201)]}
+        )
+        assert batch.status_code == 422 and batch.json()["errors"][0]["field"] == "posts.1.id"
+        assert reviewer.post("/v1/compliance/check", json=post(id="p" * 200)).status_code == 200
+
     def test_batch_is_limited_to_1000(self, reviewer: ApiClient) -> None:
         response = reviewer.post("/v1/compliance/check/batch", json={"posts": [post()] * 1001})
         assert response.status_code == 422
