@@ -126,7 +126,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if is_page_request(request) and not isinstance(exc.__cause__, AppError):
+        if is_page_request(request) and isinstance(exc.__cause__, AppError):
+            cause = exc.__cause__
+            return error_page(request, cause.status, cause.title, cause.message)
+        if is_page_request(request):
             titles = {404: "Page not found", 405: "Not allowed"}
             title = titles.get(exc.status_code, str(exc.detail))
             return error_page(request, exc.status_code, title, str(exc.detail))

@@ -10,6 +10,7 @@ metrics see the request id and the final status), :class:`BodyLimitMiddleware`,
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import math
@@ -54,6 +55,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
+
+
+async def _page(send: Send, status: int, title: str, detail: str) -> None:
+    """A small HTML error page, for a web page's request refused before it reached a route."""
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/static/app.css">'
+        f'</head><body><main><h1>{html.escape(title)}</h1><p role="alert">{html.escape(detail)}'
+        '</p><p><a href="/">Start again</a>'
+        "</p></main></body></html>"
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _problem(
@@ -162,7 +185,10 @@ class BodyLimitMiddleware:
         detail = f"the request body is over {limit} bytes ({setting})"
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            await _problem(send, 413, "payload_too_large", "Payload too large", detail)
+            if scope["path"].startswith("/v1/"):
+                await _problem(send, 413, "payload_too_large", "Payload too large", detail)
+            else:
+                await _page(send, 413, "File too large", f"The file is too large: {detail}.")
             return
         seen = 0
 
