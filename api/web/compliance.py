@@ -19,17 +19,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.routes.compliance import _emit_violations
+from api.routes.compliance import emit_violations
 from api.web.pages import FormUser, WebUser, field_errors, redirect, render, require_role
 from compliance.cli_support import read_jsonl
 from compliance.rules import RULES
 from compliance.types import ConnectionType, Media, Platform, Post, Verdict
 from core.errors import InvalidInputError
-from models import REVIEW_STATUSES, AuditEvent, ComplianceCheck
+from models import REVIEW_STATUSES
 from reviews.service import ReviewService
 from storage.database import Database
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
@@ -45,6 +44,8 @@ ReviewerUser = Annotated[WebUser, Depends(require_role("reviewer"))]
 MAX_UPLOAD_POSTS = 1000
 # DecisionCreate.reason's limit.
 MAX_REASON = 5000
+# The column that keeps a post's own id (compliance_checks.external_id).
+MAX_POST_ID = 200
 PAGE_SIZE = 50
 
 VERDICT_LABELS: dict[str, str] = {
@@ -91,35 +92,6 @@ StatusFilter = Literal["", "all", "pending", "not_required", "approved", "reject
 
 
 # --------------------------------------------------------------------------- queries
-
-
-class ReviewPageQueries:
-    """The two queries the pages need that ``storage/repositories/compliance.py`` does not
-    offer yet (counts of the queue; the audit log newest first). They belong there."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def pending_counts(self, organization_id: int) -> dict[str, int]:
-        """Checks waiting for a reviewer, by verdict."""
-        stmt = (
-            select(ComplianceCheck.verdict, func.count())
-            .where(
-                ComplianceCheck.organization_id == organization_id,
-                ComplianceCheck.review_status == "pending",
-            )
-            .group_by(ComplianceCheck.verdict)
-        )
-        return dict(self.session.execute(stmt).tuples())
-
-    def audit_newest_first(
-        self, organization_id: int, *, before_id: int | None, limit: int
-    ) -> list[AuditEvent]:
-        """Audit events, newest first; ``before_id`` is the id of the last one seen."""
-        stmt = select(AuditEvent).where(AuditEvent.organization_id == organization_id)
-        if before_id is not None:
-            stmt = stmt.where(AuditEvent.id < before_id)
-        return list(self.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))
 
 
 # --------------------------------------------------------------------------- highlighting
@@ -229,7 +201,7 @@ def _start(
     upload_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    counts = ReviewPageQueries(session).pending_counts(user.organization_id)
+    counts = ComplianceCheckRepository(session).pending_counts(user.organization_id)
     return render(
         request,
         "compliance/index.html",
@@ -299,6 +271,15 @@ def check_post_form(
         "material_connection": {"type": connection_type, "brand": brand.strip() or None},
         "platform_label": bool(platform_label),
     }
+    if len(post_id.strip()) > MAX_POST_ID:
+        return _start(
+            request,
+            session,
+            user,
+            form=form,
+            errors={"post_id": f"at most {MAX_POST_ID} characters"},
+            status_code=422,
+        )
     if post_id.strip():
         data["id"] = post_id.strip()
     try:
@@ -310,7 +291,7 @@ def check_post_form(
         }
         return _start(request, session, user, form=form, errors=errors, status_code=422)
     (stored,) = service.check_and_store(session, user.organization_id, [post], actor=user.actor)
-    _emit_violations(session, user.organization_id, [stored])
+    emit_violations(session, user.organization_id, [stored])
     verdict = VERDICT_LABELS[stored.check.verdict].lower()
     return redirect(f"/compliance/checks/{stored.check.id}", flash=f"Checked the post: {verdict}.")
 
@@ -349,13 +330,15 @@ def upload(
     for line, parsed in read_jsonl(text.splitlines()):
         if isinstance(parsed, InvalidInputError):
             return refuse(_line_error(parsed, line))
+        if parsed.id is not None and len(parsed.id) > MAX_POST_ID:
+            return refuse(f"line {line}, id: at most {MAX_POST_ID} characters")
         posts.append(parsed)
         if len(posts) > MAX_UPLOAD_POSTS:
             return refuse(f"at most {MAX_UPLOAD_POSTS} posts per file; split the file")
     if not posts:
         return refuse(f"{file.filename} has no posts (one JSON object per line)")
     stored = service.check_and_store(session, user.organization_id, posts, actor=user.actor)
-    _emit_violations(session, user.organization_id, stored)
+    emit_violations(session, user.organization_id, stored)
     tally = {verdict.value: 0 for verdict in Verdict}
     for item in stored:
         tally[item.check.verdict] += 1
@@ -538,7 +521,7 @@ def _audit_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    events = ReviewPageQueries(session).audit_newest_first(
+    events = AuditRepository(session).newest_first(
         user.organization_id, before_id=before, limit=PAGE_SIZE + 1
     )
     older = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.errors import NotFoundError
@@ -89,6 +89,18 @@ class ComplianceCheckRepository:
             yield from page
             after = page[-1].id
 
+    def pending_counts(self, organization_id: int) -> dict[str, int]:
+        """Checks waiting for a reviewer, by verdict."""
+        stmt = (
+            select(ComplianceCheck.verdict, func.count())
+            .where(
+                ComplianceCheck.organization_id == organization_id,
+                ComplianceCheck.review_status == "pending",
+            )
+            .group_by(ComplianceCheck.verdict)
+        )
+        return {row[0]: row[1] for row in self.session.execute(stmt)}
+
 
 class AuditRepository:
     def __init__(self, session: Session) -> None:
@@ -110,6 +122,15 @@ class AuditRepository:
             .order_by(AuditEvent.id)
         )
         return list(self.session.scalars(stmt))
+
+    def newest_first(
+        self, organization_id: int, *, before_id: int | None, limit: int
+    ) -> list[AuditEvent]:
+        """Audit events, newest first; ``before_id`` is the id of the last one seen."""
+        stmt = select(AuditEvent).where(AuditEvent.organization_id == organization_id)
+        if before_id is not None:
+            stmt = stmt.where(AuditEvent.id < before_id)
+        return list(self.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))
 
     def list(
         self,
