@@ -25,7 +25,7 @@ from api.web.pages import FormUser, WebUser, redirect, render, require_role, saf
 from campaigns.service import CampaignService
 from core.errors import InvalidInputError
 from core.tiers import Tier, tier_for_followers
-from creators.record import Platform
+from creators.record import AGE_BANDS, GENDERS, Platform
 from creators.service import CreatorService
 from matcher.brief import Brief
 from matcher.features import format_count, format_pct
@@ -71,6 +71,20 @@ OBJECTIVE_LABELS: dict[str, str] = {
     "niche_product": "Niche product",
     "trusted_reviews": "Trusted reviews",
 }
+PLATFORM_LABELS: dict[str, str] = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "x": "X",
+    "twitch": "Twitch",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "pinterest": "Pinterest",
+    "snapchat": "Snapchat",
+    "podcast": "Podcast",
+    "blog": "Blog",
+}
+PLATFORM_OPTIONS = [(p.value, PLATFORM_LABELS.get(p.value, p.value)) for p in Platform]
 TIER_LABELS: dict[str, str] = {
     "emerging": "Emerging (<1K)",
     "nano": "Nano (1K-10K)",
@@ -475,7 +489,9 @@ def _search_page(
             "field_labels": FIELD_LABELS,
             "page_size": PAGE_SIZE,
             "shortlist": shortlist_state,
-            "platform_options": [(p.value, p.value.capitalize()) for p in Platform],
+            "platform_options": [
+                (p.value, PLATFORM_LABELS.get(p.value, p.value)) for p in Platform
+            ],
             "tier_options": list(TIER_LABELS.items()),
             "objective_options": [("", "From the brief"), *OBJECTIVE_LABELS.items()],
             "this_url": "/search" + (f"?{form.query()}" if form.query() else ""),
@@ -515,10 +531,14 @@ class PostView:
     url: str | None
 
 
-def _shares(value: Any, limit: int = 8) -> list[tuple[str, float]]:
+def _shares(value: Any, order: Sequence[str] = (), limit: int = 8) -> list[tuple[str, float]]:
+    """(label, share) rows in ``order``, else largest first (JSON columns on PostgreSQL do
+    not keep the keys' order)."""
     if not isinstance(value, Mapping):
         return []
     rows = [(str(k), float(v)) for k, v in value.items() if isinstance(v, int | float)]
+    rank = {label: i for i, label in enumerate(order)}
+    rows.sort(key=lambda r: (rank.get(r[0], len(rank)), -r[1] if not rank else 0, r[0]))
     return rows[:limit]
 
 
@@ -654,9 +674,9 @@ def _profile_page(
                 if creator.engagement_rate is not None
                 else "unknown"
             ),
-            "age_rows": _shares(audience.get("age")),
-            "gender_rows": _shares(audience.get("gender")),
-            "country_rows": sorted(_shares(audience.get("countries"), 50), key=lambda r: -r[1])[:8],
+            "age_rows": _shares(audience.get("age"), AGE_BANDS),
+            "gender_rows": _shares(audience.get("gender"), GENDERS),
+            "country_rows": _shares(audience.get("countries")),
             "interests": list(audience.get("interests") or []),
             "posts": _posts(creator),
             "checks": _profile_checks(request, session, user, creator),
