@@ -222,9 +222,7 @@ def _list_page(
     service = _service(request)
     now = utcnow()
     rows = []
-    for program in service.find(
-        session, user.organization_id, status=status or None, limit=500
-    ):
+    for program in service.find(session, user.organization_id, status=status or None, limit=500):
         deliverables = service.deliverables(session, user.organization_id, program.id)
         views = [_view(d, now) for d in deliverables]
         upcoming = [
@@ -304,9 +302,14 @@ _CREATE_LABELS: dict[str, str] = {
     "discount_code": "Discount code",
     "jurisdiction": "Disclosure rules",
     **{
-        f"cadence_{i}_{part}": f"Deliverables row {i + 1}: {part}"
+        f"cadence_{i}_{part}": f"Row {i + 1}: {label}"
         for i in range(CADENCE_ROWS)
-        for part in ("platform", "kind", "count", "per")
+        for part, label in (
+            ("platform", "platform"),
+            ("kind", "kind"),
+            ("count", "how many"),
+            ("per", "per"),
+        )
     },
 }
 
@@ -381,7 +384,9 @@ def create_program(
         fields = ProgramCreate.model_validate(body).model_dump()
     except ValidationError as exc:
         # A missing start date is reported above in words of the form.
-        errors += [e for e in _pydantic_errors(exc) if e.field != "starts_on" or "starts_on" in body]
+        errors += [
+            e for e in _pydantic_errors(exc) if e.field != "starts_on" or "starts_on" in body
+        ]
     if not errors:
         fields["cadence"] = [{**c, "platform": c["platform"].value} for c in fields["cadence"]]
         try:
@@ -455,7 +460,9 @@ def program_page(
     program = service.get(session, user.organization_id, program_id)
     now = utcnow()
     year, mon = _month(month) if month else _default_month(program, now)
-    deliverables = [_view(d, now) for d in service.deliverables(session, user.organization_id, program_id)]
+    deliverables = [
+        _view(d, now) for d in service.deliverables(session, user.organization_id, program_id)
+    ]
     shown = date(year, mon, 1)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, mon):
@@ -464,7 +471,8 @@ def program_page(
                 {
                     "day": day,
                     "in_month": day.month == mon,
-                    "items": [d for d in deliverables if d.due_on == day],
+                    "due": (due := [d for d in deliverables if d.due_on == day]),
+                    "overdue": any(d.state == "overdue" for d in due),
                 }
                 for day in week
             ]
@@ -657,8 +665,7 @@ def submit_post(
     program, d = _deliverable(request, session, user, program_id, deliverable_id)
     controls = ["post_url", "caption", "transcript", "media", "submitted_at", *METRIC_KEYS]
     renamed = [
-        FieldError(e.field.removeprefix("metrics.") if e.field else None, e.message)
-        for e in errors
+        FieldError(e.field.removeprefix("metrics.") if e.field else None, e.message) for e in errors
     ]
     return _deliverable_page(
         request,
@@ -738,7 +745,9 @@ def _charts(program: Program, reports: Sequence[ProgramReport], tz: ZoneInfo) ->
             chart_id="chart-deliverables",
         )
     ]
-    cpe = [(label, f) for label, f in zip(labels, figures, strict=True) if f.get("cost_per_engagement")]
+    cpe = [
+        (label, f) for label, f in zip(labels, figures, strict=True) if f.get("cost_per_engagement")
+    ]
     if cpe:
         charts.append(
             line_chart(
