@@ -1,4 +1,5 @@
-"""Loading the synthetic demo roster and the demo API key (``creatormatch demo``)."""
+"""Loading the demo (``creatormatch demo``): the synthetic roster, API key, brand, campaign,
+ambassador program, compliance checks and the admin who signs in to the pages."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from accounts.service import AccountService
 from accounts.users import UserService, new_password
 from campaigns.service import BrandService, CampaignService
+from cli.demo_compliance import load_demo_checks
+from cli.demo_programs import load_demo_program
 from core.errors import AuthenticationError, ConflictError
 from core.settings import Settings
 from creators.demo import generate_roster
@@ -38,6 +41,8 @@ class DemoResult:
     api_key: str
     key_file: Path
     campaign_id: int
+    program_id: int | None
+    checks_added: int
     login_email: str
     login_password: str
     login_file: Path
@@ -122,6 +127,8 @@ def load_demo(
             secret = accounts.create_key(session, organization, DEMO_SCOPES, name="demo").secret
             _write_secret(key_file, secret + "\n")
         campaign_id = _demo_campaign(session, settings, organization.id)
+        program_id = load_demo_program(session, settings, organization.id)
+        checks_added = load_demo_checks(session, settings, organization.id)
         login_file = settings.data_dir / "demo-login"
         password = _demo_user(session, organization, login_file)
     return DemoResult(
@@ -129,6 +136,8 @@ def load_demo(
         api_key=secret,
         key_file=key_file,
         campaign_id=campaign_id,
+        program_id=program_id,
+        checks_added=checks_added,
         login_email=DEMO_EMAIL,
         login_password=password,
         login_file=login_file,

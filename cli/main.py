@@ -394,6 +394,10 @@ def demo(
         f"updated {result.summary.updated}, unchanged {result.summary.unchanged}"
     )
     typer.echo(f"demo API key (also in {result.key_file}): {result.api_key}")
+    if result.program_id is not None:
+        typer.echo(f"demo ambassador program {result.program_id}")
+    if result.checks_added:
+        typer.echo(f"demo compliance checks: {result.checks_added} to review")
     typer.echo(
         f"demo sign-in (also in {result.login_file}): {result.login_email} / "
         f"{result.login_password}  (admin; open http://127.0.0.1:8000/login)"

@@ -48,16 +48,17 @@ def test_a_reviewer_lands_on_compliance_and_sees_no_recruiter_areas(
 
 def test_signing_in_works_with_the_keyboard_alone(page: Page, admin: WebAccount) -> None:
     page.goto("/login")
-    page.keyboard.press("Tab")  # the skip link comes first
-    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
-    expect(page.get_by_label("E-mail")).to_be_visible()
-    page.get_by_label("E-mail").focus()
+    expect(page.get_by_label("E-mail")).to_be_focused()  # the form is ready to type into
     page.keyboard.type(admin.email)
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type(admin.password)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search$"))
+    page.keyboard.press("Tab")  # on every page, the skip link comes first
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     page.goto("/users")
     expect(page.get_by_role("heading", level=1)).to_have_text("Users of acme")
     expect(page.get_by_role("cell", name=admin.email)).to_be_visible()

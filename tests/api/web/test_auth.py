@@ -152,7 +152,7 @@ class TestFormsAndRoles:
         response = client.get("/users")
         assert response.status_code == 403
         assert "for admins" in response.text and "recruiter" in response.text
-        nav = client.get("/login").text  # any page renders the navigation of the user
+        nav = client.get("/programs").text
         assert 'href="/search"' in nav and 'href="/users"' not in nav
 
     def test_pages_carry_a_strict_content_security_policy(
@@ -246,3 +246,19 @@ def test_passwords_are_rehashed_when_the_parameters_change(database: Database) -
     with database.session() as session:
         user = session.scalars(select(User).where(User.email == account.email)).one()
         assert user.password_hash != weak and UserService().verify(user, account.password)
+
+
+def test_an_upload_over_the_limit_is_an_html_page_naming_the_setting(
+    client: TestClient, database: Database
+) -> None:
+    reviewer = make_user(database, "acme", "rob@acme.example", "reviewer")
+    csrf = sign_in(client, reviewer)
+    big = b'{"caption": "x"}\n' * (3 * 1024 * 1024 // 17)
+    response = client.post(
+        "/compliance/upload",
+        data={"csrf_token": csrf},
+        files={"file": ("posts.jsonl", big, "application/x-ndjson")},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "CREATORMATCH_MAX_UPLOAD_BYTES" in response.text
