@@ -153,7 +153,7 @@ def load_demo_program(session: Session, settings: Settings, organization_id: int
     # What the scheduler would have done by now: flag the overdue deliverables and report
     # each month that ended (the service's own steps, so the figures are the real ones).
     for deliverable in past:
-        service._flag_overdue(session, deliverable.id, now)
-    service._report(session, program.id, now)
+        service.flag_overdue(session, deliverable.id, now)
+    service.write_reports(session, program.id, now)
     session.flush()
     return program.id

@@ -674,9 +674,9 @@ class ProgramService:
         summary = TickSummary()
         steps: list[tuple[str, Callable[[Session, int, datetime], bool]]] = [
             ("reminders", self._remind),
-            ("overdue", self._flag_overdue),
+            ("overdue", self.flag_overdue),
             ("renewals", self._renewal),
-            ("reports", self._report),
+            ("reports", self.write_reports),
             ("rechecks", self._recheck),
             ("ended", self._end),
         ]
@@ -842,7 +842,9 @@ class ProgramService:
             now=now,
         )
 
-    def _flag_overdue(self, session: Session, deliverable_id: int, now: datetime) -> bool:
+    def flag_overdue(self, session: Session, deliverable_id: int, now: datetime) -> bool:
+        """Flag the deliverable overdue (with its notice) when it is pending past its
+        overdue time at ``now``; the tick's step, also usable with a session (the demo)."""
         d = session.get(Deliverable, deliverable_id)
         if d is None or d.overdue_at is None or d.overdue_at > now or d.status != "pending":
             return False
@@ -901,7 +903,7 @@ class ProgramService:
             now=now,
         )
 
-    def _report(self, session: Session, program_id: int, now: datetime) -> bool:
+    def write_reports(self, session: Session, program_id: int, now: datetime) -> bool:
         """Every month of the program that ended by ``now`` and has no report yet."""
         program = session.get(Program, program_id)
         if program is None:
