@@ -842,8 +842,11 @@ def create_draft(
         )
     except InvalidInputError as exc:
         return _drafts_page(request, session, user, campaign, values, field_errors(exc.errors), 422)
-    except SenderProfileMissingError as exc:
-        errors = {"": exc.message}
+    except SenderProfileMissingError:
+        errors = {
+            "sender": "set your organisation's sender profile first (Settings): every e-mail "
+            "must carry the sender's name and postal address"
+        }
         return _drafts_page(request, session, user, campaign, values, errors, 409)
     verdict = (
         "passed the compliance gate" if draft.allowed else "was BLOCKED by the compliance gate"

@@ -50,6 +50,7 @@ AREAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/campaigns", "Campaigns", ("recruiter", "admin")),
     ("/compliance", "Compliance", ("reviewer", "admin")),
     ("/programs", "Programs", ("recruiter", "reviewer", "admin")),
+    ("/settings", "Settings", ("recruiter", "admin")),
     ("/users", "Users", ("admin",)),
 )
 

@@ -494,7 +494,8 @@ class TestDrafts:
             },
         )
         assert response.status_code == 409
-        assert "set the organisation's sender profile first" in unescape(response.text)
+        assert "set your organisation's sender profile first" in unescape(response.text)
+        assert f'href="/settings?next=/campaigns/{world.campaign_id}/drafts"' in response.text
         assert count_rows(database, Draft) == 0
 
     def test_a_contract_without_governing_law_is_422_naming_it(
