@@ -295,6 +295,20 @@ def list_campaigns(request: Request, user: RecruiterUser, session: SessionDep) -
     return _list_page(request, session, user, _values_of(None), {})
 
 
+def _checked_fields(
+    session: Session, user: WebUser, values: dict[str, Any], schema: type[BaseModel]
+) -> dict[str, Any]:
+    """The campaign fields of the form, checked by the API's ``schema``; a new brand named
+    in the form is created (the caller rolls back if the campaign then fails)."""
+    if values["brand_id"] == "new" and not values["new_brand"]:
+        raise InvalidInputError.for_field("new_brand", "give the new brand's name")
+    body = _validate(schema, _campaign_fields({**values, "brand_id": ""}))
+    fields = _api_fields(body)
+    _brand_for(session, user, values)
+    fields["brand_id"] = int(values["brand_id"]) if values["brand_id"].isdigit() else None
+    return fields
+
+
 @router.post("/campaigns", response_model=None)
 def create_campaign(
     request: Request, user: FormUser, session: SessionDep, form: FormDep
@@ -303,12 +317,7 @@ def create_campaign(
     _recruiter(user)
     values = _values_from(form)
     try:
-        if values["brand_id"] == "new" and not values["new_brand"]:
-            raise InvalidInputError.for_field("new_brand", "give the new brand's name")
-        body = _validate(CampaignCreate, _campaign_fields({**values, "brand_id": ""}))
-        fields = _api_fields(body)
-        _brand_for(session, user, values)
-        fields["brand_id"] = int(values["brand_id"]) if values["brand_id"].isdigit() else None
+        fields = _checked_fields(session, user, values, CampaignCreate)
         campaign = campaigns.create(session, user.organization_id, fields)
     except InvalidInputError as exc:
         session.rollback()  # a brand made for a campaign that failed goes too
@@ -382,12 +391,7 @@ def update_campaign(
     campaign = _campaign(session, user, campaign_id)
     values = _values_from(form)
     try:
-        if values["brand_id"] == "new" and not values["new_brand"]:
-            raise InvalidInputError.for_field("new_brand", "give the new brand's name")
-        body = _validate(CampaignUpdate, _campaign_fields({**values, "brand_id": ""}))
-        fields = _api_fields(body)
-        _brand_for(session, user, values)
-        fields["brand_id"] = int(values["brand_id"]) if values["brand_id"].isdigit() else None
+        fields = _checked_fields(session, user, values, CampaignUpdate)
         campaigns.update(session, user.organization_id, campaign_id, fields)
     except InvalidInputError as exc:
         session.rollback()
