@@ -25,7 +25,7 @@ from api.web.pages import (
     safe_next,
     secure_cookies,
 )
-from core.errors import AuthenticationError, ConflictError, InvalidInputError
+from core.errors import AuthenticationError, ConflictError, InvalidInputError, RateLimitedError
 from models import ROLES
 from storage.repositories.organizations import OrganizationRepository
 from storage.repositories.users import UserRepository
@@ -33,6 +33,9 @@ from storage.repositories.users import UserRepository
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+# Sign-in attempts a minute for one e-mail address, right or wrong.
+LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 
 def _landing(user: WebUser) -> str:
@@ -104,6 +107,22 @@ def login(
             error="Enter your e-mail address and your password.",
             status_code=422,
         )
+    try:
+        # Per address, in this process: slows down guessing one person's password.
+        request.app.state.rate_limiter.hit(
+            f"login:{email.strip().lower()}", LOGIN_ATTEMPTS_PER_MINUTE
+        )
+    except RateLimitedError as exc:
+        refused = _login_form(
+            request,
+            next_path=next_path,
+            email=email,
+            error=f"Too many sign-in attempts for this address: try again in "
+            f"{exc.retry_after} seconds.",
+            status_code=429,
+        )
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     try:
         logged_in = UserService().login(session, email, password)
     except AuthenticationError:

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from accounts.users import UserService
+from api.web.auth import LOGIN_ATTEMPTS_PER_MINUTE
 from models import User, WebSession, utcnow
 from storage.database import Database
 from tests.web_support import PASSWORD, WebAccount, csrf_of, make_user, sign_in
@@ -96,6 +97,22 @@ class TestSignIn:
     ) -> None:
         response = _login(client, rita.email, rita.password, target)
         assert response.headers["location"] == "/"  # type: ignore[attr-defined]
+
+    def test_guessing_one_address_is_throttled_and_others_are_not(
+        self, client: TestClient, rita: WebAccount, ada: WebAccount
+    ) -> None:
+        answers = [
+            _login(client, rita.email, "wrong password!").status_code  # type: ignore[attr-defined]
+            for _ in range(LOGIN_ATTEMPTS_PER_MINUTE)
+        ]
+        assert answers == [401] * LOGIN_ATTEMPTS_PER_MINUTE
+        throttled = _login(client, rita.email, rita.password)
+        assert throttled.status_code == 429  # type: ignore[attr-defined]
+        assert "Too many sign-in attempts" in throttled.text  # type: ignore[attr-defined]
+        assert int(throttled.headers["retry-after"]) > 0  # type: ignore[attr-defined]
+        assert "cm_session" not in client.cookies
+        other = _login(client, ada.email, ada.password)
+        assert other.status_code == 303  # type: ignore[attr-defined]
 
     def test_signing_out_ends_the_session_for_good(
         self, client: TestClient, rita: WebAccount
