@@ -111,6 +111,7 @@ class UserService:
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
         user.last_login_at = now
+        UserRepository(session).delete_expired_sessions(user.id, now)
         token = secrets.token_urlsafe(32)
         web_session = UserRepository(session).add_session(
             WebSession(
@@ -143,3 +144,23 @@ class UserService:
 
     def logout(self, web_session: WebSession, *, now: datetime | None = None) -> None:
         web_session.revoked_at = now or utcnow()
+
+    def change_password(
+        self, session: Session, user: User, *, current: str, new: str, keep_session_id: int
+    ) -> None:
+        """Set a new password after checking the current one; every other session of the
+        user ends (a stolen cookie stops working)."""
+        if not self.verify(user, current):
+            raise InvalidInputError.for_field("current_password", "this is not your password")
+        self.set_password(user, new)
+        UserRepository(session).revoke_sessions(user.id, except_id=keep_session_id)
+
+    def set_disabled(self, session: Session, actor: User, user: User, *, disabled: bool) -> None:
+        """Disable (every session ends, sign-in refused) or re-enable ``user``; an admin
+        cannot disable themselves, so an organisation never locks its last admin out by
+        mistake."""
+        if disabled and user.id == actor.id:
+            raise InvalidInputError.for_field("user", "you cannot disable yourself")
+        user.disabled_at = utcnow() if disabled else None
+        if disabled:
+            UserRepository(session).revoke_sessions(user.id)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accounts.users import SESSION_LIFETIME, UserService
 from api.deps import SessionDep
+from api.schemas.common import IdPath
 from api.web.pages import (
     AREAS,
     LOGIN_CSRF_COOKIE,
@@ -25,7 +26,13 @@ from api.web.pages import (
     safe_next,
     secure_cookies,
 )
-from core.errors import AuthenticationError, ConflictError, InvalidInputError, RateLimitedError
+from core.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitedError,
+)
 from models import ROLES
 from storage.repositories.organizations import OrganizationRepository
 from storage.repositories.users import UserRepository
@@ -214,3 +221,65 @@ def create_user(
             request, session, user, errors={"email": exc.message}, form=form, status_code=409
         )
     return redirect("/users", flash=f"Added {created.email} as a {created.role}.")
+
+
+@router.post("/users/{user_id}/disable", response_model=None)
+def disable_user(user_id: IdPath, user: FormUser, session: SessionDep) -> Response:
+    return _set_disabled(session, user, user_id, disabled=True)
+
+
+@router.post("/users/{user_id}/enable", response_model=None)
+def enable_user(user_id: IdPath, user: FormUser, session: SessionDep) -> Response:
+    return _set_disabled(session, user, user_id, disabled=False)
+
+
+def _set_disabled(session: SessionDep, user: WebUser, user_id: int, *, disabled: bool) -> Response:
+    require_role("admin")(user)
+    users = UserRepository(session)
+    target = users.get(user.organization_id, user_id)
+    actor = users.get(user.organization_id, user.id)
+    if target is None or actor is None:
+        raise NotFoundError(f"user {user_id} not found")
+    try:
+        UserService().set_disabled(session, actor, target, disabled=disabled)
+    except InvalidInputError as exc:
+        return redirect("/users", flash=exc.errors[0].message.capitalize() + ".")
+    state = "disabled: they are signed out and cannot sign in" if disabled else "enabled again"
+    return redirect("/users", flash=f"{target.email} is {state}.")
+
+
+@router.get("/account")
+def account_page(request: Request, user: PageUser) -> HTMLResponse:
+    return render(request, "account.html", {"errors": {}})
+
+
+@router.post("/account/password", response_model=None)
+def change_password(
+    request: Request,
+    user: FormUser,
+    session: SessionDep,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> Response:
+    person = UserRepository(session).get(user.organization_id, user.id)
+    if person is None:
+        raise NotFoundError(f"user {user.id} not found")
+    try:
+        if new_password != confirm_password:
+            raise InvalidInputError.for_field(
+                "confirm_password", "the two new passwords are not the same"
+            )
+        UserService().change_password(
+            session,
+            person,
+            current=current_password,
+            new=new_password,
+            keep_session_id=user.session_id,
+        )
+    except InvalidInputError as exc:
+        errors = field_errors(exc.errors)
+        if "password" in errors:  # the service names the new one "password"
+            errors["new_password"] = errors.pop("password")
+        return render(request, "account.html", {"errors": errors}, status_code=422)
+    return redirect("/account", flash="Your password is changed; your other sessions ended.")

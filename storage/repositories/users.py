@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from models import User, WebSession
+from models import User, WebSession, utcnow
 
 __all__ = ["UserRepository"]
 
@@ -17,6 +19,11 @@ class UserRepository:
     def get_by_email(self, email: str) -> User | None:
         return self.session.scalar(
             select(User).options(joinedload(User.organization)).where(User.email == email)
+        )
+
+    def get(self, organization_id: int, user_id: int) -> User | None:
+        return self.session.scalar(
+            select(User).where(User.organization_id == organization_id, User.id == user_id)
         )
 
     def list_for(self, organization_id: int) -> list[User]:
@@ -42,3 +49,18 @@ class UserRepository:
         self.session.add(web_session)
         self.session.flush()
         return web_session
+
+    def revoke_sessions(self, user_id: int, *, except_id: int | None = None) -> None:
+        stmt = (
+            update(WebSession)
+            .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        if except_id is not None:
+            stmt = stmt.where(WebSession.id != except_id)
+        self.session.execute(stmt)
+
+    def delete_expired_sessions(self, user_id: int, now: datetime) -> None:
+        self.session.execute(
+            delete(WebSession).where(WebSession.user_id == user_id, WebSession.expires_at <= now)
+        )

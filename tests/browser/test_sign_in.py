@@ -62,3 +62,34 @@ def test_signing_in_works_with_the_keyboard_alone(page: Page, admin: WebAccount)
     page.goto("/users")
     expect(page.get_by_role("heading", level=1)).to_have_text("Users of acme")
     expect(page.get_by_role("cell", name=admin.email)).to_be_visible()
+
+
+def test_an_admin_disables_a_recruiter_and_changes_their_own_password(
+    page: Page,
+    page_problems: BrowserProblems,
+    admin: WebAccount,
+    recruiter: WebAccount,
+    shot: Callable[[Page, str], Path],
+) -> None:
+    sign_in(page, admin)
+    page.get_by_role("link", name="Users").click()
+    page.get_by_role("button", name=f"Disable {recruiter.email}").click()  # confirms
+    expect(page.get_by_role("status")).to_contain_text(f"{recruiter.email} is disabled")
+    expect(page.get_by_role("button", name=f"Enable {recruiter.email}")).to_be_visible()
+    shot(page, "users")
+    page.get_by_role("link", name=re.compile(admin.email)).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    page_problems.expect(422, "/account/password")
+    page.get_by_label("Current password").fill(admin.password)
+    page.get_by_label(re.compile(r"^New password\W*$")).fill("a brand new passphrase")
+    page.get_by_label("New password again").fill("not the same one")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#e-confirm_password")).to_have_text(
+        "the two new passwords are not the same"
+    )
+    page.get_by_label("Current password").fill(admin.password)
+    page.get_by_label(re.compile(r"^New password\W*$")).fill("a brand new passphrase")
+    page.get_by_label("New password again").fill("a brand new passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password is changed")
+    shot(page, "account")

@@ -279,3 +279,100 @@ def test_an_upload_over_the_limit_is_an_html_page_naming_the_setting(
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
     assert "CREATORMATCH_MAX_UPLOAD_BYTES" in response.text
+
+
+class TestAccountAndDisabling:
+    def test_changing_the_password_checks_it_and_ends_the_other_sessions(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        csrf = sign_in(client, rita)
+        other = TestClient(client.app)
+        with other:
+            sign_in(other, rita)
+            bad = {
+                "current_password": "not it at all",
+                "new_password": "a brand new passphrase",
+                "confirm_password": "a brand new passphrase",
+            }
+            for form, field in [
+                (bad, "current_password"),
+                (
+                    {**bad, "current_password": rita.password, "confirm_password": "x"},
+                    "confirm_password",
+                ),
+                (
+                    {
+                        **bad,
+                        "current_password": rita.password,
+                        "new_password": "short",
+                        "confirm_password": "short",
+                    },
+                    "new_password",
+                ),
+            ]:
+                response = client.post("/account/password", data={**form, "csrf_token": csrf})
+                assert response.status_code == 422
+                assert f'id="e-{field}"' in response.text
+            assert other.get("/account").status_code == 200  # nothing changed yet
+            done = client.post(
+                "/account/password",
+                data={**bad, "current_password": rita.password, "csrf_token": csrf},
+            )
+            assert done.status_code == 200 and "Your password is changed" in done.text
+            assert other.get("/account", follow_redirects=False).status_code == 303
+        assert client.get("/account").status_code == 200  # this session stays
+        fresh = TestClient(client.app)
+        with fresh:
+            assert _login(fresh, rita.email, rita.password).status_code == 401  # type: ignore[attr-defined]
+            new = WebAccount(rita.organization_id, rita.email, "a brand new passphrase", "x")
+            sign_in(fresh, new)
+
+    def test_an_admin_disables_a_user_who_is_signed_out_at_once_then_enables_them(
+        self, client: TestClient, database: Database, rita: WebAccount, ada: WebAccount
+    ) -> None:
+        rita_client = TestClient(client.app)
+        with rita_client:
+            sign_in(rita_client, rita)
+            csrf = sign_in(client, ada)
+            with database.session() as session:
+                rita_id = session.scalars(select(User.id).where(User.email == rita.email)).one()
+            response = client.post(f"/users/{rita_id}/disable", data={"csrf_token": csrf})
+            assert "rita@acme.example is disabled" in response.text
+            assert rita_client.get("/account", follow_redirects=False).status_code == 303
+            assert _login(rita_client, rita.email, rita.password).status_code == 401  # type: ignore[attr-defined]
+            client.post(f"/users/{rita_id}/enable", data={"csrf_token": csrf})
+            sign_in(rita_client, rita)
+
+    def test_an_admin_cannot_disable_themselves_or_another_organisations_user(
+        self, client: TestClient, database: Database, ada: WebAccount
+    ) -> None:
+        make_user(database, "globex", "gina@globex.example", "admin")
+        csrf = sign_in(client, ada)
+        with database.session() as session:
+            ids = {row.email: row.id for row in session.execute(select(User.email, User.id)).all()}
+        own = client.post(f"/users/{ids[ada.email]}/disable", data={"csrf_token": csrf})
+        assert "You cannot disable yourself." in own.text
+        foreign = client.post(
+            f"/users/{ids['gina@globex.example']}/disable", data={"csrf_token": csrf}
+        )
+        assert foreign.status_code == 404
+        with database.session() as session:
+            assert session.scalars(select(User.disabled_at)).all() == [None, None]
+
+    def test_a_recruiter_cannot_disable_anyone(
+        self, client: TestClient, database: Database, rita: WebAccount, ada: WebAccount
+    ) -> None:
+        csrf = sign_in(client, rita)
+        with database.session() as session:
+            ada_id = session.scalars(select(User.id).where(User.email == ada.email)).one()
+        assert client.post(f"/users/{ada_id}/disable", data={"csrf_token": csrf}).status_code == 403
+
+    def test_signing_in_drops_the_users_expired_sessions(
+        self, client: TestClient, database: Database, rita: WebAccount
+    ) -> None:
+        sign_in(client, rita)
+        with database.session() as session:
+            session.scalars(select(WebSession)).one().expires_at = utcnow() - timedelta(hours=1)
+        sign_in(client, rita)
+        with database.session() as session:
+            assert session.scalar(select(func.count()).select_from(WebSession)) == 1
