@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from accounts import users
 from api.app import create_app
 from core.settings import Settings
 from matcher.embedder import Embedder, SentenceTransformerEmbedder
@@ -30,6 +32,16 @@ from tests.factories import ApiClient, make_org_with_key
 from tests.pg import throwaway_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its smallest cost in tests: the same code path, ~100 times faster (the
+    suite creates users and signs in hundreds of times; production keeps the defaults)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,10 @@ class BrowserProblems:
             self.problems.append(f"console error: {text} at {message.location}")
 
     def failed(self, request: Request) -> None:
+        # ERR_ABORTED is Chromium cancelling a request itself: the page navigated away while
+        # the favicon loaded, or a link turned into a download. Not the server failing.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def response(self, response: Response) -> None:
