@@ -27,7 +27,15 @@ from api.routes.outreach import match_reasons
 from api.schemas.campaigns import BrandCreate, CampaignCreate, CampaignUpdate
 from api.schemas.common import IdPath
 from api.schemas.plans import PlanIn
-from api.web.pages import FormUser, WebUser, field_errors, redirect, render, require_role
+from api.web.pages import (
+    FormUser,
+    WebUser,
+    field_errors,
+    outreach_service,
+    redirect,
+    render,
+    require_role,
+)
 from campaigns.planning import PlanningService, PlanRequest
 from campaigns.service import BrandService, CampaignService
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
@@ -36,7 +44,7 @@ from matcher.brief import AGE_BANDS, GENDERS
 from matcher.service import IndexNotReadyError
 from models import OBJECTIVES, STAGES, Campaign, CampaignPlan, Draft, PipelineEntry
 from outreach.contexts import STEPS
-from outreach.service import DRAFT_KINDS, OutreachService, SenderProfileMissingError
+from outreach.service import DRAFT_KINDS, SenderProfileMissingError
 from planner.charts import Series, bar_chart
 from planner.formatting import count, money, per_unit, percent
 from storage.repositories.creators import CreatorRepository
@@ -129,11 +137,6 @@ def _pipeline_counts(session: Session, organization_id: int, campaign_id: int) -
 
 def _campaign(session: Session, user: WebUser, campaign_id: int) -> Campaign:
     return campaigns.get(session, user.organization_id, campaign_id)
-
-
-def _outreach(request: Request) -> OutreachService:
-    service: OutreachService = request.app.state.outreach
-    return service
 
 
 # ------------------------------------------------------------------- campaign form values
@@ -637,7 +640,7 @@ def shortlist_plan(
     if not ids:
         return redirect(f"/campaigns/{campaign_id}/plan", flash="The plan chose nobody to add.")
     reasons = match_reasons(request, session, user.organization_id, campaign_id, ids)
-    entries = _outreach(request).add_to_pipeline(
+    entries = outreach_service(request).add_to_pipeline(
         session, user.organization_id, campaign_id, reasons
     )
     return redirect(
@@ -722,7 +725,9 @@ def move_entry(
         raise NotFoundError(f"pipeline entry {entry_id} not found")
     stage = _text(form, "stage")
     note = _text(form, "note") or None
-    moved = _outreach(request).set_stage(session, user.organization_id, entry_id, stage, note=note)
+    moved = outreach_service(request).set_stage(
+        session, user.organization_id, entry_id, stage, note=note
+    )
     creator = CreatorRepository(session).get(user.organization_id, moved.creator_id)
     who = f"@{creator.handle}" if creator else f"Creator {moved.creator_id}"
     return redirect(
@@ -738,7 +743,7 @@ def start_sequence(
     """Make the campaign's prospects due for the intro e-mail (the scheduler sends it)."""
     _recruiter(user)
     _campaign(session, user, campaign_id)
-    started = _outreach(request).start_sequence(session, user.organization_id, campaign_id)
+    started = outreach_service(request).start_sequence(session, user.organization_id, campaign_id)
     return redirect(
         f"/campaigns/{campaign_id}/pipeline",
         flash=(
@@ -759,7 +764,7 @@ def start_sequence(
 def _draft(
     session: Session, request: Request, user: WebUser, campaign_id: int, draft_id: int
 ) -> Draft:
-    draft = _outreach(request).draft(session, user.organization_id, draft_id)
+    draft = outreach_service(request).draft(session, user.organization_id, draft_id)
     if draft.campaign_id != campaign_id:
         raise NotFoundError(f"draft {draft_id} not found")
     return draft
@@ -837,7 +842,7 @@ def create_draft(
         if entry is None:
             raise InvalidInputError.for_field("creator_id", "choose a creator in the pipeline")
         # No reasons given: the service uses the entry's, the ones its e-mails are sent with.
-        draft = _outreach(request).create_draft(
+        draft = outreach_service(request).create_draft(
             session,
             user.organization_id,
             campaign_id=campaign_id,
@@ -1040,7 +1045,7 @@ def edit_draft(
     values = {name: str(form.get(name) or "") for name, _label, _shape in _edit_fields(draft.kind)}
     try:
         reasons, extra = _edit_request(draft.kind, values)
-        new = _outreach(request).create_draft(
+        new = outreach_service(request).create_draft(
             session,
             user.organization_id,
             campaign_id=campaign_id,
@@ -1081,7 +1086,7 @@ def send_draft(
     blocker = _send_blocker(draft, entry, creator)
     if blocker or entry is None:
         return redirect(back, flash=f"Not sent: {blocker}")
-    service = _outreach(request)
+    service = outreach_service(request)
     # The sequence renders the e-mail from the entry's reasons: make them this draft's, so
     # what goes out is what was previewed (the service has no call for this; see the docs).
     reasons = list(draft.context.get("reasons") or [])
@@ -1111,7 +1116,7 @@ def export_draft(
     """Download the draft as DOCX, HTML or Markdown (refused for a draft the gate blocked)."""
     campaign = _campaign(session, user, campaign_id)
     draft = _draft(session, request, user, campaign_id, draft_id)
-    content = _outreach(request).export_draft(session, user.organization_id, draft_id, fmt)
+    content = outreach_service(request).export_draft(session, user.organization_id, draft_id, fmt)
     creator = CreatorRepository(session).get(user.organization_id, draft.creator_id)
     name = "-".join(
         [

@@ -23,6 +23,7 @@ from accounts.users import UserService
 from api.deps import SessionDep
 from core.errors import AuthenticationError, FieldError, PermissionDeniedError
 from core.settings import Settings
+from outreach.service import OutreachService
 
 __all__ = [
     "AREAS",
@@ -31,6 +32,7 @@ __all__ = [
     "PageUser",
     "WebUser",
     "field_errors",
+    "outreach_service",
     "redirect",
     "render",
     "require_role",
@@ -92,6 +94,12 @@ class LoginRequiredError(AuthenticationError):
     def __init__(self, next_path: str) -> None:
         super().__init__("sign in to see this page")
         self.next_path = next_path
+
+
+def outreach_service(request: Request) -> OutreachService:
+    """The app's outreach service (drafts, pipeline, sequences, sender profile)."""
+    service: OutreachService = request.app.state.outreach
+    return service
 
 
 def _settings(request: Request) -> Settings:

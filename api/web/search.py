@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 from api.deps import SessionDep
 from api.routes.matching import merge_filters, result_read
 from api.routes.outreach import match_reasons
-from api.web.pages import FormUser, WebUser, redirect, render, require_role, safe_next
+from api.web.pages import (
+    FormUser,
+    WebUser,
+    outreach_service,
+    redirect,
+    render,
+    require_role,
+    safe_next,
+)
 from campaigns.service import CampaignService
 from core.errors import InvalidInputError
 from core.tiers import Tier, tier_for_followers
@@ -33,7 +41,6 @@ from matcher.ranking import MatchHit
 from matcher.scoring import COMPONENTS
 from matcher.service import IndexNotReadyError, MatchFilters, MatchService, brief_from_request
 from models import Campaign, Creator
-from outreach.service import OutreachService
 from storage.repositories.outreach import OutreachRepository
 
 __all__ = ["router"]
@@ -118,11 +125,6 @@ _FORM_FIELDS = {"brief": "brief", "text": "brief", "objective": "objective"}
 
 def _matcher(request: Request) -> MatchService:
     service: MatchService = request.app.state.matcher
-    return service
-
-
-def _outreach(request: Request) -> OutreachService:
-    service: OutreachService = request.app.state.outreach
     return service
 
 
@@ -749,7 +751,7 @@ def add_to_shortlist(
     already = [cid for cid in ids if repo.entry_for(user.organization_id, campaign.id, cid)]
     opted_out = repo.opted_out_among(user.organization_id, ids)
     reasons = match_reasons(request, session, user.organization_id, campaign.id, ids)
-    _outreach(request).add_to_pipeline(session, user.organization_id, campaign.id, reasons)
+    outreach_service(request).add_to_pipeline(session, user.organization_id, campaign.id, reasons)
     new = [cid for cid in ids if cid not in already]
     message = _shortlist_message(
         campaign,

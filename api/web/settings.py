@@ -24,6 +24,7 @@ from api.web.pages import (
     FormUser,
     WebUser,
     field_errors,
+    outreach_service,
     redirect,
     render,
     require_role,
@@ -32,7 +33,7 @@ from api.web.pages import (
 from compliance.types import Jurisdiction
 from core.errors import FieldError, InvalidInputError
 from outreach.disclosure import JURISDICTION_NAMES
-from outreach.service import OutreachService, SenderProfileMissingError
+from outreach.service import SenderProfileMissingError
 
 __all__ = ["router"]
 
@@ -50,11 +51,6 @@ async def _form(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(_form)]
-
-
-def _outreach(request: Request) -> OutreachService:
-    service: OutreachService = request.app.state.outreach
-    return service
 
 
 def _message(field: str, err: Any) -> str:
@@ -98,7 +94,7 @@ def _values_from(form: FormData) -> dict[str, str]:
 
 def _stored_values(session: Session, request: Request, user: WebUser) -> dict[str, str] | None:
     try:
-        profile = _outreach(request).sender(session, user.organization_id)
+        profile = outreach_service(request).sender(session, user.organization_id)
     except SenderProfileMissingError:
         return None
     return {name: str(getattr(profile, name)) for name in FIELDS}
@@ -106,7 +102,7 @@ def _stored_values(session: Session, request: Request, user: WebUser) -> dict[st
 
 def _delivery(request: Request) -> dict[str, Any]:
     """How this server sends outreach e-mail: the same test the sender makes."""
-    service = _outreach(request)
+    service = outreach_service(request)
     settings = service.settings
     return {
         "dry_run": settings.outreach_dry_run or service.mailer is None,
@@ -165,5 +161,5 @@ def save_sender(
         fields = _validated(values)
     except InvalidInputError as exc:
         return _page(request, session, user, values, field_errors(exc.errors), next_path, 422)
-    _outreach(request).set_sender(session, user.organization_id, fields)
+    outreach_service(request).set_sender(session, user.organization_id, fields)
     return redirect(next_path or "/settings", flash="Sender profile saved.")
