@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from core.errors import AuthenticationError, ConflictError, InvalidInputError
+from core.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
 from models import ROLES, Organization, User, WebSession, utcnow
 from storage.repositories.users import UserRepository
 
@@ -154,6 +154,16 @@ class UserService:
             raise InvalidInputError.for_field("current_password", "this is not your password")
         self.set_password(user, new)
         UserRepository(session).revoke_sessions(user.id, except_id=keep_session_id)
+
+    def reset_password(self, session: Session, email: str, password: str) -> User:
+        """Set the password of the user with ``email`` (an operator's way back from a
+        forgotten password); every session of the user ends."""
+        user = UserRepository(session).get_by_email(email.strip().lower())
+        if user is None:
+            raise NotFoundError(f"no user with the e-mail {email.strip().lower()!r}")
+        self.set_password(user, password)
+        UserRepository(session).revoke_sessions(user.id)
+        return user
 
     def set_disabled(self, session: Session, actor: User, user: User, *, disabled: bool) -> None:
         """Disable (every session ends, sign-in refused) or re-enable ``user``; an admin

@@ -60,3 +60,29 @@ def users_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> 
         for user in UserRepository(session).list_for(organization.id):
             last = user.last_login_at.isoformat() if user.last_login_at else "never"
             typer.echo(f"{user.id}\t{user.email}\t{user.role}\t{last}")
+
+
+@users_app.command("password")
+def users_password(
+    email: Annotated[str, typer.Option(help="The user's e-mail address.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input (else one is made)."
+        ),
+    ] = False,
+) -> None:
+    """Set a user's password (a forgotten one); their sessions end. Prints the password when
+    it was generated (shown only this once)."""
+    password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else ""
+    generated = not password
+    password = password or new_password()
+    with _database() as (_settings, database):
+        try:
+            with database.session() as session:
+                UserService().reset_password(session, email, password)
+        except AppError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(f"password of {email.strip().lower()} set; their sessions ended")
+    if generated:
+        typer.echo(f"password (shown once): {password}")

@@ -114,3 +114,27 @@ def test_demo_writes_a_sign_in_that_works_and_keeps_it_on_a_rerun(
     new_password = login_file.read_text().splitlines()[1].removeprefix("password: ")
     assert new_password != password and _verifies(database, email, new_password)
     assert not _verifies(database, email, password)
+
+
+def test_users_password_sets_a_forgotten_one_and_ends_the_sessions(
+    runner: CliRunner, database: Database
+) -> None:
+    invoke(runner, "orgs", "create", "acme")
+    code, out, err = invoke(
+        runner, "users", "create", "--org", "acme", "--email", "rob@acme.example"
+    )
+    old = re.search(r"password \(shown once\): (\S+)", out)
+    assert code == 0 and old is not None, err
+    with database.session() as session:
+        logged_in = UserService().login(session, "rob@acme.example", old.group(1))
+        token = logged_in.token
+    code, out, err = invoke(runner, "users", "password", "--email", "Rob@acme.example")
+    assert code == 0, err
+    new = re.search(r"password \(shown once\): (\S+)", out)
+    assert new is not None and new.group(1) != old.group(1)
+    assert _verifies(database, "rob@acme.example", new.group(1))
+    assert not _verifies(database, "rob@acme.example", old.group(1))
+    with database.session() as session:
+        assert UserService().resolve(session, token) is None
+    code, _, err = invoke(runner, "users", "password", "--email", "nobody@acme.example")
+    assert code == 1 and "no user with the e-mail 'nobody@acme.example'" in err
