@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from fastapi import FastAPI
@@ -124,6 +125,7 @@ def create_app(
         IdempotencyMiddleware,
         database=lambda: db,
         owner_of=app.state.accounts.hash_key,
+        lease=timedelta(seconds=settings.idempotency_lease_seconds),
     )
     app.add_middleware(
         BodyLimitMiddleware,

@@ -9,6 +9,9 @@ metrics see the request id and the final status), :class:`BodyLimitMiddleware`,
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import hashlib
 import html
 import json
@@ -23,13 +26,15 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+import anyio
+import anyio.to_thread
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from core.errors import PayloadTooLargeError, RateLimitedError
 from core.logging import request_id
-from models import IdempotencyRecord, utcnow
+from models import utcnow
 from storage.database import Database
+from storage.repositories.idempotency import Claim, IdempotencyRepository, StoredResponse
 
 __all__ = [
     "BodyLimitMiddleware",
@@ -238,7 +243,14 @@ class IdempotencyMiddleware:
     ``Retry-After``. Only a request that ran is stored: not a 5xx (a retry runs again), nor
     a 401, 403 or 429 (the key was refused or throttled before anything ran: its retry must
     run, and a caller without a valid key must not leave records behind). Records belong to
-    the API key that sent them (an HMAC of it), never shared between keys."""
+    the API key that sent them (an HMAC of it), never shared between keys.
+
+    A running request holds a lease of ``lease`` on its key and renews it every third of
+    that while it runs; when the process dies (a crash, kill -9, a lost machine) the lease
+    runs out and a retry takes the key over and runs, instead of waiting for ``ttl``.
+
+    Every database call runs in the threadpool: the event loop never waits for a database
+    lock (with SQLite, the lock's holder needs the loop to finish its own request)."""
 
     def __init__(
         self,
@@ -247,13 +259,68 @@ class IdempotencyMiddleware:
         database: Callable[[], Database],
         owner_of: Callable[[str], str],
         ttl: timedelta = timedelta(hours=24),
+        lease: timedelta = timedelta(seconds=30),
         max_body: int = 1024 * 1024,
     ) -> None:
         self.app = app
         self.database = database
         self.owner_of = owner_of
         self.ttl = ttl
+        self.lease = lease
         self.max_body = max_body
+        self._pruned_at = -math.inf
+
+    def _claim(self, owner: str, key: str) -> Claim:
+        now = utcnow()
+        try:
+            with self.database().session() as session:
+                repository = IdempotencyRepository(session)
+                # Expired records go at most once a minute per process, not on every request.
+                if time.monotonic() - self._pruned_at > 60:
+                    self._pruned_at = time.monotonic()
+                    repository.prune(now - self.ttl)
+                return repository.claim(owner, key, now=now, lease=self.lease)
+        except IntegrityError:
+            # Another request inserted the same key between our read and our insert.
+            return Claim("running")
+
+    def _renew(self, record_id: int) -> None:
+        with self.database().session() as session:
+            IdempotencyRepository(session).renew(record_id, utcnow() + self.lease)
+
+    def _finish(
+        self,
+        record_id: int,
+        *,
+        keep: bool,
+        fingerprint: str,
+        status_code: int,
+        headers: list[list[str]],
+        body: bytes,
+    ) -> None:
+        with self.database().session() as session:
+            repository = IdempotencyRepository(session)
+            if keep:
+                repository.complete(
+                    record_id,
+                    fingerprint=fingerprint,
+                    status_code=status_code,
+                    headers=headers,
+                    body=body,
+                    now=utcnow(),
+                )
+            else:
+                repository.release(record_id)
+
+    async def _heartbeat(self, record_id: int) -> None:
+        interval = max(self.lease.total_seconds() / 3, 0.05)
+        while True:
+            await anyio.sleep(interval)
+            try:
+                await anyio.to_thread.run_sync(self._renew, record_id)
+            except SQLAlchemyError:
+                # The next beat tries again; a lease that runs out only lets a retry in.
+                _log.warning("could not renew an idempotency lease", exc_info=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
@@ -274,72 +341,54 @@ class IdempotencyMiddleware:
         digest = hashlib.sha256()
         query = scope.get("query_string", b"").decode("latin-1")
         digest.update(f"{scope['method']} {scope['path']}?{query}\n".encode())
-        database = self.database()
-        with database.session() as session:
-            session.execute(
-                delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - self.ttl)
-            )
-            existing = session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.owner == owner, IdempotencyRecord.key == key
-                )
-            )
-            stored = (
-                None
-                if existing is None
-                else (existing.fingerprint, existing.status_code, existing.headers, existing.body)
-            )
-        if stored is not None:
-            # Read (and hash) the whole body, then compare with the first request.
-            while True:
-                message = await receive()
-                digest.update(message.get("body", b""))
-                if not message.get("more_body", False):
-                    break
-            fingerprint, status, headers, body = stored
-            if fingerprint != "" and fingerprint != digest.hexdigest():
-                await _problem(
-                    send,
-                    409,
-                    "idempotency_key_reused",
-                    "Conflict",
-                    "this Idempotency-Key was used with a different request",
-                )
-                return
-            if status is None:
-                await _problem(
-                    send,
-                    409,
-                    "idempotency_in_progress",
-                    "Conflict",
-                    "a request with this Idempotency-Key is still running",
-                    [(b"retry-after", b"1")],
-                )
-                return
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-                    + [(b"idempotent-replayed", b"true")],
-                }
-            )
-            await send({"type": "http.response.body", "body": body or b""})
-            return
-        try:
-            with database.session() as session:
-                session.add(IdempotencyRecord(owner=owner, key=key, fingerprint="", headers=[]))
-        except IntegrityError:
+        claim = await anyio.to_thread.run_sync(self._claim, owner, key)
+        if claim.outcome == "running":
             await _problem(
                 send,
                 409,
                 "idempotency_in_progress",
                 "Conflict",
                 "a request with this Idempotency-Key is still running",
-                [(b"retry-after", b"1")],
+                [(b"retry-after", str(claim.retry_after).encode())],
             )
             return
+        if claim.stored is not None:
+            await self._replay(claim.stored, digest, receive, send)
+            return
+        assert claim.record_id is not None
+        await self._run(claim.record_id, scope, digest, receive, send)
 
+    async def _replay(
+        self, stored: StoredResponse, digest: Any, receive: Receive, send: Send
+    ) -> None:
+        # Read (and hash) the whole body, then compare with the first request.
+        while True:
+            message = await receive()
+            digest.update(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        if stored.fingerprint != "" and stored.fingerprint != digest.hexdigest():
+            await _problem(
+                send,
+                409,
+                "idempotency_key_reused",
+                "Conflict",
+                "this Idempotency-Key was used with a different request",
+            )
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": stored.status_code,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
+                + [(b"idempotent-replayed", b"true")],
+            }
+        )
+        await send({"type": "http.response.body", "body": stored.body})
+
+    async def _run(
+        self, record_id: int, scope: Scope, digest: Any, receive: Receive, send: Send
+    ) -> None:
         async def hashing_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
@@ -363,26 +412,28 @@ class IdempotencyMiddleware:
                     chunks.append(chunk)
             await send(message)
 
+        heartbeat = asyncio.create_task(self._heartbeat(record_id))
         try:
             await self.app(scope, hashing_receive, capturing_send)
         finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
             keep = status_code < 500 and status_code not in _NOT_RUN and size <= self.max_body
-            with database.session() as session:
-                record = session.scalar(
-                    select(IdempotencyRecord).where(
-                        IdempotencyRecord.owner == owner, IdempotencyRecord.key == key
+            headers = [
+                [k.decode("latin-1"), v.decode("latin-1")]
+                for k, v in response_headers
+                if k.lower() not in (b"x-request-id", b"content-length")
+            ]
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(
+                    functools.partial(
+                        self._finish,
+                        record_id,
+                        keep=keep,
+                        fingerprint=digest.hexdigest(),
+                        status_code=status_code,
+                        headers=headers,
+                        body=b"".join(chunks),
                     )
                 )
-                if record is not None:
-                    if keep:
-                        record.fingerprint = digest.hexdigest()
-                        record.status_code = status_code
-                        record.headers = [
-                            [k.decode("latin-1"), v.decode("latin-1")]
-                            for k, v in response_headers
-                            if k.lower() not in (b"x-request-id", b"content-length")
-                        ]
-                        record.body = b"".join(chunks)
-                        record.completed_at = utcnow()
-                    else:
-                        session.delete(record)

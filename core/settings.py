@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600, ge=1, description="Requests a minute per API key (a key may set its own)."
     )
+    idempotency_lease_seconds: float = Field(
+        default=30.0,
+        ge=0.1,
+        le=3600,
+        description="How long a running Idempotency-Key request holds its key without a"
+        " heartbeat: after a crash, a retry may run once this has passed.",
+    )
     metrics_token: SecretStr = Field(
         default=SecretStr(""),
         description="Bearer token for GET /metrics; empty disables the endpoint (404).",

@@ -15,7 +15,9 @@ __all__ = ["IdempotencyRecord"]
 class IdempotencyRecord(Base):
     """One (caller, key): the request's fingerprint and, once done, its response. ``owner``
     is an HMAC of the API key that sent it, so a key's records are only ever replayed to
-    that key. ``status_code`` is None while the first request is still running."""
+    that key. ``status_code`` is None while the first request is still running;
+    ``lease_until`` is kept ahead by the process running it, so a record whose owner died
+    can be taken over."""
 
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("owner", "key"),)
@@ -29,3 +31,4 @@ class IdempotencyRecord(Base):
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]

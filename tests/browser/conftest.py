@@ -10,14 +10,11 @@ is bound before the server starts, so the first request simply queues: no waitin
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -32,6 +29,7 @@ from api.app import create_app
 from core.settings import Settings
 from matcher.service import MatchService
 from storage.database import Database
+from tests.live import serve
 from tests.web_support import WebAccount, make_user
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,22 +71,8 @@ def live_server(
 ) -> Iterator[LiveServer]:
     """The whole app (API and pages) on a free port of 127.0.0.1."""
     app = create_app(settings, database=database, matcher=matcher)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", database, settings, matcher)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serve(app) as url:
+        yield LiveServer(url, database, settings, matcher)
 
 
 @dataclass

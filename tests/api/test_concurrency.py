@@ -1,0 +1,144 @@
+"""Many clients at once against a real server (uvicorn on 127.0.0.1), on SQLite and on
+PostgreSQL: idempotent POSTs, imports and reads mixed for a bounded time. Nothing may
+answer 5xx, nothing may take over 5 s, and ``/healthz`` answers within 1 s throughout (the
+event loop is never blocked by a database lock)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from accounts.service import AccountService
+from api.app import create_app
+from core.settings import Settings
+from matcher.service import MatchService
+from storage.database import Database
+from tests.factories import creator_record
+from tests.live import serve
+
+CLIENTS = 8
+DURATION_S = 6.0
+SLOW_S = 5.0
+HEALTH_LIMIT_S = 1.0
+
+
+@dataclass
+class Outcomes:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    seen: list[tuple[str, int, float]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, what: str, status: int, elapsed: float) -> None:
+        with self.lock:
+            self.seen.append((what, status, elapsed))
+
+    def fail(self, what: str, error: BaseException, elapsed: float) -> None:
+        with self.lock:
+            self.failures.append(f"{what}: {type(error).__name__} after {elapsed:.1f} s")
+
+
+@pytest.fixture
+def live(settings: Settings, database: Database, matcher: MatchService) -> Iterator[str]:
+    fast = settings.model_copy(update={"rate_limit_per_minute": 1_000_000})
+    app = create_app(fast, database=database, matcher=matcher)
+    with serve(app) as url:
+        yield url
+
+
+def _imports(client_no: int, round_no: int) -> bytes:
+    # Half the clients import the same handles at the same time: a careless CRM retrying.
+    owner = client_no % 2
+    records = [
+        creator_record(handle=f"shared.{owner}.{n}", display_name=f"Creator {round_no}.{n}")
+        for n in range(5)
+    ]
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+def _client_loop(base: str, key: str, client_no: int, stop_at: float, outcomes: Outcomes) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=SLOW_S * 3) as http:
+        round_no = 0
+        while time.monotonic() < stop_at:
+            round_no += 1
+            kind = (client_no + round_no) % 4
+            started = time.monotonic()
+            what = ""
+            try:
+                if kind == 0:
+                    what = "POST /v1/campaigns (Idempotency-Key)"
+                    key_header = {"Idempotency-Key": uuid.uuid4().hex}
+                    body = {"name": f"Campaign {client_no}-{round_no}"}
+                    response = http.post("/v1/campaigns", json=body, headers=key_header)
+                    # ... and its retry, replayed or still running, never a 5xx
+                    again = http.post("/v1/campaigns", json=body, headers=key_header)
+                    outcomes.record(what + " retry", again.status_code, 0.0)
+                elif kind == 1:
+                    what = "POST /v1/creators/import"
+                    extra = {"Idempotency-Key": uuid.uuid4().hex} if round_no % 2 else {}
+                    response = http.post(
+                        "/v1/creators/import",
+                        content=_imports(client_no, round_no),
+                        headers={"Content-Type": "application/x-ndjson", **extra},
+                    )
+                elif kind == 2:
+                    what = "GET /v1/campaigns"
+                    response = http.get("/v1/campaigns")
+                else:
+                    what = "GET /v1/creators"
+                    response = http.get("/v1/creators", params={"limit": 20})
+                outcomes.record(what, response.status_code, time.monotonic() - started)
+            except httpx.HTTPError as exc:
+                outcomes.fail(what, exc, time.monotonic() - started)
+
+
+def _health_loop(base: str, stop_at: float, outcomes: Outcomes) -> None:
+    with httpx.Client(base_url=base, timeout=HEALTH_LIMIT_S * 5) as http:
+        while time.monotonic() < stop_at:
+            started = time.monotonic()
+            try:
+                response = http.get("/healthz")
+                outcomes.record("GET /healthz", response.status_code, time.monotonic() - started)
+            except httpx.HTTPError as exc:
+                outcomes.fail("GET /healthz", exc, time.monotonic() - started)
+            time.sleep(0.05)
+
+
+def test_eight_clients_never_freeze_the_server(
+    live: str, settings: Settings, database: Database
+) -> None:
+    accounts = AccountService(settings.api_key_pepper.get_secret_value())
+    with database.session() as session:
+        org = accounts.create_organization(session, "acme")
+        key = accounts.create_key(session, org, ["read", "write"]).secret
+    outcomes = Outcomes()
+    stop_at = time.monotonic() + DURATION_S
+    threads = [
+        threading.Thread(target=_client_loop, args=(live, key, n, stop_at, outcomes))
+        for n in range(CLIENTS)
+    ]
+    threads.append(threading.Thread(target=_health_loop, args=(live, stop_at, outcomes)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=DURATION_S + SLOW_S * 6)
+
+    assert not outcomes.failures, outcomes.failures[:5]
+    errors = [s for s in outcomes.seen if s[1] >= 500]
+    assert not errors, errors[:5]
+    slow = [s for s in outcomes.seen if s[2] > SLOW_S]
+    assert not slow, slow[:5]
+    health = [s[2] for s in outcomes.seen if s[0] == "GET /healthz"]
+    assert health, "the health probe never ran"
+    assert max(health) <= HEALTH_LIMIT_S, f"/healthz took {max(health):.2f} s"
+    # the load really was mixed and really ran
+    kinds = {s[0] for s in outcomes.seen}
+    assert len(kinds) >= 5, kinds
+    assert len(outcomes.seen) >= 40
