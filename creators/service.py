@@ -251,6 +251,7 @@ class CreatorService:
     ) -> ImportSummary:
         """Upsert parsed rows; see :meth:`import_stream`."""
         repo = CreatorRepository(session)
+        repo.lock_for_import(organization_id)
         summary = ImportSummary()
         batch: dict[tuple[str, str], CreatorRecord] = {}
         writing = True

@@ -24,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.errors import NotFoundError
 from core.tiers import Tier, tier_bounds
-from models import Creator
+from models import Creator, Organization
 
 __all__ = ["CreatorFilters", "CreatorNotFoundError", "CreatorRepository"]
 
@@ -54,6 +54,11 @@ class CreatorFilters:
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The import lock's key is this namespace in the high 32 bits and the organisation id in
+# the low ones, apart from other advisory locks (the scheduler's leader uses b"cm-sched").
+_IMPORT_LOCK_NAMESPACE = 0x434D49  # "CMI"
 
 
 class CreatorRepository:
@@ -194,6 +199,22 @@ class CreatorRepository:
         self.session.flush()
 
     # Bulk operations for imports: Core statements, no ORM objects kept in memory.
+
+    def lock_for_import(self, organization_id: int) -> None:
+        """Hold the organisation's import lock until this transaction ends, so two imports
+        of the same creators never both decide to insert them (the second waits, then sees
+        the first's rows and updates them). PostgreSQL: a transaction-level advisory lock
+        per organisation; SQLite: the database's write lock, taken now instead of at the
+        first insert."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            key = (_IMPORT_LOCK_NAMESPACE << 32) | (organization_id & 0xFFFFFFFF)
+            self.session.execute(select(func.pg_advisory_xact_lock(key)))
+        else:
+            self.session.execute(
+                update(Organization)
+                .where(Organization.id == organization_id)
+                .values(id=Organization.id)
+            )
 
     def existing(
         self, organization_id: int, keys: Sequence[tuple[str, str]]
