@@ -195,9 +195,14 @@ class OverrideLimits:
     max_seconds: float = 2.0
     max_separator_chars: int = 32  # of the join/indent/wordwrap filters' string arguments
     max_int_bits: int = 4_096  # of results of ** and integer *
+    max_nesting: int = 64  # brackets and blocks inside each other
 
 
 DEFAULT_LIMITS = OverrideLimits()
+# Block tags with an end tag: each opens a level of nesting.
+_BLOCK_TAGS = frozenset(
+    {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"}
+)
 
 
 class _LimitExceededError(Exception):
@@ -523,12 +528,30 @@ class OverrideSandbox(ImmutableSandboxedEnvironment):
                 name, f"the source is larger than {self.limits.max_source_bytes} bytes"
             )
         filename = _filename(name)
+        self._check_nesting(name, source)
         try:
             tree = self.parse(source, name, filename)
         except TemplateSyntaxError as exc:
             raise TemplateOverrideError(
                 name, exc.message or "syntax error", line=exc.lineno
             ) from None
+        except RecursionError:
+            # Deep nesting the bracket count does not see (e.g. "not not not ...").
+            raise TemplateOverrideError(name, self._nesting_message()) from None
+        try:
+            code = self._checked_code(name, filename, tree)
+        except (RecursionError, MemoryError):
+            # Long chains ("x|upper|upper...", "1 + 1 + ...") nest nodes without brackets.
+            raise TemplateOverrideError(name, self._nesting_message()) from None
+        template = self.template_class.from_code(self, code, self.make_globals(None), None)
+        with self._lock:
+            self._cache[key] = template
+            while len(self._cache) > 256:
+                self._cache.popitem(last=False)
+        return template
+
+    def _checked_code(self, name: str, filename: str, tree: nodes.Template) -> Any:
+        """The compiled code of a parsed override, after refusing what the sandbox forbids."""
         for node_type, what in _FORBIDDEN_NODES:
             for found in tree.find_all(node_type):
                 raise TemplateOverrideError(name, f"{what} are not allowed", line=found.lineno)
@@ -540,17 +563,40 @@ class OverrideSandbox(ImmutableSandboxedEnvironment):
         tree = _GuardTransformer().visit(tree)
         tree.set_environment(self)
         try:
-            code = self.compile(tree, name, filename)
+            return self.compile(tree, name, filename)
         except TemplateSyntaxError as exc:  # e.g. an undefined filter or test
             raise TemplateOverrideError(
                 name, exc.message or "syntax error", line=exc.lineno
             ) from None
-        template = self.template_class.from_code(self, code, self.make_globals(None), None)
-        with self._lock:
-            self._cache[key] = template
-            while len(self._cache) > 256:
-                self._cache.popitem(last=False)
-        return template
+
+    def _nesting_message(self) -> str:
+        return (
+            f"limit exceeded: expressions and blocks nest deeper than"
+            f" {self.limits.max_nesting} levels"
+        )
+
+    def _check_nesting(self, name: str, source: str) -> None:
+        """Refuse brackets or blocks nested deeper than ``max_nesting`` before parsing:
+        the parser and Python's compiler recurse once per level."""
+        depth = 0
+        after_block_begin = False
+        try:
+            for lineno, kind, value in self.lex(source, name):
+                if kind == "whitespace":
+                    continue
+                opens = kind == "operator" and value in "([{"
+                closes = kind == "operator" and value in ")]}"
+                if after_block_begin and kind == "name":
+                    opens = value in _BLOCK_TAGS
+                    closes = value.startswith("end")
+                after_block_begin = kind == "block_begin"
+                depth = max(0, depth + (1 if opens else -1 if closes else 0))
+                if depth > self.limits.max_nesting:
+                    raise TemplateOverrideError(name, self._nesting_message(), line=lineno)
+        except TemplateSyntaxError as exc:
+            raise TemplateOverrideError(
+                name, exc.message or "syntax error", line=exc.lineno
+            ) from None
 
     def render_override(self, name: str, source: str, variables: Mapping[str, object]) -> str:
         """Render an override with the limits; any failure raises TemplateOverrideError."""

@@ -142,6 +142,31 @@ def test_source_size_is_limited() -> None:
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+        "{{ " + "[" * 3000 + "]" * 3000 + " }}",
+        "{{ " + "not " * 5000 + "1 }}",
+        "{{ " + "-" * 5000 + "1 }}",
+        "{% if true %}" * 200 + "x" + "{% endif %}" * 200,
+        "{{ x" + "|upper" * 5000 + " }}",
+        "{{ 1" + " + 1" * 5000 + " }}",
+    ],
+)
+def test_deep_nesting_is_refused_with_the_limit_not_a_crash(source: str) -> None:
+    with pytest.raises(TemplateOverrideError) as exc:
+        render_override(NAME, source, _vars())
+    assert exc.value.status == 422
+    assert "limit exceeded" in str(exc.value) or "larger than" in str(exc.value)
+
+
+def test_nesting_within_the_limit_still_renders() -> None:
+    source = "Subject: x\n\n{{ " + "(" * 30 + "1" + ")" * 30 + " }}" + "{% if true %}" * 10
+    source += "y" + "{% endif %}" * 10
+    assert render_override(NAME, source, _vars()).endswith("1y")
+
+
+@pytest.mark.parametrize(
     ("source", "line", "message"),
     [
         ("Subject: x\n\n{% if %}", 3, "Expected an expression"),
