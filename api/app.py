@@ -10,7 +10,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from fastapi import FastAPI
 
 from accounts.service import AccountService
-from api.errors import install_error_handlers
+from api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from api.metrics import Metrics
 from api.middleware import (
     BodyLimitMiddleware,
@@ -119,8 +119,9 @@ def create_app(
     app.state.rate_limiter = RateLimiter()
     app.state.metrics = Metrics(match_service.loaded_sizes)
     install_error_handlers(app)
-    # Added innermost first: the request context wraps everything, idempotency is closest
-    # to the routes.
+    # Added innermost first: the request context wraps everything, the unexpected-error
+    # answer is closest to the routes (so idempotency and the access log see its 500).
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,
         database=lambda: db,

@@ -14,11 +14,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.web.errors import error_page, is_page_request
 from core.errors import AppError, AuthenticationError, FieldError, RateLimitedError
 
-__all__ = ["PROBLEM_JSON", "install_error_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "UnexpectedErrorMiddleware",
+    "install_error_handlers",
+    "problem_response",
+    "unexpected_error_response",
+]
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("creatormatch.api")
@@ -154,13 +161,48 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=headers,
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if is_page_request(request):
-            return error_page(
-                request, 500, "Something went wrong", "An unexpected error occurred; it is logged."
-            )
-        return problem_response(
-            500, "Internal error", "an unexpected error occurred", code="internal_error"
+    # Anything unexpected is answered by UnexpectedErrorMiddleware (added by create_app
+    # inside the other middleware), not by Starlette's ServerErrorMiddleware: that one
+    # re-raises after answering, and uvicorn then drops the keep-alive connection without
+    # a "Connection: close", so the client's next request on it fails.
+
+
+def unexpected_error_response(request: Request) -> Response:
+    """The answer to an unexpected error: a page or a problem that leaks nothing."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if is_page_request(request):
+        return error_page(
+            request, 500, "Something went wrong", "An unexpected error occurred; it is logged."
         )
+    return problem_response(
+        500, "Internal error", "an unexpected error occurred", code="internal_error"
+    )
+
+
+class UnexpectedErrorMiddleware:
+    """Turns an exception no handler took into a 500 (logged with its traceback) and keeps
+    the connection open for the client's next request. When the response had already
+    started there is nothing to answer: the error goes on to the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception:
+            if started:
+                raise
+            response = unexpected_error_response(Request(scope, receive))
+            await response(scope, receive, send)
