@@ -85,8 +85,9 @@ class AccountService:
     def authenticate(self, session: Session, secret: str) -> ApiKey:
         """The live key for ``secret``, or :class:`AuthenticationError` (one message for
         every failure, so a caller learns nothing about which part was wrong)."""
-        parts = secret.split("_")
-        if len(parts) < 3 or parts[0] != "cm":
+        # "cm_<hex prefix>_<token_urlsafe>": the token may itself hold "_" (or start with it)
+        parts = secret.split("_", 2)
+        if len(parts) != 3 or parts[0] != "cm" or not parts[2]:
             raise AuthenticationError("invalid API key")
         key = ApiKeyRepository(session).get_by_prefix(parts[1])
         if key is None or not hmac.compare_digest(key.key_hash, self.hash_key(secret)):

@@ -23,8 +23,9 @@ __all__ = ["JsonFormatter", "RedactingFilter", "configure_logging", "redact", "r
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _PATTERNS = (
-    (re.compile(r"\bcm_[A-Za-z0-9]+_[A-Za-z0-9_\-]{8,}"), "cm_[REDACTED]"),
-    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/\-]+=*"), r"\1 [REDACTED]"),
+    # an API key wherever it stands ("key=cm_...", "x_cm_..."), its token holding "_" or "-"
+    (re.compile(r"(?<![A-Za-z0-9])cm_[A-Za-z0-9]+_[A-Za-z0-9_\-]{8,}"), "cm_[REDACTED]"),
+    (re.compile(r"(?i)\b(bearer)\s+[\w.~+/\-]+=*"), r"\1 [REDACTED]"),
     (re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+@"), r"\1[REDACTED]@"),
     (
         re.compile(

@@ -59,7 +59,7 @@ class TestAuthentication:
         from accounts.service import AccountService
         from storage.repositories import ApiKeyRepository
 
-        prefix = acme.key.split("_")[1]
+        prefix = acme.key.split("_", 2)[1]
         with database.session() as session:
             key = ApiKeyRepository(session).get_by_prefix(prefix)
             assert key is not None

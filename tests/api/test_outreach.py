@@ -132,6 +132,17 @@ def test_a_sandbox_escape_in_an_override_is_refused_and_not_stored(acme: ApiClie
     assert not any(t["overridden"] for t in listed)
 
 
+def test_a_deeply_nested_override_preview_is_a_422_naming_the_limit(acme: ApiClient) -> None:
+    source = "Subject: hi\n{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}"
+    for method, path in (
+        ("POST", "/v1/outreach/templates/email_intro.txt.j2/preview"),
+        ("PUT", "/v1/outreach/templates/email_intro.txt.j2"),
+    ):
+        response = acme.client.request(method, path, json={"source": source}, headers=acme.headers)
+        assert response.status_code == 422, response.text
+        assert "nest deeper than 64 levels" in response.json()["detail"]
+
+
 def test_pipeline_sequence_reply_and_one_click_unsubscribe(
     acme: ApiClient, client: TestClient, campaign: dict[str, Any]
 ) -> None:
