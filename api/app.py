@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio.to_thread
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.service import AccountService
+from accounts.throttle import SignInThrottle
 from api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from api.metrics import Metrics
 from api.middleware import (
@@ -32,6 +35,7 @@ from api.routes import (
 )
 from api.routes import webhooks as webhook_routes
 from api.web import install_web
+from api.web.auth import LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_PER_CLIENT_PER_MINUTE
 from core.settings import Settings
 from matcher.service import IndexWorker, MatchService, default_matcher
 from outreach.service import OutreachService, mailer_for
@@ -68,8 +72,7 @@ def create_app(
     db = database or Database(settings.resolved_database_url)
     match_service = matcher or default_matcher(settings)
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    def start(_app: FastAPI) -> None:
         worker = None
         if settings.index_worker:
             worker = IndexWorker(match_service, db)
@@ -93,13 +96,24 @@ def create_app(
             start_elected(scheduler, elector)
         _app.state.scheduler = scheduler
         _app.state.scheduler_leader = elector
-        yield
+
+    def stop(_app: FastAPI) -> None:
+        scheduler, elector = _app.state.scheduler, _app.state.scheduler_leader
         if scheduler is not None and elector is not None:
             stop_elected(scheduler, elector)
-        if worker is not None:
-            worker.stop()
+        if _app.state.index_worker is not None:
+            _app.state.index_worker.stop()
         if owns_database:
             db.dispose()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Threads start and stop (and connect) off the event loop.
+        await anyio.to_thread.run_sync(start, _app)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(stop, _app)
 
     app = FastAPI(
         title="creatormatch",
@@ -117,6 +131,9 @@ def create_app(
     app.state.programs = ProgramService(settings, mailer=mailer_for(settings))
     app.state.webhooks = WebhookService(settings)
     app.state.rate_limiter = RateLimiter()
+    app.state.signin_throttle = SignInThrottle(
+        per_client=LOGIN_FAILURES_PER_CLIENT_PER_MINUTE, per_address=LOGIN_ATTEMPTS_PER_MINUTE
+    )
     app.state.metrics = Metrics(match_service.loaded_sizes)
     install_error_handlers(app)
     # Added innermost first: the request context wraps everything, the unexpected-error
@@ -135,6 +152,10 @@ def create_app(
         upload_paths=("/v1/creators/import", "/compliance/upload"),
     )
     app.add_middleware(RequestContextMiddleware, observe=app.state.metrics.observe_request)
+    if settings.forwarded_allow_ips:
+        # The client's address (sign-in throttling, logs) from X-Forwarded-For, believed
+        # only when the connection comes from one of these proxies.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.include_router(health.router)
     app.include_router(creators.router)
     app.include_router(matching.router)

@@ -3,7 +3,9 @@ ambassador program, compliance checks and the admin who signs in to the pages.""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +31,28 @@ from storage.repositories.campaigns import BrandRepository, CampaignRepository
 from storage.repositories.outreach import OutreachRepository
 from storage.repositories.users import UserRepository
 
-__all__ = ["DEMO_SCOPES", "DemoResult", "load_demo"]
+__all__ = ["DEMO_SCOPES", "DemoResult", "demo_identity", "load_demo"]
 
 DEMO_SCOPES = ["read", "write", "compliance"]
 DEMO_EMAIL = "demo@creatormatch.example"
+DEFAULT_DEMO_ORG = "demo"
+
+
+def demo_identity(settings: Settings, org: str) -> tuple[str, Path, Path]:
+    """The demo admin's e-mail, the key file and the sign-in file of organisation ``org``.
+    The default organisation keeps the documented names (``demo@creatormatch.example``,
+    ``var/demo-api-key``, ``var/demo-login``); another one gets its own, so a demo loaded
+    into two organisations keeps both sign-ins and both keys."""
+    if org == DEFAULT_DEMO_ORG:
+        return DEMO_EMAIL, settings.data_dir / "demo-api-key", settings.data_dir / "demo-login"
+    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-") or "org"
+    digest = hashlib.sha256(org.encode()).hexdigest()[:6]
+    tag = f"{slug[:40]}-{digest}"
+    return (
+        f"demo+{tag}@creatormatch.example",
+        settings.data_dir / f"demo-api-key.{tag}",
+        settings.data_dir / f"demo-login.{tag}",
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,7 @@ def load_demo(
     """Create the organisation, upsert the roster (idempotent), and make sure the key in
     ``<data_dir>/demo-api-key`` works; a missing or dead key is replaced."""
     accounts = AccountService(settings.api_key_pepper.get_secret_value())
-    key_file = settings.data_dir / "demo-api-key"
+    email, key_file, login_file = demo_identity(settings, org)
     with database.session() as session:
         organization = accounts.get_or_create_organization(session, org)
         summary = CreatorService().import_rows(
@@ -129,8 +149,7 @@ def load_demo(
         campaign_id = _demo_campaign(session, settings, organization.id)
         program_id = load_demo_program(session, settings, organization.id)
         checks_added = load_demo_checks(session, settings, organization.id)
-        login_file = settings.data_dir / "demo-login"
-        password = _demo_user(session, organization, login_file)
+        password = _demo_user(session, organization, email, login_file)
     return DemoResult(
         summary=summary,
         api_key=secret,
@@ -138,7 +157,7 @@ def load_demo(
         campaign_id=campaign_id,
         program_id=program_id,
         checks_added=checks_added,
-        login_email=DEMO_EMAIL,
+        login_email=email,
         login_password=password,
         login_file=login_file,
     )
@@ -153,13 +172,15 @@ def _write_secret(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _demo_user(session: Session, organization: Organization, login_file: Path) -> str:
+def _demo_user(session: Session, organization: Organization, email: str, login_file: Path) -> str:
     """The demo admin's password: the one in ``login_file`` while it still signs in, else a
     new one (the user is created, or its password reset)."""
     users = UserService()
-    user = UserRepository(session).get_by_email(DEMO_EMAIL)
+    user = UserRepository(session).get_by_email(email)
     if user is not None and user.organization_id != organization.id:
-        raise ConflictError(f"{DEMO_EMAIL} belongs to another organisation")
+        raise ConflictError(
+            f"{email} belongs to another organisation; remove that user or use another --org"
+        )
     lines = login_file.read_text().splitlines() if login_file.is_file() else []
     password = lines[1].removeprefix("password: ") if len(lines) > 1 else ""
     if user is not None and password and users.verify(user, password):
@@ -169,12 +190,12 @@ def _demo_user(session: Session, organization: Organization, login_file: Path) -
         users.create(
             session,
             organization,
-            email=DEMO_EMAIL,
+            email=email,
             password=password,
             role="admin",
             name="Demo Admin",
         )
     else:
         users.set_password(user, password)
-    _write_secret(login_file, f"email: {DEMO_EMAIL}\npassword: {password}\n")
+    _write_secret(login_file, f"email: {email}\npassword: {password}\n")
     return password

@@ -66,6 +66,7 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         log_config=None,  # our JSON lines (core.logging), not uvicorn's format
+        proxy_headers=False,  # the app reads them itself: CREATORMATCH_FORWARDED_ALLOW_IPS
         access_log=False,  # the API logs each request itself, with its request id
     )
 
@@ -388,7 +389,10 @@ def demo(
 
     with _database() as (settings, database):
         upgrade(database.engine)
-        result = load_demo(settings, database, org=org, creators=creators, seed=seed)
+        try:
+            result = load_demo(settings, database, org=org, creators=creators, seed=seed)
+        except AppError as exc:
+            raise _fail(exc.message) from None
     typer.echo(
         f"demo organisation {org!r}: created {result.summary.created}, "
         f"updated {result.summary.updated}, unchanged {result.summary.unchanged}"

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="How long a running Idempotency-Key request holds its key without a"
         " heartbeat: after a crash, a retry may run once this has passed.",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated proxy addresses or CIDRs whose X-Forwarded-For header is"
+        " believed (the client address for sign-in throttling and logs); empty: none, the"
+        " connection's address is the client's.",
+    )
     metrics_token: SecretStr = Field(
         default=SecretStr(""),
         description="Bearer token for GET /metrics; empty disables the endpoint (404).",

@@ -209,7 +209,7 @@ async def _spool_body(request: Request, limit: int) -> Any:
                     raise PayloadTooLargeError(
                         f"the upload is larger than the limit of {limit:,} bytes"
                     )
-                spool.write(chunk)
+                await run_in_threadpool(spool.write, chunk)
             await form.close()
         else:
             total = 0
@@ -219,11 +219,12 @@ async def _spool_body(request: Request, limit: int) -> Any:
                     raise PayloadTooLargeError(
                         f"the upload is larger than the limit of {limit:,} bytes"
                     )
-                spool.write(chunk)
+                # past 1 MiB the spool is a file on disk: write off the event loop
+                await run_in_threadpool(spool.write, chunk)
     except BaseException:
         spool.close()
         raise
-    spool.seek(0)
+    await run_in_threadpool(spool.seek, 0)
     return spool
 
 

@@ -27,7 +27,9 @@ PAGE_SECURITY_HEADERS: dict[str, str] = {
 
 class PageHeadersMiddleware:
     """Adds :data:`PAGE_SECURITY_HEADERS` to HTML responses that do not set their own CSP
-    (a document preview sets a stricter one)."""
+    (a document preview sets a stricter one), and ``Cache-Control: no-store`` to every
+    response but the static files (pages behind a sign-in and API answers hold an
+    organisation's data: no browser or proxy may keep a copy)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,6 +38,8 @@ class PageHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
+        static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -46,7 +50,9 @@ class PageHeadersMiddleware:
                     for name, value in PAGE_SECURITY_HEADERS.items():
                         if name.encode() not in names:
                             headers.append((name.encode(), value.encode()))
-                    message = {**message, "headers": headers}
+                if not static and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from accounts.throttle import SignInThrottle
 from accounts.users import SESSION_LIFETIME, UserService
 from api.deps import SessionDep
 from api.schemas.common import IdPath
@@ -31,7 +32,6 @@ from core.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    RateLimitedError,
 )
 from models import ROLES
 from storage.repositories.organizations import OrganizationRepository
@@ -41,8 +41,10 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-# Sign-in attempts a minute for one e-mail address, right or wrong.
+# Failed sign-ins a minute from one client for one e-mail address, and from one client
+# for any address (see accounts.throttle).
 LOGIN_ATTEMPTS_PER_MINUTE = 10
+LOGIN_FAILURES_PER_CLIENT_PER_MINUTE = 30
 
 
 def _landing(user: WebUser) -> str:
@@ -114,25 +116,24 @@ def login(
             error="Enter your e-mail address and your password.",
             status_code=422,
         )
-    try:
-        # Per address, in this process: slows down guessing one person's password.
-        request.app.state.rate_limiter.hit(
-            f"login:{email.strip().lower()}", LOGIN_ATTEMPTS_PER_MINUTE
-        )
-    except RateLimitedError as exc:
+    throttle: SignInThrottle = request.app.state.signin_throttle
+    client = request.client.host if request.client else "unknown"
+    refusal = throttle.check(email, client)
+    if refusal is not None:
+        where = "from your network" if refusal.reason == "client" else "for this address"
         refused = _login_form(
             request,
             next_path=next_path,
             email=email,
-            error=f"Too many sign-in attempts for this address: try again in "
-            f"{exc.retry_after} seconds.",
+            error=f"Too many sign-in attempts {where}: try again in {refusal.retry_after} seconds.",
             status_code=429,
         )
-        refused.headers["Retry-After"] = str(exc.retry_after)
+        refused.headers["Retry-After"] = str(refusal.retry_after)
         return refused
     try:
         logged_in = UserService().login(session, email, password)
     except AuthenticationError:
+        throttle.failed(email, client)
         return _login_form(
             request,
             next_path=next_path,
@@ -140,6 +141,7 @@ def login(
             error="Wrong e-mail or password.",
             status_code=401,
         )
+    throttle.succeeded(email, client)
     response = redirect(next_path)
     response.set_cookie(
         SESSION_COOKIE,

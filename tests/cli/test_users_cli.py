@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -114,6 +115,40 @@ def test_demo_writes_a_sign_in_that_works_and_keeps_it_on_a_rerun(
     new_password = login_file.read_text().splitlines()[1].removeprefix("password: ")
     assert new_password != password and _verifies(database, email, new_password)
     assert not _verifies(database, email, password)
+
+
+def test_demo_loads_into_a_second_organisation_with_its_own_sign_in_and_key(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    database: Database,
+    embedder: object,
+) -> None:
+    monkeypatch.setattr(
+        cli_main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+    )
+    code, out_a, err = invoke(runner, "demo", "--creators", "20", "--seed", "3", "--org", "a")
+    assert code == 0, err
+    code, out_b, err = invoke(runner, "demo", "--creators", "20", "--seed", "3", "--org", "b")
+    assert code == 0, err
+    assert "Traceback" not in out_b + err
+    signs = {}
+    for org, out in (("a", out_a), ("b", out_b)):
+        found = re.search(r"demo sign-in \(also in (\S+)\): (\S+) / (\S+)", out)
+        assert found is not None, out
+        signs[org] = found.groups()
+        assert _verifies(database, found.group(2), found.group(3))
+        with database.session() as session:
+            user = UserRepository(session).get_by_email(found.group(2))
+            assert user is not None and user.organization.name == org
+    assert signs["a"][0] != signs["b"][0] and signs["a"][1] != signs["b"][1]
+    keys = {
+        org: re.search(r"demo API key \(also in (\S+)\): (\S+)", out).groups()  # type: ignore[union-attr]
+        for org, out in (("a", out_a), ("b", out_b))
+    }
+    assert keys["a"][0] != keys["b"][0]
+    for path, key in keys.values():
+        assert Path(path).read_text().strip() == key
 
 
 def test_users_password_sets_a_forgotten_one_and_ends_the_sessions(

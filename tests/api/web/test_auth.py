@@ -9,7 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from accounts.users import UserService
-from api.web.auth import LOGIN_ATTEMPTS_PER_MINUTE
+from api.app import create_app
+from api.web.auth import LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_PER_CLIENT_PER_MINUTE
+from core.settings import Settings
+from matcher.service import MatchService
 from models import User, WebSession, utcnow
 from storage.database import Database
 from tests.web_support import PASSWORD, WebAccount, csrf_of, make_user, sign_in
@@ -106,13 +109,95 @@ class TestSignIn:
             for _ in range(LOGIN_ATTEMPTS_PER_MINUTE)
         ]
         assert answers == [401] * LOGIN_ATTEMPTS_PER_MINUTE
+        # The guesser's client is refused for that address, even with the right password...
         throttled = _login(client, rita.email, rita.password)
         assert throttled.status_code == 429  # type: ignore[attr-defined]
-        assert "Too many sign-in attempts" in throttled.text  # type: ignore[attr-defined]
+        assert "Too many sign-in attempts for this address" in throttled.text  # type: ignore[attr-defined]
         assert int(throttled.headers["retry-after"]) > 0  # type: ignore[attr-defined]
         assert "cm_session" not in client.cookies
         other = _login(client, ada.email, ada.password)
         assert other.status_code == 303  # type: ignore[attr-defined]
+
+    def test_the_person_being_guessed_still_signs_in_from_their_own_network(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        for _ in range(LOGIN_ATTEMPTS_PER_MINUTE + 3):
+            _login(client, rita.email, "wrong password!")
+        with TestClient(client.app, client=("203.0.113.7", 50000)) as elsewhere:
+            own = _login(elsewhere, rita.email, rita.password)
+            assert own.status_code == 303  # type: ignore[attr-defined]
+
+    def test_password_spraying_from_one_client_is_throttled(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        answers = [
+            _login(client, f"user{n}@acme.example", "Summer2026!").status_code  # type: ignore[attr-defined]
+            for n in range(LOGIN_FAILURES_PER_CLIENT_PER_MINUTE)
+        ]
+        assert answers == [401] * LOGIN_FAILURES_PER_CLIENT_PER_MINUTE
+        sprayed = _login(client, "another@acme.example", "Summer2026!")
+        assert sprayed.status_code == 429  # type: ignore[attr-defined]
+        assert "from your network" in sprayed.text  # type: ignore[attr-defined]
+        # the sprayer's client is locked out for a short while, the users are not
+        with TestClient(client.app, client=("198.51.100.4", 50000)) as elsewhere:
+            assert _login(elsewhere, rita.email, rita.password).status_code == 303  # type: ignore[attr-defined]
+
+    def test_the_forwarded_client_counts_only_behind_a_trusted_proxy(
+        self,
+        settings: Settings,
+        database: Database,
+        matcher: MatchService,
+        rita: WebAccount,
+    ) -> None:
+        behind = settings.model_copy(update={"forwarded_allow_ips": "10.0.0.1"})
+        app = create_app(behind, database=database, matcher=matcher)
+        with TestClient(app, client=("10.0.0.1", 4000)) as proxy:
+
+            def attempt(forwarded: str, password: str) -> int:
+                form = proxy.get("/login")
+                response = proxy.post(
+                    "/login",
+                    data={
+                        "email": rita.email,
+                        "password": password,
+                        "csrf_token": csrf_of(form.text),
+                        "next": "/",
+                    },
+                    headers={"X-Forwarded-For": forwarded},
+                    follow_redirects=False,
+                )
+                return response.status_code
+
+            for _ in range(LOGIN_ATTEMPTS_PER_MINUTE):
+                assert attempt("192.0.2.66", "wrong password!") == 401
+            assert attempt("192.0.2.66", rita.password) == 429
+            # another client behind the same proxy is another client
+            assert attempt("192.0.2.10", rita.password) == 303
+        # an untrusted peer's header is ignored: its own address is the client
+        with TestClient(app, client=("192.0.2.200", 4000)) as direct:
+            for n in range(LOGIN_ATTEMPTS_PER_MINUTE):
+                form = direct.get("/login")
+                direct.post(
+                    "/login",
+                    data={
+                        "email": rita.email,
+                        "password": "wrong password!",
+                        "csrf_token": csrf_of(form.text),
+                        "next": "/",
+                    },
+                    headers={"X-Forwarded-For": f"192.0.2.{n + 100}"},
+                    follow_redirects=False,
+                )
+            refused = _login(direct, rita.email, rita.password)
+            assert refused.status_code == 429  # type: ignore[attr-defined]
+
+    def test_pages_and_api_answers_are_not_cached_but_static_files_may_be(
+        self, client: TestClient, rita: WebAccount
+    ) -> None:
+        sign_in(client, rita)
+        for path in ("/search", "/programs", "/login", "/healthz", "/v1/creators"):
+            assert client.get(path).headers.get("cache-control") == "no-store", path
+        assert "no-store" not in client.get("/static/app.css").headers.get("cache-control", "")
 
     def test_signing_out_ends_the_session_for_good(
         self, client: TestClient, rita: WebAccount
