@@ -6,11 +6,12 @@ the scheduler and the CLI take the same); there is no module-level global.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["DEFAULT_SECRET", "Settings"]
 
@@ -105,6 +106,35 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    webhook_allow_private: bool = Field(
+        default=False,
+        description=(
+            "Let webhooks reach loopback, private, link-local and other non-public addresses "
+            "(an on-premises CRM); cloud metadata addresses stay refused."
+        ),
+    )
+    # NoDecode: the environment gives "10.1.0.0/16,127.0.0.1/32", not a JSON list.
+    webhook_allowed_cidrs: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="Non-public networks webhooks may reach, comma-separated (10.1.0.0/16).",
+    )
+
+    @field_validator("webhook_allowed_cidrs", mode="before")
+    @classmethod
+    def _parse_cidrs(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if not isinstance(value, list | tuple):
+            return value  # pydantic says what is wrong with it
+        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for part in value:
+            try:
+                networks.append(ipaddress.ip_network(str(part).strip()))
+            except ValueError as exc:  # "10.1.2.3/16 has host bits set", ...
+                raise ValueError(
+                    f"CREATORMATCH_WEBHOOK_ALLOWED_CIDRS: {part!s} is not a network ({exc})"
+                ) from None
+        return networks
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -11,12 +11,16 @@ the lease ends; two workers never attempt it at once), (2) POST the signed body 
 any transaction, (3) record the outcome. 2xx succeeds; any other status, a timeout or a
 network error is retried after ``30 s x 2^(attempt-1)`` (capped at 6 h, +-20 % jitter)
 while the next attempt still falls within 24 hours of the event; then the delivery fails.
+A URL the egress policy refuses (:mod:`webhooks.egress`: loopback, private, metadata, ...
+addresses, checked after resolving the name, and connected to as checked by
+:mod:`webhooks.transport`) fails at once, with the reason and without a response.
 The event id and the body never change across attempts, so a receiver de-duplicates by
 the id (delivery is at least once: a lost response means the same event again).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -27,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.orm import Session
@@ -37,7 +40,9 @@ from core.settings import Settings
 from models import EVENT_TYPES, WebhookDelivery, WebhookEvent, WebhookSubscription, utcnow
 from storage.database import Database
 from storage.repositories.webhooks import WebhookRepository
+from webhooks.egress import EgressPolicy, EgressRefusedError
 from webhooks.signing import headers_for
+from webhooks.transport import GuardedTransport, Resolver, resolve_checked, system_resolver
 
 __all__ = [
     "BASE_DELAY_SECONDS",
@@ -182,18 +187,6 @@ def _jsonable(value: Any) -> Any:
 # ------------------------------------------------------------------------------- service
 
 
-def _check_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInputError.for_field("url", "must be an http:// or https:// URL", value=url)
-    if len(url) > MAX_URL_LENGTH or any(c.isspace() for c in url):
-        raise InvalidInputError.for_field(
-            "url", f"at most {MAX_URL_LENGTH} characters, no spaces", value=url
-        )
-    return url
-
-
 def _check_events(events: Sequence[str]) -> list[str]:
     if not events:
         raise InvalidInputError.for_field("events", "subscribe to at least one event type")
@@ -205,18 +198,16 @@ def _check_events(events: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
-def _default_client() -> httpx.Client:
-    # Redirects are not followed: a 3xx is not a 2xx, the receiver must give its final URL.
-    return httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False)
-
-
 class WebhookService:
     """Manage subscriptions and deliver what :func:`emit` recorded.
 
     Args:
         settings: the application settings.
         client_factory: makes the ``httpx.Client`` of one delivery pass (tests pass one
-            with ``httpx.MockTransport``); default: a client with a 10 s timeout.
+            with ``httpx.MockTransport``, which bypasses the egress guard); default: a
+            client with a 10 s timeout on a :class:`~webhooks.transport.GuardedTransport`.
+        resolver: resolves webhook hosts, at save and at each connection (tests pass a
+            fake one); default: the system resolver.
         rng: the source of the retry jitter (seed it in tests).
     """
 
@@ -225,11 +216,43 @@ class WebhookService:
         settings: Settings,
         *,
         client_factory: Callable[[], httpx.Client] | None = None,
+        resolver: Resolver = system_resolver,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
-        self.client_factory = client_factory or _default_client
+        self.policy = EgressPolicy.from_settings(settings)
+        self.resolver = resolver
+        self.client_factory = client_factory or self._guarded_client
         self.rng = rng or random.Random()  # jitter, not a secret
+
+    def _guarded_client(self) -> httpx.Client:
+        # Redirects are not followed: a 3xx is not a 2xx, the receiver must give its final
+        # URL (and a redirect cannot lead the delivery somewhere the URL check did not see).
+        return httpx.Client(
+            transport=GuardedTransport(self.policy, resolver=self.resolver),
+            timeout=DELIVERY_TIMEOUT_SECONDS,
+            follow_redirects=False,
+        )
+
+    def check_url(self, url: str) -> str:
+        """``url`` stripped, if webhooks may point there; its name is resolved now too (a
+        name that does not resolve yet is accepted: each delivery resolves it again).
+
+        Raises:
+            InvalidInputError: field ``url``: not an http(s) URL, too long, or refused by
+                the egress policy (:class:`~webhooks.egress.EgressRefusedError`).
+        """
+        url = url.strip()
+        if len(url) > MAX_URL_LENGTH or any(c.isspace() for c in url):
+            raise InvalidInputError.for_field(
+                "url", f"at most {MAX_URL_LENGTH} characters, no spaces", value=url
+            )
+        target, address = self.policy.check_url(url)
+        if address is None:
+            # Not resolvable now is fine: each delivery resolves and checks it again.
+            with contextlib.suppress(OSError):
+                resolve_checked(self.policy, self.resolver, target.host, target.port)
+        return url
 
     # ---------------------------------------------------------------- subscriptions
 
@@ -246,7 +269,7 @@ class WebhookService:
         """A new subscription with a fresh signing secret (the caller shows it once)."""
         subscription = WebhookSubscription(
             organization_id=organization_id,
-            url=_check_url(url),
+            url=self.check_url(url),
             events=_check_events(events),
             secret="whsec_" + secrets.token_urlsafe(32),
             description=description,
@@ -272,7 +295,7 @@ class WebhookService:
         go to the new URL; deactivating fails them at their next attempt."""
         subscription = self.get(session, organization_id, subscription_id)
         if "url" in changes:
-            subscription.url = _check_url(str(changes["url"]))
+            subscription.url = self.check_url(str(changes["url"]))
         if "events" in changes:
             subscription.events = _check_events(list(changes["events"]))
         if "description" in changes:
@@ -394,10 +417,13 @@ class WebhookService:
         status_code: int | None = None
         error: str | None = None
         response_head: str | None = None
+        refused: EgressRefusedError | None = None
         try:
             with client.stream("POST", url, content=body, headers=headers) as response:
                 status_code = response.status_code
                 response_head = _head(response)
+        except EgressRefusedError as exc:  # raised before connecting: nothing was sent
+            refused = exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         # Transaction 2: record the outcome and schedule the retry.
@@ -407,6 +433,14 @@ class WebhookService:
                 return "skipped"  # the subscription was deleted meanwhile
             delivery.last_status_code = status_code
             delivery.last_response = response_head
+            if refused is not None:
+                # Not retried: the same URL would be refused again (redeliver after fixing
+                # it, or after the operator allowed the address).
+                _log.warning("webhook delivery %s %s", delivery_id, refused.message)
+                delivery.status = "failed"
+                delivery.next_attempt_at = None
+                delivery.last_error = refused.message
+                return "failed"
             if status_code is not None and 200 <= status_code < 300:
                 delivery.status = "succeeded"
                 delivery.delivered_at = now

@@ -61,7 +61,13 @@ class WebhookCreate(BaseModel):
     )
 
     url: str = Field(
-        max_length=2000, pattern=_URL, description="Where deliveries are POSTed (http or https)"
+        max_length=2000,
+        pattern=_URL,
+        description=(
+            "Where deliveries are POSTed: http or https, no credentials, a public address "
+            "(loopback, private, link-local and metadata addresses are refused; "
+            "docs/webhooks.md)"
+        ),
     )
     events: list[EventType] = Field(
         min_length=1, max_length=20, description="The event types to deliver"
@@ -81,7 +87,12 @@ class WebhookUpdate(BaseModel):
         },
     )
 
-    url: str | None = Field(default=None, max_length=2000, pattern=_URL)
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        pattern=_URL,
+        description="A new URL, checked as at creation",
+    )
     events: list[EventType] | None = Field(default=None, min_length=1, max_length=20)
     description: str | None = Field(default=None, max_length=500)
     active: StrictBool | None = None

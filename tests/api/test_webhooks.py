@@ -22,6 +22,7 @@ from models import EVENT_TYPES
 from storage.database import Database
 from tests.api.test_compliance import DISCLOSED, UNDISCLOSED
 from tests.factories import ApiClient, add_key, creator_record, jsonl
+from tests.webhooks.conftest import FakeDNS, allowing_the_receiver
 from tests.webhooks.receiver import Receiver, serve
 from webhooks.service import WebhookService
 from webhooks.signing import verify
@@ -34,10 +35,20 @@ HOOK = {
 
 
 @pytest.fixture
-def client(settings: Settings, database: Database, matcher: MatchService) -> Iterator[TestClient]:
-    """The app with seeded retry jitter."""
+def dns() -> FakeDNS:
+    return FakeDNS({"crm.example.com": ["93.184.215.14"]})
+
+
+@pytest.fixture
+def client(
+    settings: Settings, database: Database, matcher: MatchService, dns: FakeDNS
+) -> Iterator[TestClient]:
+    """The app with seeded retry jitter, a fake DNS, and webhooks allowed to reach the test
+    receiver on 127.0.0.1 (only that address: TestWhereWebhooksMayPoint has the default)."""
     app = create_app(settings, database=database, matcher=matcher)
-    app.state.webhooks = WebhookService(settings, rng=random.Random(5))
+    app.state.webhooks = WebhookService(
+        allowing_the_receiver(settings), resolver=dns, rng=random.Random(5)
+    )
     with TestClient(app) as test_client:
         yield test_client
 
@@ -98,11 +109,18 @@ class TestSubscriptions:
         created = create(acme)
         changed = acme.patch(
             f"/v1/webhooks/{created['id']}",
-            json={"events": ["outreach.opted_out"], "active": False, "url": "http://10.0.0.5/h"},
+            json={
+                "events": ["outreach.opted_out"],
+                "active": False,
+                "url": "http://crm.example.com:8080/h",
+            },
         )
         assert changed.status_code == 200, changed.text
         assert changed.json()["events"] == ["outreach.opted_out"]
-        assert (changed.json()["active"], changed.json()["url"]) == (False, "http://10.0.0.5/h")
+        assert (changed.json()["active"], changed.json()["url"]) == (
+            False,
+            "http://crm.example.com:8080/h",
+        )
         bad = acme.patch(f"/v1/webhooks/{created['id']}", json={"url": "gopher://x"})
         assert bad.status_code == 422
         assert acme.delete(f"/v1/webhooks/{created['id']}").status_code == 204
@@ -121,6 +139,90 @@ class TestSubscriptions:
         rest = acme.get("/v1/webhooks", params={"limit": 2, "cursor": first["next_cursor"]})
         assert [w["id"] for w in first["items"] + rest.json()["items"]] == ids
         assert rest.json()["next_cursor"] is None
+
+
+class TestWhereWebhooksMayPoint:
+    """The default policy (the module's client allows the test receiver's address)."""
+
+    @pytest.fixture
+    def client(
+        self, settings: Settings, database: Database, matcher: MatchService, dns: FakeDNS
+    ) -> Iterator[TestClient]:
+        app = create_app(settings, database=database, matcher=matcher)
+        app.state.webhooks = WebhookService(settings, resolver=dns, rng=random.Random(5))
+        with TestClient(app) as test_client:
+            yield test_client
+
+    @pytest.mark.parametrize(
+        ("url", "says"),
+        [
+            ("http://127.0.0.1:8799/internal-admin", "127.0.0.1 is a loopback address"),
+            ("http://localhost:8799/", "localhost is a loopback name"),
+            ("http://[::1]:8799/", "::1 is a loopback address"),
+            ("http://0x7f000001/", "127.0.0.1 is a loopback address"),
+            ("http://2130706433/", "127.0.0.1 is a loopback address"),
+            ("http://127.1/", "127.0.0.1 is a loopback address"),
+            ("http://0177.0.0.1/", "not a valid URL"),
+            ("http://[::ffff:127.0.0.1]/", "(127.0.0.1 written as IPv6) is a loopback"),
+            ("http://169.254.169.254/latest/meta-data/", "cloud metadata address"),
+            ("http://[fd00:ec2::254]/", "cloud metadata address"),
+            ("http://metadata.google.internal/", "cloud metadata name"),
+            ("http://10.0.0.5/h", "10.0.0.5 is a private address"),
+            ("http://172.16.3.4/h", "172.16.3.4 is a private address"),
+            ("http://192.168.1.1/h", "192.168.1.1 is a private address"),
+            ("http://100.64.0.1/h", "shared (CGNAT)"),
+            ("http://0.0.0.0:8000/", "unspecified address"),
+            ("http://crm.internal/h", "crm.internal resolves to 10.20.0.4, a private address"),
+            ("https://user:pw@crm.example.com/h", "must not carry credentials"),
+        ],
+    )
+    def test_creating_one_that_points_inside_is_a_422_naming_url(
+        self, acme: ApiClient, dns: FakeDNS, url: str, says: str
+    ) -> None:
+        dns.answers["crm.internal"] = ["10.20.0.4"]
+        response = acme.post("/v1/webhooks", json={**HOOK, "url": url})
+        assert response.status_code == 422, response.text
+        (error,) = response.json()["errors"]
+        assert error["field"] == "url"
+        assert says in error["message"]
+        assert "pw" not in response.text
+        assert acme.get("/v1/webhooks").json()["items"] == []
+
+    def test_the_refusal_says_how_to_allow_it(self, acme: ApiClient) -> None:
+        response = acme.post("/v1/webhooks", json={**HOOK, "url": "http://10.0.0.5/h"})
+        assert response.json()["errors"][0]["message"] == (
+            "refused: 10.0.0.5 is a private address (set CREATORMATCH_WEBHOOK_ALLOW_PRIVATE=1 "
+            "or list it in CREATORMATCH_WEBHOOK_ALLOWED_CIDRS to allow it)"
+        )
+
+    @pytest.mark.parametrize(
+        "url", ["http://127.0.0.1:8799/", "http://[::1]/", "http://169.254.169.254/"]
+    )
+    def test_changing_the_url_to_one_inside_is_a_422_naming_url(
+        self, acme: ApiClient, url: str
+    ) -> None:
+        created = create(acme)
+        response = acme.patch(f"/v1/webhooks/{created['id']}", json={"url": url})
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == ["url"]
+        assert acme.get(f"/v1/webhooks/{created['id']}").json()["url"] == HOOK["url"]
+
+    def test_a_test_ping_to_a_url_stored_before_is_refused_unsent(
+        self, acme: ApiClient, client: TestClient, database: Database, receiver: Receiver
+    ) -> None:
+        created = create(acme)
+        with database.session() as session:  # as a row saved before the policy existed
+            row = webhooks_of(client).get(session, acme.org_id, created["id"])
+            row.url = receiver.url + "/internal-admin"
+        receiver.body = b"internal admin page"
+        queued = acme.post(f"/v1/webhooks/{created['id']}/test")
+        assert queued.status_code == 202, queued.text
+        assert webhooks_of(client).deliver_due(database).failed == 1
+        assert receiver.requests == []
+        (logged,) = acme.get(f"/v1/webhooks/{created['id']}/deliveries").json()["items"]
+        assert logged["status"] == "failed"
+        assert logged["last_error"].startswith("refused: 127.0.0.1 is a loopback address")
+        assert logged["last_response"] is None and logged["last_status_code"] is None
 
 
 class TestDeliveries:

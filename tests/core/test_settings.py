@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,48 @@ def test_production_accepts_real_settings() -> None:
 def test_bad_port_names_the_field() -> None:
     with pytest.raises(ValidationError, match="port"):
         make(port=70000)
+
+
+def test_webhooks_may_not_reach_private_addresses_by_default() -> None:
+    settings = make()
+    assert settings.webhook_allow_private is False
+    assert settings.webhook_allowed_cidrs == []
+
+
+def test_the_webhook_allow_list_is_comma_separated_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CREATORMATCH_WEBHOOK_ALLOWED_CIDRS", "10.1.0.0/16, 127.0.0.1/32,fd00::/8")
+    monkeypatch.setenv("CREATORMATCH_WEBHOOK_ALLOW_PRIVATE", "1")
+    settings = make()
+    assert settings.webhook_allowed_cidrs == [
+        ipaddress.ip_network("10.1.0.0/16"),
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("fd00::/8"),
+    ]
+    assert settings.webhook_allow_private is True
+
+
+def test_an_empty_webhook_allow_list_is_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CREATORMATCH_WEBHOOK_ALLOWED_CIDRS", "")
+    assert make().webhook_allowed_cidrs == []
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("10.1.2.3/16", "10.1.2.3/16 has host bits set"),
+        ("10.0.0.0/33", "does not appear to be an IPv4 or IPv6 network"),
+        ("10.0.0.0/8,intranet", "intranet is not a network"),
+    ],
+)
+def test_a_bad_webhook_allow_list_names_the_setting(value: str, says: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        make(webhook_allowed_cidrs=value)
+    assert "CREATORMATCH_WEBHOOK_ALLOWED_CIDRS" in str(info.value)
+    assert says in str(info.value)
+
+
+def test_a_bad_allow_private_names_the_setting() -> None:
+    with pytest.raises(ValidationError, match="webhook_allow_private"):
+        make(webhook_allow_private="sometimes")

@@ -1,9 +1,11 @@
 """A real HTTP server on 127.0.0.1 standing in for a CRM's webhook endpoint: it records
-every request and answers the status codes it is told to."""
+every request and answers the status codes it is told to; with a TLS context it serves
+HTTPS and records the name each client asked for (SNI)."""
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,13 +22,16 @@ class Received:
 
 @dataclass
 class Receiver:
-    """``statuses`` are answered in order, then ``default``; ``body`` is every response's."""
+    """``statuses`` are answered in order, then ``default``; ``body`` and ``headers`` are
+    every response's."""
 
     url: str = ""
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     default: int = 200
     body: bytes = b"ok"
+    headers: dict[str, str] = field(default_factory=dict)
+    sni: list[str | None] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_status(self) -> int:
@@ -35,7 +40,7 @@ class Receiver:
 
 
 @contextmanager
-def serve() -> Iterator[Receiver]:
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
     receiver = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -50,6 +55,8 @@ def serve() -> Iterator[Receiver]:
             self.send_response(code)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(receiver.body)))
+            for name, value in receiver.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(receiver.body)
 
@@ -57,9 +64,17 @@ def serve() -> Iterator[Receiver]:
             """Quiet: pytest shows failures, not access logs."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+
+        def record_sni(_socket: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
+            receiver.sni.append(name)
+
+        tls.sni_callback = record_sni  # type: ignore[assignment]  # typeshed: SSLSocket
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "https" if tls is not None else "http"
+    receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     try:
         yield receiver
     finally:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from api.routes import webhooks as routes
+from core.settings import Settings
 from models import EVENT_TYPES
+from webhooks.egress import METADATA_ADDRESSES, METADATA_NAMES
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text(encoding="utf-8")
 
@@ -39,3 +41,11 @@ def test_every_documented_route_exists() -> None:
     }
     normalised = {(m, re.sub(r"\{[^}]+\}", "{id}", p)) for m, p in served}
     assert documented == normalised
+
+
+def test_the_ssrf_policy_names_every_setting_and_metadata_target() -> None:
+    policy = DOC.split("## Where webhooks may point (SSRF policy)\n", 1)[1].split("\n## ", 1)[0]
+    settings = [f"CREATORMATCH_{n.upper()}" for n in Settings.model_fields if "webhook" in n]
+    assert settings == ["CREATORMATCH_WEBHOOK_ALLOW_PRIVATE", "CREATORMATCH_WEBHOOK_ALLOWED_CIDRS"]
+    for name in [*settings, *METADATA_NAMES, *map(str, METADATA_ADDRESSES)]:
+        assert f"`{name}" in policy, name
