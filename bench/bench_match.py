@@ -633,6 +633,29 @@ def _recall(state: Any, queries: Sequence[Any], ks: Sequence[int]) -> dict[str, 
     return out
 
 
+def _score_page(
+    state: Any, columns: Any, brief: Any, fused: Any, records: dict[int, Any]
+) -> list[Any]:
+    """What MatchService._rank does for one page: score every candidate on the columns,
+    explain the first K."""
+    from matcher.ranking import candidates_from_fused, explain, wishes_for
+    from matcher.scorer import score_candidates
+
+    wishes = wishes_for(brief)
+    scored = score_candidates(columns, candidates_from_fused(fused), wishes)
+    return [
+        explain(
+            columns,
+            scored,
+            int(j),
+            records[fused[int(j)].creator_id],
+            wishes,
+            authenticity=state.authenticity.get(fused[int(j)].creator_id),
+        )
+        for j in scored.order[:K]
+    ]
+
+
 def in_process(
     cfg: Setup, embedder: Any, queries: int, breakdown_queries: int, build_threads: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -642,9 +665,7 @@ def in_process(
     from matcher.cache import LRUCache
     from matcher.fusion import reciprocal_rank_fusion
     from matcher.index import configure_faiss_threads, read_manifest
-    from matcher.ranking import rank_candidates
     from matcher.service import (
-        COMPONENT_CACHE_SIZE,
         MAX_CANDIDATES,
         MIN_CANDIDATES,
         MatchService,
@@ -713,24 +734,22 @@ def in_process(
                 size = catalog_size if allowed is None else int(allowed.size)
                 selectivity[band][name] = round(size / catalog_size, 4)
 
-        def caches() -> tuple[int, int, int, int]:
-            r, c = state.records, state.components
-            return r.hits, r.misses, c.hits, c.misses
+        def caches() -> tuple[int, int]:
+            r = state.records
+            return r.hits, r.misses
 
         def hit_rates(before: tuple[int, ...], after: tuple[int, ...]) -> dict[str, Any]:
             d = [a - b for a, b in zip(after, before, strict=True)]
-            return {
-                "record_hit_rate": round(d[0] / max(d[0] + d[1], 1), 3),
-                "component_hit_rate": round(d[2] / max(d[2] + d[3], 1), 3),
-            }
+            return {"record_hit_rate": round(d[0] / max(d[0] + d[1], 1), 3)}
 
         stream = BriefStream()
         match: dict[str, Any] = {
             "k": K,
             "candidates_scored_per_match": wanted,
-            "caches": "the service's record and component LRUs start empty and fill as the "
-            "bands run (22 base briefs cycle, so candidates repeat); each band reports its hit "
-            "rates; 'unfiltered_cold_caches' empties both before every match",
+            "caches": "every candidate is scored on the catalog's columns (no cache); the "
+            "service's record LRU holds the records of the results shown and fills as the "
+            "bands run (22 base briefs cycle); 'unfiltered_cold_caches' empties it before "
+            "every match",
             "bands": {},
         }
         timed = {**bands, "unfiltered_cold_caches": bands["unfiltered"]}
@@ -744,7 +763,6 @@ def in_process(
                 _case, text = stream.next()
                 if band == "unfiltered_cold_caches":
                     state.records.clear()
-                    state.components.clear()
                 cpu0 = time.process_time()
                 with database.session() as session, _Timer() as t:
                     brief = brief_from_request(text)
@@ -826,23 +844,12 @@ def in_process(
                 with _Timer() as t_rows_warm:
                     for cid in wanted_ids:
                         record_cache.get(cid)
-                components: Any = LRUCache(COMPONENT_CACHE_SIZE)
+                columns = state.catalog.snapshot()
+
                 with _Timer() as t_score:
-                    hits = rank_candidates(
-                        brief,
-                        fused,
-                        records,
-                        authenticity_scores=state.authenticity,
-                        component_cache=components,
-                    )
+                    hits = _score_page(state, columns, brief, fused, records)
                 with _Timer() as t_score_warm:
-                    rank_candidates(
-                        brief,
-                        fused,
-                        records,
-                        authenticity_scores=state.authenticity,
-                        component_cache=components,
-                    )
+                    _score_page(state, columns, brief, fused, records)
                 shared = (t_parse, t_filter, t_cold, t_dense, t_lex, t_fuse)
                 timings = (
                     ("parse_brief", t_parse),

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import InvalidInputError
+from core.money import FX_TO_USD
 from core.tiers import TIER_BENCHMARKS, Tier, tier_for_followers
 from matcher.authenticity import AuthenticityScore
 from matcher.brief import AGE_BANDS, Objective, TargetAudience
@@ -49,6 +50,7 @@ __all__ = [
     "niche_fit",
     "recent_competitor_mentions",
     "safety_categories_for",
+    "safety_hit_counts",
     "tier_fit",
     "weights_for",
 ]
@@ -387,8 +389,7 @@ def authenticity(result: AuthenticityScore | None) -> ComponentScore:
 
 # --------------------------------------------------------------------------- cost efficiency
 
-# Fixed conversion rates to USD, an assumption stated in the reasons (no live FX lookups).
-FX_TO_USD: dict[str, float] = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27}
+# Fixed conversion rates to USD (core.money), an assumption stated in the reasons.
 
 # A representative follower count per tier (geometric mid of the bounds; mega assumed 3M)
 # to turn the per-post cost benchmark into a cost per engagement / per 1,000 followers.
@@ -696,6 +697,23 @@ def _texts(record: Mapping[str, Any]) -> list[tuple[str, str]]:
             if isinstance(post, Mapping) and isinstance(post.get("text"), str):
                 out.append((f"post {i + 1}", post["text"]))
     return out
+
+
+SAFETY_CATEGORY_ORDER: tuple[str, ...] = tuple(BRAND_SAFETY_KEYWORDS)
+
+
+def safety_hit_counts(record: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """Keyword hits per brand-safety category (:data:`SAFETY_CATEGORY_ORDER`) in the bio
+    and recent posts; None when there is no text to check."""
+    texts = _texts(record)
+    if not texts:
+        return None
+    counts = dict.fromkeys(SAFETY_CATEGORY_ORDER, 0)
+    for _where, text in texts:
+        for match in _SAFETY_UNION.finditer(_fold(text)):
+            if match.lastgroup in counts:
+                counts[match.lastgroup] += 1
+    return tuple(counts.values())
 
 
 def safety_categories_for(brief_text: str) -> tuple[str, ...]:
@@ -1103,6 +1121,8 @@ class Explanation:
     unknown: tuple[str, ...]
     reasons: tuple[str, ...]
     weights: dict[str, float] = field(default_factory=dict)
+    # What a recruiter must see: unknown data, costs over the budget, red flags.
+    flags: tuple[str, ...] = ()
 
 
 def _validate_overrides(overrides: Mapping[str, object]) -> dict[str, float]:

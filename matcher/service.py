@@ -44,15 +44,20 @@ from matcher.index import (
     configure_faiss_threads,
 )
 from matcher.lexical import BM25Index
-from matcher.ranking import ComponentCache, MatchHit, rank_candidates
+from matcher.ranking import (
+    MatchHit,
+    candidates_from_fused,
+    catalog_row,
+    explain,
+    wishes_for,
+)
+from matcher.scorer import Wishes, score_candidates, strengths_for
 from matcher.scoring import (
     CONFLICT_WINDOW_DAYS,
+    SAFETY_CATEGORY_ORDER,
     audience_fit,
     brand_needle,
-    combine,
-    cost_efficiency,
     recent_competitor_mentions,
-    weights_for,
 )
 from models import Creator
 from storage.repositories.creators import CreatorRepository
@@ -76,9 +81,8 @@ _log = logging.getLogger("creatormatch.matcher")
 # reorder the retrieval ranking, few enough to stay within a few milliseconds.
 MIN_CANDIDATES = 100
 MAX_CANDIDATES = 500
-# ~3-5 KB per cached record, ~1 KB per cached component.
+# ~3-5 KB per cached record (the results shown, with their reasons).
 RECORD_CACHE_SIZE = 20_000
-COMPONENT_CACHE_SIZE = 100_000
 
 
 class IndexNotReadyError(UnavailableError):
@@ -111,6 +115,7 @@ def creator_data(creator: Creator) -> dict[str, Any]:
         "avg_views": creator.avg_views,
         "posts_per_month": creator.posts_per_month,
         "engagement_rate": creator.engagement_rate,
+        "engagement_rate_computed": creator.engagement_rate_computed,
         "categories": creator.categories,
         "recent_posts": creator.recent_posts,
         "audience": creator.audience,
@@ -137,6 +142,8 @@ class MatchFilters:
     # scored "conflicts" component still marks older and undated mentions).
     exclude_competitor_mentions: bool = True
     competitor_window_days: int = CONFLICT_WINDOW_DAYS
+    # With a budget, creators costing more than all of it are left out unless this is set.
+    include_over_budget: bool = False
 
     def hard(self) -> HardFilters:
         return HardFilters(
@@ -190,28 +197,17 @@ class _OrgState:
     competitor_mentions: dict[tuple[frozenset[str], int, str], frozenset[int]] = field(
         default_factory=dict
     )
-    # Recently scored candidates' records and their brief-independent components, so a match
-    # reads the database only for creators it has not seen lately. Entries of a creator are
-    # dropped when it changes (sync) or goes (forget).
+    # Recently shown results' records (for their reasons), so a match reads the database
+    # only for creators it has not shown lately. Entries of a creator are dropped when it
+    # changes (sync) or goes (forget).
     records: LRUCache[int, dict[str, Any]] = field(
         default_factory=lambda: LRUCache(RECORD_CACHE_SIZE)
     )
-    components: ComponentCache = field(default_factory=lambda: LRUCache(COMPONENT_CACHE_SIZE))
 
     def changed(self, creator_ids: Iterable[int]) -> None:
         """Forget what is cached about these creators."""
-        ids = list(creator_ids)
-        self.records.discard(ids)
+        self.records.discard(list(creator_ids))
         self.competitor_mentions.clear()
-        if ids:
-            # Component keys start with the creator id; dropping them one by one would mean
-            # scanning the cache, so changes clear it (they come in batches anyway).
-            self.components.clear()
-
-
-def _cost_usd(record: Mapping[str, Any]) -> float | None:
-    value = cost_efficiency(record, None).details.get("cost_per_post_usd")
-    return None if value is None else float(value)
 
 
 def _lexical_index(ids: Sequence[int], documents: Sequence[str]) -> BM25Index | None:
@@ -221,11 +217,11 @@ def _lexical_index(ids: Sequence[int], documents: Sequence[str]) -> BM25Index | 
     return BM25Index().fit(np.asarray(ids, dtype=np.int64), documents)
 
 
-# What the side state reads of a creator: the catalog's filter columns and the cost inputs
-# (rates and the engagement figures), the authenticity features, and the fields of the BM25
-# document (matcher.documents.creator_document: bio, categories, recent posts). Not the
-# audience, handle, names or brands, which only scoring reads, for the ~100 candidates of
-# a match.
+# What the side state reads of a creator: the catalog's filter and scoring columns (the
+# cost inputs, engagement, audience, past collaborations, brand-safety keywords), the
+# authenticity features, and the fields of the BM25 document (matcher.documents.
+# creator_document: bio, categories, recent posts). Not the handle or names, which only the
+# results shown read.
 _DOCUMENT_COLUMNS = (Creator.bio, Creator.categories, Creator.recent_posts)
 _SIDE_COLUMNS = (
     Creator.platform,
@@ -237,7 +233,10 @@ _SIDE_COLUMNS = (
     Creator.avg_views,
     Creator.posts_per_month,
     Creator.engagement_rate,
+    Creator.engagement_rate_computed,
     Creator.rates,
+    Creator.audience,
+    Creator.brands_mentioned,
     *_DOCUMENT_COLUMNS,
 )
 # Creators read per query while the side state is built.
@@ -319,15 +318,11 @@ class _FeatureRecords(Sequence[Mapping[str, Any]]):
 
 
 def _catalog_row(data: Mapping[str, Any]) -> CatalogRow:
-    return CatalogRow(
-        id=int(data["id"]),
-        platform=str(data["platform"]),
-        followers=data.get("followers"),
-        country=data.get("country"),
-        language=data.get("language"),
-        engagement_rate=data.get("engagement_rate"),
-        cost_per_post_usd=_cost_usd(data),
-    )
+    return catalog_row(data, None)
+
+
+def _new_catalog(rows: Sequence[CatalogRow]) -> Catalog:
+    return Catalog(rows, safety_categories=len(SAFETY_CATEGORY_ORDER))
 
 
 class MatchService:
@@ -485,7 +480,7 @@ class MatchService:
                 catalog_rows.append(_catalog_row(record))
                 documents.append(creator_document(record))
                 features.append(record)
-        catalog = Catalog(catalog_rows)
+        catalog = _new_catalog(catalog_rows)
         del catalog_rows
         model: AuthenticityModel | None = None
         scores: dict[int, AuthenticityScore] = {}
@@ -497,6 +492,7 @@ class MatchService:
                 chunk = features[start : start + SIDE_STATE_BATCH]
                 scores.update(zip(ids[start : start + len(chunk)], model.score(chunk), strict=True))
         del features
+        catalog.set_authenticity({cid: (s.score, s.flagged) for cid, s in scores.items()})
         return catalog, _lexical_index(ids, documents), scores, model
 
     def _documents(self, session: Session, organization_id: int) -> tuple[array[int], _Documents]:
@@ -537,7 +533,6 @@ class MatchService:
                 state.catalog, state.lexical = catalog, lexical
                 state.authenticity, state.model = scores, model
                 state.records.clear()
-                state.components.clear()
                 state.competitor_mentions.clear()
         return BuildSummary(
             encoded=encoded,
@@ -599,8 +594,12 @@ class MatchService:
             records = [creator_data(c) for c in queued]
             state.catalog.upsert([_catalog_row(r) for r in records])
             if state.model is not None:
-                state.authenticity.update(
+                fresh = dict(
                     zip((r["id"] for r in records), state.model.score(records), strict=True)
+                )
+                state.authenticity.update(fresh)
+                state.catalog.set_authenticity(
+                    {cid: (s.score, s.flagged) for cid, s in fresh.items()}
                 )
             repo.dequeue([c.id for c in queued])
             session.flush()
@@ -642,18 +641,22 @@ class MatchService:
         offset: int = 0,
         now: datetime | None = None,
         build: bool = True,
+        sources: Mapping[str, str] | None = None,
     ) -> MatchPage:
-        """Rank the organisation's creators for ``brief``; see the module docstring."""
+        """Rank the organisation's creators for ``brief``; see the module docstring.
+        ``sources`` names where each wish came from (brief, campaign, request)."""
         if not brief.text.strip():
             raise InvalidInputError.for_field("brief", "the brief is empty")
-        base_weights = weights_for(brief.objective)
-        combine((), base_weights, weights)  # validates the overrides before any work
+        strengths_for(brief.objective, weights)  # validates the overrides before any work
         state = self.ensure_loaded(session, organization_id, build=build)
         if brief.platforms and not filters.platforms:
             filters = _replace(filters, platforms=tuple(brief.platforms))
         if brief.languages and not filters.languages:
             filters = _replace(filters, languages=tuple(brief.languages))
+        wishes = wishes_for(brief, sources=sources)
         hard = filters.hard()
+        if wishes.cap_usd is not None and not filters.include_over_budget:
+            hard = replace(hard, budget_cap_usd=wishes.cap_usd)
         competitor_excluded: frozenset[int] = frozenset()
         if brief.competitor_brands and filters.exclude_competitor_mentions:
             competitor_excluded = self._competitor_mentioners(
@@ -667,27 +670,97 @@ class MatchService:
             hard = replace(hard, exclude_ids=hard.exclude_ids | competitor_excluded)
         allowed = state.catalog.select(hard)
         wanted = min(max(MIN_CANDIDATES, 3 * (offset + k)), MAX_CANDIDATES)
-        query = self.embedder.encode_query(brief.text)
-        dense = state.holder.search(query, wanted, allowed_ids=allowed)
-        lexical = (
-            state.lexical.search(brief.text, wanted, allowed_ids=allowed)
-            if state.lexical is not None
-            else None
+        fused, exact = self._retrieve(state, brief, wanted, allowed)
+        hits, total = self._rank(
+            session, organization_id, state, wishes, fused, weights, now, offset, k
         )
-        fused = reciprocal_rank_fusion(dense, lexical, limit=wanted)
-        hits = self._score(session, organization_id, state, brief, fused, weights, now)
-        page = hits[offset : offset + k]
-        more = offset + k < len(hits)
+        more = offset + k < total
         return MatchPage(
             brief=brief,
             applied_filters=filters,
-            total_candidates=len(hits),
-            hits=tuple(page),
+            total_candidates=total,
+            hits=tuple(hits),
             next_offset=offset + k if more else None,
             index_kind=state.holder.current.kind,
-            exact=dense.exact,
+            exact=exact,
             competitor_excluded=competitor_excluded,
         )
+
+    def _retrieve(
+        self, state: _OrgState, brief: Brief, wanted: int, allowed: Any
+    ) -> tuple[list[FusedHit], bool]:
+        """Dense and lexical candidates (inside the allowed ids), fused; and whether the
+        dense search was exact."""
+        text = getattr(brief, "niche_text", "") or brief.text
+        query = self.embedder.encode_query(text)
+        dense = state.holder.search(query, wanted, allowed_ids=allowed)
+        lexical = (
+            state.lexical.search(text, wanted, allowed_ids=allowed)
+            if state.lexical is not None
+            else None
+        )
+        return reciprocal_rank_fusion(dense, lexical, limit=wanted), dense.exact
+
+    def _rank(
+        self,
+        session: Session,
+        organization_id: int,
+        state: _OrgState,
+        wishes: Wishes,
+        fused: Sequence[FusedHit],
+        weights: Mapping[str, float] | None,
+        now: datetime | None,
+        offset: int,
+        k: int,
+    ) -> tuple[list[MatchHit], int]:
+        """Score every candidate on the catalog's columns in one pass; explain the page."""
+        if not fused:
+            return [], 0
+        columns = state.catalog.snapshot()
+        candidates = candidates_from_fused(fused)
+        present = columns.contains(candidates.ids)
+        if not present.all():  # deleted since the index answered
+            fused = [h for h, keep in zip(fused, present, strict=True) if keep]
+            candidates = candidates_from_fused(fused)
+        if not fused:
+            return [], 0
+        scored = score_candidates(columns, candidates, wishes, overrides=weights)
+        page = [int(j) for j in scored.order[offset : offset + k]]
+        records = self._records(
+            session, organization_id, state, [fused[j].creator_id for j in page]
+        )
+        hits = [
+            explain(
+                columns,
+                scored,
+                j,
+                records[fused[j].creator_id],
+                wishes,
+                authenticity=state.authenticity.get(fused[j].creator_id),
+                now=now,
+                retrieval=fused[j],
+            )
+            for j in page
+            if fused[j].creator_id in records
+        ]
+        return hits, len(fused)
+
+    def _records(
+        self, session: Session, organization_id: int, state: _OrgState, ids: Sequence[int]
+    ) -> dict[int, dict[str, Any]]:
+        """The records of the results shown, from the cache or the database."""
+        records: dict[int, dict[str, Any]] = {}
+        missing: list[int] = []
+        for cid in ids:
+            record = state.records.get(cid)
+            if record is None:
+                missing.append(cid)
+            else:
+                records[cid] = record
+        if missing:
+            for creator in CreatorRepository(session).get_many(organization_id, missing):
+                records[creator.id] = state.records.put(creator.id, creator_data(creator))
+        return records
 
     def _competitor_mentioners(
         self,
@@ -716,43 +789,6 @@ class MatchService:
         state.competitor_mentions[key] = found
         return found
 
-    def _score(
-        self,
-        session: Session,
-        organization_id: int,
-        state: _OrgState,
-        brief: Brief,
-        fused: Sequence[FusedHit],
-        weights: Mapping[str, float] | None,
-        now: datetime | None,
-    ) -> list[MatchHit]:
-        if not fused:
-            return []
-        records: dict[int, dict[str, Any]] = {}
-        missing: list[int] = []
-        for hit in fused:
-            record = state.records.get(hit.creator_id)
-            if record is None:
-                missing.append(hit.creator_id)
-            else:
-                records[hit.creator_id] = record
-        if missing:
-            for creator in session.scalars(
-                select(Creator).where(
-                    Creator.organization_id == organization_id, Creator.id.in_(missing)
-                )
-            ):
-                records[creator.id] = state.records.put(creator.id, creator_data(creator))
-        return rank_candidates(
-            brief,
-            fused,
-            records,
-            authenticity_scores=state.authenticity,
-            weights=weights,
-            now=now,
-            component_cache=state.components,
-        )
-
     def explain(
         self,
         session: Session,
@@ -770,15 +806,10 @@ class MatchService:
         allowed = wanted[np.isin(wanted, state.catalog.ids)]
         if not allowed.size:
             return {}
-        query = self.embedder.encode_query(brief.text)
-        dense = state.holder.search(query, int(allowed.size), allowed_ids=allowed)
-        lexical = (
-            state.lexical.search(brief.text, int(allowed.size), allowed_ids=allowed)
-            if state.lexical is not None
-            else None
+        fused, _exact = self._retrieve(state, brief, int(allowed.size), allowed)
+        hits, _total = self._rank(
+            session, organization_id, state, wishes_for(brief), fused, None, now, 0, len(fused)
         )
-        fused = reciprocal_rank_fusion(dense, lexical, limit=int(allowed.size))
-        hits = self._score(session, organization_id, state, brief, fused, None, now)
         return {int(h.creator["id"]): h for h in hits}
 
     def similar(

@@ -65,6 +65,19 @@ class CreatorRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def get_many(self, organization_id: int, creator_ids: Sequence[int]) -> list[Creator]:
+        """The organisation's creators among ``creator_ids`` (missing ones left out)."""
+        if not creator_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Creator).where(
+                    Creator.organization_id == organization_id,
+                    Creator.id.in_(list(creator_ids)),
+                )
+            )
+        )
+
     def get(self, organization_id: int, creator_id: int) -> Creator | None:
         return self.session.scalar(
             select(Creator).where(

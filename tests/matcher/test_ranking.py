@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from matcher.brief import parse_brief
 from matcher.fusion import FusedHit
 from matcher.ranking import rank_candidates
@@ -43,7 +45,7 @@ def test_politics_creators_rank_by_fit_for_a_politics_brief() -> None:
     assert safety.score in (None, 1.0)
 
 
-def test_lexical_evidence_is_relative_to_the_best_candidate() -> None:
+def test_relevance_is_relative_to_the_best_candidate() -> None:
     brief = parse_brief("budget travel vlogs in japan")
     records = {i: record(i, "travel") for i in (1, 2, 3)}
     fused = [
@@ -53,8 +55,9 @@ def test_lexical_evidence_is_relative_to_the_best_candidate() -> None:
     ]
     hits = {h.creator["id"]: h for h in rank_candidates(brief, fused, records, now=NOW)}
     niche = {i: next(c for c in h.components if c.name == "niche_fit") for i, h in hits.items()}
-    assert niche[1].details["lexical"] == 1.0
-    assert niche[2].details["lexical"] == 0.5
-    # Missed by the lexical search that ran: no shared word, which counts as 0, not unknown.
-    assert niche[3].details["lexical"] == 0.0
-    assert niche[1].score > niche[2].score > niche[3].score
+    assert niche[1].score == 1.0
+    assert niche[2].score == pytest.approx(2 / 3)
+    assert niche[3].score == pytest.approx(1 / 3)
+    assert niche[1].details["lexical"] == 30.0 and niche[3].details["lexical"] is None
+    # relevance squared: a creator half as relevant keeps a quarter of the score
+    assert hits[1].score > hits[2].score > hits[3].score
