@@ -91,10 +91,23 @@ def _empty(key: str) -> Any:
 
 @dataclass(frozen=True)
 class CampaignMatchInputs:
-    """A campaign as the matcher reads it."""
+    """A campaign as the matcher reads it; ``explicit`` names the wishes the campaign sets
+    in its own fields (not read from its brief's text)."""
 
     brief: Brief
     filters: MatchFilters
+    explicit: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """One search, resolved: the brief the matcher reads, the hard filters, and where each
+    wish came from (``brief``: read from the text; ``campaign``: the stored campaign's
+    fields; ``request``: given explicitly with the request)."""
+
+    brief: Brief
+    filters: MatchFilters
+    sources: Mapping[str, str]
 
 
 def _check(fields: Mapping[str, Any]) -> None:
@@ -224,7 +237,95 @@ class CampaignService:
             languages=tuple(campaign.languages),
             exclude_creator_ids=tuple(excluded),
         )
-        return CampaignMatchInputs(brief=brief, filters=filters)
+        explicit = {
+            name
+            for name, given in (
+                ("objective", campaign.objective),
+                ("countries", target.get("countries")),
+                ("genders", target.get("genders")),
+                ("age", target.get("age")),
+                ("interests", target.get("interests")),
+                ("budget", campaign.budget),
+                ("platforms", campaign.platforms),
+                ("languages", campaign.languages),
+                ("competitors", competitors),
+                ("brand_safety", campaign.brand_safety),
+            )
+            if given
+        }
+        return CampaignMatchInputs(brief=brief, filters=filters, explicit=frozenset(explicit))
+
+    def match_query(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        text: str | None,
+        campaign_id: int | None = None,
+        filters: MatchFilters | None = None,
+        objective: str | None = None,
+        target: Mapping[str, Any] | None = None,
+        competitor_brands: Sequence[str] = (),
+        brand_safety: Sequence[str] = (),
+    ) -> MatchQuery:
+        """The search a request asks for, the same for the API and the pages: what the
+        request gives explicitly wins, then the campaign's own fields, then what the text
+        says (the request's text, else the campaign's brief). A campaign's filters and the
+        request's add up (a list the request gives replaces the campaign's)."""
+        given = filters or MatchFilters()
+        if campaign_id is None:
+            if not (text or "").strip():
+                raise InvalidInputError.for_field("brief", "give a brief or a campaign")
+            brief = brief_from_request(
+                str(text),
+                objective=objective,
+                target=target,
+                competitor_brands=competitor_brands,
+                brand_safety=brand_safety,
+            )
+            sources = _sources(
+                brief,
+                frozenset(),
+                _explicit_request(objective, target, competitor_brands, brand_safety),
+            )
+            return MatchQuery(brief, given, sources)
+        stored = self.match_inputs(session, organization_id, campaign_id)
+        parsed = brief_from_request(text) if text and text.strip() else stored.brief
+        campaign = stored.brief
+        # The campaign's own fields over what the text says...
+        brief = parsed.merge(
+            objective=campaign.objective if "objective" in stored.explicit else None,
+            target=_merged_target(parsed, campaign, stored.explicit),
+            budget=campaign.budget if "budget" in stored.explicit else None,
+            currency=campaign.currency if "budget" in stored.explicit else None,
+            platforms=campaign.platforms if "platforms" in stored.explicit else None,
+            languages=campaign.languages if "languages" in stored.explicit else None,
+            competitor_brands=campaign.competitor_brands
+            if "competitors" in stored.explicit
+            else None,
+            brand_safety=campaign.brand_safety if "brand_safety" in stored.explicit else None,
+        )
+        # ... and what the request gives over both.
+        brief = brief.merge(
+            objective=objective,
+            target=target,
+            competitor_brands=tuple(competitor_brands) or None,
+            brand_safety=tuple(brand_safety) or None,
+        )
+        merged_filters = replace(
+            given,
+            platforms=given.platforms or stored.filters.platforms,
+            languages=given.languages or stored.filters.languages,
+            exclude_creator_ids=tuple(
+                dict.fromkeys((*stored.filters.exclude_creator_ids, *given.exclude_creator_ids))
+            ),
+        )
+        sources = _sources(
+            brief,
+            stored.explicit,
+            _explicit_request(objective, target, competitor_brands, brand_safety),
+        )
+        return MatchQuery(brief, merged_filters, sources)
 
 
 _REQUIRED = frozenset({"name", "brief", "objective", "currency"})
@@ -239,6 +340,60 @@ _LIST_DEFAULT: dict[str, Any] = {
         "brand_safety",
     )
 }
+
+
+_TARGET_PARTS = ("countries", "genders", "age", "interests")
+
+
+def _merged_target(parsed: Brief, campaign: Brief, explicit: frozenset[str]) -> TargetAudience:
+    """The text's target audience with the parts the campaign sets replaced."""
+    return TargetAudience(
+        age=campaign.target.age if "age" in explicit else parsed.target.age,
+        genders=campaign.target.genders if "genders" in explicit else parsed.target.genders,
+        countries=(
+            campaign.target.countries if "countries" in explicit else parsed.target.countries
+        ),
+        interests=(
+            campaign.target.interests if "interests" in explicit else parsed.target.interests
+        ),
+    )
+
+
+def _explicit_request(
+    objective: str | None,
+    target: Mapping[str, Any] | None,
+    competitor_brands: Sequence[str],
+    brand_safety: Sequence[str],
+) -> frozenset[str]:
+    names = {name for name in _TARGET_PARTS if target and target.get(name)}
+    if objective:
+        names.add("objective")
+    if competitor_brands:
+        names.add("competitors")
+    if brand_safety:
+        names.add("brand_safety")
+    return frozenset(names)
+
+
+def _sources(brief: Brief, campaign: frozenset[str], request: frozenset[str]) -> dict[str, str]:
+    """Where each wish the brief holds came from."""
+    present = {
+        "objective": brief.objective is not None,
+        "countries": bool(brief.target.countries),
+        "genders": bool(brief.target.genders),
+        "age": bool(brief.target.age),
+        "interests": bool(brief.target.interests),
+        "budget": brief.budget is not None,
+        "platforms": bool(brief.platforms),
+        "languages": bool(brief.languages),
+        "competitors": bool(brief.competitor_brands),
+        "brand_safety": bool(brief.brand_safety),
+    }
+    return {
+        name: "request" if name in request else "campaign" if name in campaign else "brief"
+        for name, there in present.items()
+        if there
+    }
 
 
 def _nonempty(values: Sequence[str]) -> tuple[str, ...] | None:
