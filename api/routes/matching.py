@@ -68,15 +68,10 @@ def merge_filters(stored: MatchFilters, given: MatchFilters) -> MatchFilters:
 
 
 def _flags(hit: MatchHit) -> list[str]:
-    flags: list[str] = []
-    by_name = {c.name: c for c in hit.components}
-    auth = by_name.get("authenticity")
-    if auth is not None and auth.details.get("flagged"):
-        flags.append("authenticity: " + "; ".join(auth.reasons))
-    for name in ("brand_safety", "conflicts"):
-        component = by_name.get(name)
-        if component is not None and component.score is not None and component.score < 1:
-            flags.append(f"{name.replace('_', ' ')}: " + "; ".join(component.reasons))
+    flags = list(hit.flags)
+    conflicts = next((c for c in hit.components if c.name == "conflicts"), None)
+    if conflicts is not None and conflicts.score is not None and conflicts.score < 1:
+        flags.append("conflicts: " + "; ".join(conflicts.reasons))
     if hit.creator.get("is_virtual"):
         flags.append("virtual influencer")
     return flags
