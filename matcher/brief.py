@@ -1472,7 +1472,8 @@ def _read_places(r: _Reading) -> None:
             r.add(_Hit("", "", t.start, t.end, keep=True, item=False))
             continue
         r.add(_Hit("country", str(t.value), t.start, t.end))
-    starts = [s for s, e, _w in r.toks if norm[s].isupper() and e - s <= 4]
+    # codes are short upper-case tokens: "US", "UK", "EE" of "EE.UU.", "US" of "US-based"
+    starts = [s for s, _e, w in r.toks if norm[s].isupper() and len(w.split("-", 1)[0]) <= 4]
     for m in r.scan(_CODE_RE, extra=starts, digits=False, text=norm):
         if r.free(m.start(), m.end()):
             r.add(

@@ -694,6 +694,8 @@ def test_goal_and_filler_words_that_are_topics_stay(text: str, kept: str) -> Non
         ("Mexican street food tours", None),
         ("Polish creators", "PL"),
         ("creadores en Francia", "FR"),
+        ("US-based creators", "US"),
+        ("creadores en EE.UU.", "US"),
     ],
 )
 def test_country_words_in_niche_phrases(text: str, country: str | None) -> None:
@@ -752,3 +754,37 @@ class TestMergeNewFields:
         with pytest.raises(InvalidInputError) as exc:
             Brief().merge(**overrides)
         assert exc.value.errors[0].field == field
+
+
+# The examples of the kinds table in docs/matcher-scoring.md ("The brief").
+DOCUMENTED: list[tuple[str, str, str]] = [
+    ("US-based creators", "country", "US"),
+    ("creadores en EE.UU.", "country", "US"),
+    ("DACH", "country", "AT"),
+    ("deutschsprachige Creator", "language", "de"),
+    ("English content", "language", "en"),
+    ("hispanohablantes", "language", "es"),
+    ("en français", "language", "fr"),
+    ("presupuesto de 20 mil euros", "budget", "20000 EUR"),
+    ("CAD 35k", "budget", "35000 CAD"),
+    ("$500 per creator", "money", "500 USD per creator"),
+    ("mujeres interesadas en fútbol", "interest", "fútbol"),
+    ("family-friendly", "brand_safety", "alcohol"),
+    ("teens", "age", "13-17"),
+    ("students", "age", "18-24"),
+    ("Gen Z", "generation", "14-29"),
+    ("all genders", "gender", "all"),
+    ("moms", "gender", "female"),
+    ("for 6 months", "duration", "P6M"),
+    ("up to 12 creators", "creator_count", "12"),
+    ("Wettbewerber: Nivea", "competitor", "Nivea"),
+    ("kein Glücksspiel", "brand_safety", "gambling"),
+    ("celebrities", "tier", "mega"),
+    ("petits créateurs", "tier", "nano"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), DOCUMENTED)
+def test_documented_readings(text: str, kind: str, value: str) -> None:
+    items = [(i.kind, i.value) for i in parse_brief(text, year=2026).understood]
+    assert (kind, value) in items
