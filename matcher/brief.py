@@ -26,6 +26,7 @@ launch ..., conversions" is a conversions brief.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import itertools
@@ -878,7 +879,7 @@ _COMPETITOR_TAIL_RE = re.compile(
     r"\s*(?:\([^)]*\)\s*)?"
     r"(?:(?P<sep>:|=|\bare\b|\binclude\b|\bincluding\b|\blike\b|\bsuch as\b|\bcomo\b|\bcomme\b"
     r"|\bwie\b|\bsind\b|\bson\b|\bsont\b)\s*)?"
-    r"(?P<list>[^.;\n]+)",
+    r"(?P<list>[^.;\n]{1,300})",  # a list of names, not a whole essay
     re.IGNORECASE,
 )
 _NOT_WITH_RE = re.compile(
@@ -890,7 +891,7 @@ _NOT_WITH_STARTERS = frozenset({"not", "never", "no", "who"})
 _LIST_SPLIT = re.compile(
     r"\s*(?:,|/|;|\band\b|\bor\b|\by\b|\bo\b|\bet\b|\bou\b|\bund\b|\boder\b)\s*"
 )
-_INTEREST_LIST_RE = re.compile(r"\s+(?P<list>[^.;:\n()]+)")
+_INTEREST_LIST_RE = re.compile(r"\s+(?P<list>[^.;:\n()]{1,300})")
 _INTEREST_SPLIT = re.compile(
     r"\s*(?:,|/|&|\band\b|\bor\b|\by\b|\bo\b|\bet\b|\bou\b|\bund\b|\boder\b)\s*"
 )
@@ -903,6 +904,8 @@ _CONJUNCTION = re.compile(r"\s(?:and|or|y|o|et|ou|und|oder|&)\s")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n|[()]|\s[-–—•]\s")
 _CLAUSE_END = re.compile(r"[,.!?;:](?=\s|$)|\n|[()]|\s[-–—•]\s")
 _CLAUSE_START_CHARS = frozenset(".;:!?(\n•,/-–—")
+_STRETCH_END = re.compile(r"[,.;:!?()\n+&]")
+_LIST_REACH = 300
 _OXFORD = re.compile(r",\s+(?:or|and|nor|ni|o|ou|oder|und|y|et)\s")
 _MONEYISH = re.compile(r"[\d$€£¥₹]")
 _COLON = re.compile(r"\s*:")
@@ -963,8 +966,14 @@ class _Reading:
         self.taken = bytearray(len(norm))  # characters claimed by an item
         self.hits: list[_Hit] = []
         self.negatives: list[tuple[int, int]] = []
+        self.neg_mask = bytearray(len(norm))  # 1 inside a negative wish
         self.goal_clauses: list[tuple[int, int]] = []
+        self.clause_of: list[int] = []  # per character: the goal clause it is in, or -1
         self.toks = _tokens(low)
+        self.tok_ends = [e for _s, e, _w in self.toks]
+        # where sentences and clauses end, for bisecting (see _sentence_end, _clause_end)
+        self.sentence_ends = [m.start() for m in _SENTENCE_END.finditer(low)]
+        self.clause_ends = [m.start() for m in _CLAUSE_END.finditer(low)]
         toks = self.toks
         # whether token i and i + 1 form one phrase: whitespace between, or an elision
         self.joins = [
@@ -1006,7 +1015,22 @@ class _Reading:
             self.hits.append(_Hit("", "", start, end, item=False))
 
     def in_negative(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.negatives)
+        return self.neg_mask[pos] == 1
+
+    def add_negative(self, start: int, stop: int) -> None:
+        self.negatives.append((start, stop))
+        self.neg_mask[start:stop] = b"\x01" * (stop - start)
+
+    def add_goal_clause(self, start: int, stop: int) -> None:
+        if not self.clause_of:
+            self.clause_of = [-1] * len(self.norm)
+        index = len(self.goal_clauses)
+        self.goal_clauses.append((start, stop))
+        self.clause_of[start:stop] = [index] * (stop - start)
+
+    def goal_clause_at(self, pos: int) -> int:
+        """The index of the goal clause ``pos`` is in, or -1."""
+        return self.clause_of[pos] if self.clause_of else -1
 
     def scan(
         self,
@@ -1043,23 +1067,22 @@ class _Reading:
         return out
 
 
-def _sentence_end(low: str, pos: int) -> int:
-    m = _SENTENCE_END.search(low, pos)
-    return m.start() if m else len(low)
+def _sentence_end(r: _Reading, pos: int) -> int:
+    i = bisect.bisect_left(r.sentence_ends, pos)
+    return r.sentence_ends[i] if i < len(r.sentence_ends) else len(r.low)
 
 
-def _clause_end(low: str, pos: int) -> int:
-    m = _CLAUSE_END.search(low, pos)
-    return m.start() if m else len(low)
+def _clause_end(r: _Reading, pos: int) -> int:
+    i = bisect.bisect_left(r.clause_ends, pos)
+    return r.clause_ends[i] if i < len(r.clause_ends) else len(r.low)
 
 
 # ---- negative wishes and goal clauses (scopes) ---------------------------------------------
 
 
-def _at_clause_start(r: _Reading, term: _Term) -> bool:
+def _at_clause_start(r: _Reading, term: _Term, softeners: set[int]) -> bool:
     """Whether a negation opens a clause: only softeners ("please", "and") stand between it
     and the start of the text or a punctuation mark."""
-    softeners = {i for t in r.terms("softener") for i in range(t.first, t.last)}
     k = term.first - 1
     while k >= 0 and k in softeners and r.joins[k]:
         k -= 1
@@ -1073,8 +1096,9 @@ def _negative_scopes(r: _Reading) -> None:
     low = r.low
     not_negations = {t.start: t.end for t in r.terms("not_negation")}
     markers: list[tuple[int, int, bool]] = [(t.start, t.end, True) for t in r.terms("neg_any")]
+    softeners = {i for t in r.terms("softener") for i in range(t.first, t.last)}
     for t in r.terms("neg_clause"):
-        if not_negations.get(t.start, 0) > t.end or not _at_clause_start(r, t):
+        if not_negations.get(t.start, 0) > t.end or not _at_clause_start(r, t, softeners):
             continue
         if not t.end < len(low) or low[t.end] in " \t\n:" or low[t.end - 1] == "'":
             markers.append((t.start, t.end, False))
@@ -1085,7 +1109,7 @@ def _negative_scopes(r: _Reading) -> None:
             continue
         label = _COLON.match(low, end)
         body = label.end() if label else end
-        sentence = _sentence_end(low, body)
+        sentence = _sentence_end(r, body)
         if label or explicit:
             # a list: to the end of the sentence, unless a comma opens another wish
             stop = sentence
@@ -1096,13 +1120,14 @@ def _negative_scopes(r: _Reading) -> None:
                     stop = comma.start()
                     break
         else:
-            stop = _clause_end(low, body)
+            stop = _clause_end(r, body)
             if stop < sentence and low[stop] == ",":
-                oxford = _OXFORD.search(low, stop, sentence)
+                # "no cheats, mods or gambling": a list ends within a few hundred characters
+                oxford = _OXFORD.search(low, stop, min(sentence, stop + _LIST_REACH))
                 if oxford is not None and not _MONEYISH.search(low, stop, oxford.start()):
-                    stop = _clause_end(low, oxford.end())
+                    stop = _clause_end(r, oxford.end())
         if stop > body:
-            r.negatives.append((start, stop))
+            r.add_negative(start, stop)
             covered = stop
 
 
@@ -1116,20 +1141,24 @@ def _goal_clauses(r: _Reading) -> None:
     for t in r.terms("goal_label_verb"):
         if t.last < len(r.toks) and r.joins[t.last - 1] and r.toks[t.last][2] in _GOAL_VERBS:
             starts.append((t.start, r.toks[t.last][1]))
+    goal_words = [t.start for t in r.terms("objective")]
+    covered = -1
     for start, body in sorted(starts):
-        if r.in_negative(start) or any(a <= start < b for a, b in r.goal_clauses):
+        if r.in_negative(start) or start < covered:
             continue
-        stop = _clause_end(low, body)
-        sentence = _sentence_end(low, body)
+        stop = _clause_end(r, body)
+        sentence = _sentence_end(r, body)
         while stop < sentence and low[stop] == ",":
-            nxt = _clause_end(low, stop + 1)
+            nxt = _clause_end(r, stop + 1)
             piece = low[stop + 1 : nxt]
-            if _KPI_LEAD_RE.match(piece) or any(stop < t.start < nxt for t in r.terms("objective")):
+            i = bisect.bisect_right(goal_words, stop)
+            if _KPI_LEAD_RE.match(piece) or (i < len(goal_words) and goal_words[i] < nxt):
                 stop = nxt
             else:
                 break
-        r.goal_clauses.append((start, stop))
+        r.add_goal_clause(start, stop)
         r.cut(start, stop)
+        covered = stop
 
 
 # ---- money, engagement, followers, counts ---------------------------------------------------
@@ -1272,7 +1301,8 @@ def _read_counts(r: _Reading) -> int | None:
 
 def _date_lead_before(r: _Reading, pos: int) -> bool:
     """Whether a date lead ("in", "by", "en", "im", "early") stands right before ``pos``."""
-    before = [t for t in r.toks if t[1] <= pos][-2:]
+    i = bisect.bisect_right(r.tok_ends, pos)
+    before = r.toks[max(0, i - 2) : i]
     if not before or not r.low[before[-1][1] : pos].isspace():
         return False
     words = [t[2] for t in before]
@@ -1538,7 +1568,10 @@ def _read_safety(r: _Reading) -> None:
 
 def _read_competitors(r: _Reading) -> None:
     norm = r.norm
+    covered = -1
     for t in r.terms("competitor_marker"):
+        if t.start < covered:
+            continue
         m = _COMPETITOR_TAIL_RE.match(norm, t.end)
         if m is None:
             continue
@@ -1548,7 +1581,7 @@ def _read_competitors(r: _Reading) -> None:
         end = start_list
         cursor = 0
         for part in _LIST_SPLIT.split(chunk):
-            name = part.strip(" '\"()")
+            name = part.rpartition(":")[2].strip(" '\"()")  # "rivals: Adidas" -> "Adidas"
             pos = chunk.find(part, cursor)
             cursor = pos + len(part)
             if not name:
@@ -1562,6 +1595,7 @@ def _read_competitors(r: _Reading) -> None:
             end = at + len(name)
         if end > start_list:
             r.cut(t.start, end)
+            covered = end
     for m in r.scan(_NOT_WITH_RE, _NOT_WITH_STARTERS, digits=False, text=norm):
         listed = m.group("list")
         cursor = 0
@@ -1579,13 +1613,17 @@ def _read_competitors(r: _Reading) -> None:
 def _read_interests(r: _Reading) -> tuple[str, ...]:
     low = r.low
     out: list[str] = []
+    covered = -1
     for t in r.terms("interest_marker"):
+        if t.start < covered:
+            continue
         m = _INTEREST_LIST_RE.match(low, t.end)
         if m is None or r.in_negative(t.start):
             continue
         listed = m.group("list")
         chunk = _INTEREST_STOP.sub("", _interest_chunk(listed.strip()))
         base = m.start("list") + (len(listed) - len(listed.lstrip()))
+        covered = base + len(chunk)
         cursor = 0
         found = False
         for part in _INTEREST_SPLIT.split(chunk):
@@ -1667,7 +1705,7 @@ def _read_objective(r: _Reading) -> Objective | None:
     in_clause: _Hit | None = None
     after_lead: _Hit | None = None
     firsts: dict[int, _Hit] = {}
-    clauses_seen: set[tuple[int, int]] = set()  # a clause's first goal word decides
+    clauses_seen: set[int] = set()  # a clause's first goal word decides
     for t in r.terms("objective"):
         start, end = t.start, t.end
         if not r.free(start, end) or r.in_negative(start):
@@ -1675,8 +1713,8 @@ def _read_objective(r: _Reading) -> Objective | None:
         obj, level, cls = cast("tuple[Objective, int, str]", t.value)
         if obj is Objective.PR and norm[start:end].lower() == "pr" and norm[start:end] != "PR":
             continue
-        clause = next(((a, b) for a, b in r.goal_clauses if a <= start < b), None)
-        if clause is not None or cls == "strong":
+        clause = r.goal_clause_at(start)
+        if clause >= 0 or cls == "strong":
             keep = False
         elif cls == "context":
             keep = _context_stays(r, end)
@@ -1684,9 +1722,9 @@ def _read_objective(r: _Reading) -> Objective | None:
             keep = True
         hit = _Hit("objective", obj.value, start, end, keep=keep)
         r.add(hit, claim=False)
-        if clause is not None and clause not in clauses_seen and in_clause is None:
+        if clause >= 0 and clause not in clauses_seen and in_clause is None:
             in_clause = hit
-        if clause is not None:
+        if clause >= 0:
             clauses_seen.add(clause)
         if t.first in leads and r.joins[t.first - 1]:
             after_lead = after_lead or hit
@@ -1695,9 +1733,9 @@ def _read_objective(r: _Reading) -> Objective | None:
     chosen = in_clause or after_lead or firsts.get(2) or firsts.get(1)
     if chosen is not None:
         chosen.decides = True
-    for clause in r.goal_clauses:
-        if not any(h.kind == "objective" and clause[0] <= h.start < clause[1] for h in r.hits):
-            r.add(_Hit("objective", "unknown", clause[0], clause[1]), claim=False)
+    for index, (start, stop) in enumerate(r.goal_clauses):
+        if index not in clauses_seen:
+            r.add(_Hit("objective", "unknown", start, stop), claim=False)
     return Objective(chosen.value) if chosen else None
 
 
@@ -1709,24 +1747,29 @@ def _drop_objective_leftovers(r: _Reading) -> None:
     if not kept:
         return
     cut = _cut_mask(r, len(low))
-    objective_spans = [(h.start, h.end) for h in r.hits if h.kind == "objective"]
+    goal_words = _spans_mask(len(low), ((h.start, h.end) for h in r.hits if h.kind == "objective"))
+    bounds = [m.start() for m in _STRETCH_END.finditer(low)]
+    alone_in: dict[int, bool] = {}  # per stretch: nothing but goal words in it
     for hit in kept:
         if _OBJ_LOOKUP[_key(low[hit.start : hit.end])][2] != "weak":
             continue
-        a = max(low.rfind(c, 0, hit.start) for c in ",.;:!?()\n+&") + 1
-        ends = [i for i in (low.find(c, hit.end) for c in ",.;:!?()\n+&") if i >= 0]
-        b = min(ends) if ends else len(low)
-        alone = True
-        for tok in _TOKEN.finditer(low, a, b):
-            s = tok.start()
-            if cut[s] or _plain(tok.group(0)) in _STOP:
-                continue
-            if any(x <= s < y for x, y in objective_spans):
-                continue
-            alone = False
-            break
-        if alone:
+        i = bisect.bisect_left(bounds, hit.start)
+        if i not in alone_in:
+            a = bounds[i - 1] + 1 if i else 0
+            b = bounds[i] if i < len(bounds) else len(low)
+            alone_in[i] = all(
+                cut[tok.start()] or goal_words[tok.start()] or _plain(tok.group(0)) in _STOP
+                for tok in _TOKEN.finditer(low, a, b)
+            )
+        if alone_in[i]:
             hit.keep = False
+
+
+def _spans_mask(n: int, spans: Iterable[tuple[int, int]]) -> bytearray:
+    mask = bytearray(n)
+    for a, b in spans:
+        mask[a:b] = b"\x01" * (b - a)
+    return mask
 
 
 def _cut_mask(r: _Reading, n: int) -> bytearray:
@@ -1767,12 +1810,12 @@ _NOT_TOPIC_KINDS = frozenset(
 
 def _read_negative_topics(r: _Reading) -> None:
     low, norm = r.low, r.norm
-    inner = [h for h in r.hits if h.kind in _NOT_TOPIC_KINDS]
+    inner = _spans_mask(len(low), ((h.start, h.end) for h in r.hits if h.kind in _NOT_TOPIC_KINDS))
+    marker_ends: dict[int, int] = {}
+    for t in (*r.terms("neg_any"), *r.terms("neg_clause")):
+        marker_ends[t.start] = max(marker_ends.get(t.start, 0), t.end)
     for start, stop in r.negatives:
-        body = max(
-            (t.end for t in (*r.terms("neg_any"), *r.terms("neg_clause")) if t.start == start),
-            default=start,
-        )
+        body = marker_ends.get(start, start)
         colon = _COLON.match(low, body)
         body = colon.end() if colon else body
         r.cut(start, stop)
@@ -1791,7 +1834,7 @@ def _read_negative_topics(r: _Reading) -> None:
             words: list[tuple[int, int]] = []
             for tok in _TOKEN.finditer(low, a, b):
                 s, e = tok.start(), tok.end()
-                if any(h.start <= s < h.end for h in inner):
+                if inner[s]:
                     continue
                 dash = tok.group(0).rfind("-")
                 tail = dash > 0 and tok.group(0)[dash + 1 :] in _FILLER_TAILS

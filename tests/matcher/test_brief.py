@@ -632,6 +632,7 @@ def test_negated_audience_words_are_not_targets() -> None:
     ("text", "names", "exclusions"),
     [
         ("competitors: Nike, Adidas", ("Nike", "Adidas"), ()),
+        ("competitors: Nike, rivals: Adidas", ("Nike", "Adidas"), ()),
         ("Wettbewerber: Nivea und Dove", ("Nivea", "Dove"), ()),
         ("no creators who worked with Glossier", ("Glossier",), ()),
         ("no creators sponsored by rival wearable brands", (), ("rival wearable brands",)),
