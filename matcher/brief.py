@@ -906,6 +906,7 @@ _CLAUSE_END = re.compile(r"[,.!?;:](?=\s|$)|\n|[()]|\s[-–—•]\s")
 _CLAUSE_START_CHARS = frozenset(".;:!?(\n•,/-–—")
 _STRETCH_END = re.compile(r"[,.;:!?()\n+&]")
 _LIST_REACH = 300
+_RELATIVE_AFTER_COMMA = re.compile(r",\s+(?:who|that|which|die|der|das|welche|que|qui)\b")
 _OXFORD = re.compile(r",\s+(?:or|and|nor|ni|o|ou|oder|und|y|et)\s")
 _MONEYISH = re.compile(r"[\d$€£¥₹]")
 _COLON = re.compile(r"\s*:")
@@ -924,7 +925,7 @@ _PIECE_SPLIT = re.compile(
 _TIE_RE = re.compile(
     rf"(?:{_alts(lx.COMPETITOR_TIES)})\s+"
     r"(?:(?:a|an|the|any|one of|one|el|la|los|las|un|une|le|les|ein|eine|einem|einer)\s+)?"
-    rf"(?P<what>(?:{_alts(lx.COMPETITOR_KINDS)})\b.*)"
+    rf"(?P<what>(?:{_alts(lx.COMPETITOR_KINDS)})\w*\b.*)"  # "Konkurrenzmarken"
 )
 # words a negative wish's topic does not start with ("channels that focus on cheats")
 _TOPIC_LEAD = frozenset(_plain(w) for w in lx.TOPIC_LEADS)
@@ -1121,6 +1122,9 @@ def _negative_scopes(r: _Reading) -> None:
                     break
         else:
             stop = _clause_end(r, body)
+            # "keine Creator, die mit ... arbeiten": a relative clause belongs to the wish
+            while stop < sentence and low[stop] == "," and _RELATIVE_AFTER_COMMA.match(low, stop):
+                stop = _clause_end(r, stop + 1)
             if stop < sentence and low[stop] == ",":
                 # "no cheats, mods or gambling": a list ends within a few hundred characters
                 oxford = _OXFORD.search(low, stop, min(sentence, stop + _LIST_REACH))

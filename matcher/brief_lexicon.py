@@ -1961,6 +1961,23 @@ FILLER = (
     "nationwide",
     "only",
     "currency",
+    "total",
+    "hey",
+    "hi",
+    "hello",
+    "thanks",
+    "thank you",
+    "cheers",
+    "hola",
+    "gracias",
+    "bonjour",
+    "merci",
+    "hallo",
+    "danke",
+    "somos",
+    "preferimos",
+    "nous sommes",
+    "wir sind",
     "start",
     "starting",
     "kickoff",
@@ -2110,7 +2127,9 @@ STOP_WORDS = frozenset(
     ne pas plus tres se l qu c j n dont ou chez entre vers sous aussi
     der die das den dem des ein eine einer eines einem einen und oder zu im in mit von fur auf
     ist sind ich du er sie es wir ihr mein meine dein deine sein seine nicht auch als wie aus
-    bei nach uber noch nur sehr am an um zum zur vom beim ins fuer ueber durch gegen
+    bei nach uber noch nur sehr am an um zum zur vom beim ins fuer ueber durch gegen unser
+    unsere unserer unseren unserem unseres few several nuestra nuestro nuestras nuestros notre
+    nos
     """
     )
 )
@@ -2129,12 +2148,15 @@ TOPIC_LEADS = _words(
     involving involve involves featuring feature features show shows showing promote promotes
     promoting run runs use uses using have has having are is be being with pure purely just
     large big small huge recent current currently already real any all too much many lot lots
-    mainly mostly primarily heavy heavily full anything something everything nothing"""
+    mainly mostly primarily heavy heavily full anything something everything nothing font fait
+    faire publient publie hacen hace publican suben machen macht posten zeigen uniquement
+    seulement purement únicamente solamente puramente nur reine reinen reiner
+    ausschließlich"""
 )
 # Filler at the end of a hyphenated compound: "ASMR-only", "Fitness-Influencer"
 FILLER_TAILS = _words(
     """only influencer influencers influencerinnen creator creators creatorinnen kanal kanäle
-    channels content inhalte accounts"""
+    channels content inhalte accounts brand marke"""
 )
 
 # Second halves that make a pair one unit when written apart ("eco friendly" = "eco-friendly").

@@ -351,6 +351,16 @@ NICHE_CASES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         ("home", "workout"),
         ("unboxing", "streamers", "pure", "channels"),
     ),
+    (
+        "Hey! Wir sind eine vegane Proteinriegel-Marke und suchen Fitness-Creator, 15.000 Euro",
+        ("vegane", "proteinriegel", "fitness"),
+        ("hey", "wir", "marke", "creator", "proteinriegelmarke", "fitnesscreator", "euro"),
+    ),
+    (
+        "Somos una marca de cosmética natural, presupuesto total 12.000 € para 8 creadoras",
+        ("cosmetica", "natural"),
+        ("somos", "marca", "presupuesto", "total", "12", "8", "creadoras"),
+    ),
 ]
 
 
@@ -601,6 +611,8 @@ def test_platform_wishes(text: str, only: tuple[str, ...], platforms: tuple[str,
         ("sin canales de unboxing", ("unboxing",), ()),
         ("pas de chaînes de unboxing", ("unboxing",), ()),
         ("keine Unboxing-Kanäle", ("unboxing",), ()),
+        ("pas de comptes qui font uniquement du unboxing", ("unboxing",), ()),
+        ("keine Creator, die mit Konkurrenzmarken arbeiten", (), ()),
         ("no alcohol", (), ("alcohol",)),
         ("Not: gambling", (), ("gambling",)),
         ("with no parabens", (), ()),  # describes the product, not a wish
@@ -637,6 +649,7 @@ def test_negated_audience_words_are_not_targets() -> None:
         ("no creators who worked with Glossier", ("Glossier",), ()),
         ("no creators sponsored by rival wearable brands", (), ("rival wearable brands",)),
         ("sin creadores que trabajen con otras marcas", (), ("otras marcas",)),
+        ("keine Creator, die mit Konkurrenzmarken arbeiten", (), ("konkurrenzmarken arbeiten",)),
         ("rival wearable brands make watches", (), ()),
     ],
 )
