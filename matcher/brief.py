@@ -254,6 +254,13 @@ class Brief:
         """The niche text as lexical terms, compounds whole (see :func:`niche_terms`)."""
         return niche_terms(self.niche_text)
 
+    @property
+    def search_text(self) -> str:
+        """What retrieval should search: the niche text of a read brief (empty when the brief
+        names only targets: "women 25-34 in the US, $15k"), the whole text of a brief that
+        was built without reading it."""
+        return self.niche_text if (self.niche_text or self.understood) else self.text
+
     def merge(self, **overrides: object) -> Brief:
         """This brief with the explicitly given fields replaced; None means "not given".
 

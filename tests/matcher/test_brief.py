@@ -740,6 +740,18 @@ def test_the_issue_brief_is_read_whole() -> None:
     assert brief.niche_text == "eco-friendly running shoes"
 
 
+@pytest.mark.parametrize(
+    ("brief", "search_text"),
+    [
+        (parse_brief("eco-friendly running shoes for women, $15k"), "eco-friendly running shoes"),
+        (parse_brief("women 25-34 in the US, $15k"), ""),
+        (Brief(text="trail running"), "trail running"),
+    ],
+)
+def test_search_text(brief: Brief, search_text: str) -> None:
+    assert brief.search_text == search_text
+
+
 class TestMergeNewFields:
     def test_new_fields_merge(self) -> None:
         brief = parse_brief("running shoes").merge(
