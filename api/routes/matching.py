@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from api.deps import ReadPrincipal, SessionDep
 from api.schemas.common import IdPath, decode_keyset, encode_keyset
 from api.schemas.matching import (
+    BriefUnderstoodRead,
     ComponentRead,
     MatchFiltersIn,
     MatchRequest,
@@ -19,9 +20,11 @@ from api.schemas.matching import (
     SimilarRequest,
     SimilarResponse,
     SimilarResultRead,
+    UnderstoodItemRead,
 )
 from campaigns.service import CampaignService
 from core.tiers import tier_for_followers
+from matcher.brief import Brief
 from matcher.ranking import MatchHit
 from matcher.service import MatchFilters, MatchService, brief_from_request
 
@@ -75,6 +78,33 @@ def _flags(hit: MatchHit) -> list[str]:
     if hit.creator.get("is_virtual"):
         flags.append("virtual influencer")
     return flags
+
+
+def brief_understood(brief: Brief) -> BriefUnderstoodRead:
+    """What the matcher read from the brief: its fields, every item and the niche text."""
+    target = brief.target
+    return BriefUnderstoodRead(
+        objective=brief.objective.value if brief.objective else None,
+        age=[band for band, _w in target.age],
+        genders=list(target.genders),
+        countries=list(target.countries),
+        interests=list(target.interests),
+        budget=brief.budget,
+        currency=brief.currency,
+        platforms=list(brief.platforms),
+        only_platforms=list(brief.only_platforms),
+        languages=list(brief.languages),
+        creators_wanted=brief.creators_wanted,
+        tiers=list(brief.tiers),
+        min_engagement=brief.min_engagement,
+        excluded_topics=list(brief.excluded_topics),
+        niche_text=brief.niche_text,
+        niche_phrases=list(brief.niche_phrases),
+        items=[
+            UnderstoodItemRead(kind=i.kind, value=i.value, text=i.text, source=i.source)
+            for i in brief.understood
+        ],
+    )
 
 
 def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
@@ -159,22 +189,12 @@ def match_(
             "window_days": page.applied_filters.competitor_window_days,
             "creators": len(page.competitor_excluded),
         }
-    target = page.brief.target
     return MatchResponse(
         results=[result_read(offset + i + 1, hit) for i, hit in enumerate(page.hits)],
         next_cursor=encode_keyset({"offset": page.next_offset}) if page.next_offset else None,
         objective=page.brief.objective.value if page.brief.objective else None,
         applied_filters={k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
-        brief_understood={
-            "objective": page.brief.objective.value if page.brief.objective else None,
-            "age": [band for band, _w in target.age],
-            "genders": list(target.genders),
-            "countries": list(target.countries),
-            "interests": list(target.interests),
-            "budget": page.brief.budget,
-            "currency": page.brief.currency,
-            "platforms": list(page.brief.platforms),
-        },
+        brief_understood=brief_understood(page.brief),
         candidates_scored=page.total_candidates,
     )
 

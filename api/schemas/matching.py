@@ -11,6 +11,7 @@ from core.tiers import Tier
 from creators.record import Platform
 
 __all__ = [
+    "BriefUnderstoodRead",
     "ComponentRead",
     "MatchFiltersIn",
     "MatchRequest",
@@ -18,6 +19,7 @@ __all__ = [
     "MatchResultRead",
     "SimilarRequest",
     "SimilarResponse",
+    "UnderstoodItemRead",
 ]
 
 Objective = Literal[
@@ -172,6 +174,93 @@ class MatchResultRead(BaseModel):
     flags: list[str] = Field(description="Warnings a recruiter must see (authenticity, safety)")
 
 
+_ITEM_EXAMPLE: dict[str, Any] = {
+    "kind": "age",
+    "value": "25-34",
+    "text": "25-34",
+    "source": "brief",
+}
+
+
+class UnderstoodItemRead(BaseModel):
+    """One thing the matcher read, with the words it came from."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_ITEM_EXAMPLE]})
+
+    kind: str = Field(
+        description="What it is: objective, country, language, platform, platform_only, "
+        "age, generation, gender, budget, money, creator_count, tier, followers, engagement, "
+        "date, duration, measurement, deliverable, number, brand_safety, competitor, "
+        "competitor_exclusion, exclude (a topic to avoid) or interest"
+    )
+    value: str = Field(
+        description='The normalised value: "US", "25-34", "15000 USD", "0.03", "P6M", ...'
+    )
+    text: str = Field(description="The words of the brief it was read from")
+    source: str = Field(description='Where it comes from: "brief" (the text) or "campaign"')
+
+
+# What the example brief of MatchRequest reads as (tests check this stays true).
+_UNDERSTOOD_EXAMPLE: dict[str, Any] = {
+    "objective": "conversions",
+    "age": ["25-34"],
+    "genders": ["female"],
+    "countries": ["US"],
+    "interests": ["sustainability"],
+    "budget": 20000.0,
+    "currency": "USD",
+    "platforms": [],
+    "only_platforms": [],
+    "languages": [],
+    "creators_wanted": None,
+    "tiers": [],
+    "min_engagement": None,
+    "excluded_topics": [],
+    "niche_text": "vegan skincare, sustainability",
+    "niche_phrases": ["vegan skincare"],
+    "items": [
+        {"kind": "objective", "value": "launch", "text": "launch", "source": "brief"},
+        {"kind": "country", "value": "US", "text": "US", "source": "brief"},
+        {"kind": "gender", "value": "female", "text": "women", "source": "brief"},
+        {"kind": "age", "value": "25-34", "text": "25-34", "source": "brief"},
+        {
+            "kind": "interest",
+            "value": "sustainability",
+            "text": "sustainability",
+            "source": "brief",
+        },
+        {"kind": "objective", "value": "conversions", "text": "conversions", "source": "brief"},
+        {"kind": "budget", "value": "20000 USD", "text": "$20k", "source": "brief"},
+    ],
+}
+
+
+class BriefUnderstoodRead(BaseModel):
+    """What the matcher understood from the brief (and the campaign), for the recruiter to
+    check: the fields it uses, every item it read, and the niche text retrieval searched
+    (the brief without those items and without filler such as "looking for")."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_UNDERSTOOD_EXAMPLE]})
+
+    objective: str | None
+    age: list[str] = Field(description="Audience age bands")
+    genders: list[str]
+    countries: list[str]
+    interests: list[str]
+    budget: float | None
+    currency: str | None
+    platforms: list[str]
+    only_platforms: list[str] = Field(description='Platforms of an "X only" wish')
+    languages: list[str]
+    creators_wanted: int | None = Field(description="How many creators the brief asks for")
+    tiers: list[str] = Field(description="Tiers the brief asks for explicitly")
+    min_engagement: float | None = Field(description="Minimum engagement rate (0.03 = 3%)")
+    excluded_topics: list[str] = Field(description='Topics of negative wishes ("unboxing")')
+    niche_text: str = Field(description="The brief as retrieval reads it: only the niche")
+    niche_phrases: list[str] = Field(description="Phrases and compounds kept together")
+    items: list[UnderstoodItemRead]
+
+
 class MatchResponse(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -181,16 +270,7 @@ class MatchResponse(BaseModel):
                     "next_cursor": "eyJvZmZzZXQiOiAxMH0",
                     "objective": "conversions",
                     "applied_filters": {"platforms": ["instagram", "tiktok"], "tiers": ["micro"]},
-                    "brief_understood": {
-                        "objective": "conversions",
-                        "age": ["25-34"],
-                        "genders": ["female"],
-                        "countries": ["US"],
-                        "interests": ["sustainability"],
-                        "budget": 20000.0,
-                        "currency": "USD",
-                        "platforms": [],
-                    },
+                    "brief_understood": _UNDERSTOOD_EXAMPLE,
                     "candidates_scored": 120,
                 }
             ]
@@ -201,7 +281,7 @@ class MatchResponse(BaseModel):
     next_cursor: str | None
     objective: str | None
     applied_filters: dict[str, Any]
-    brief_understood: dict[str, Any]
+    brief_understood: BriefUnderstoodRead
     candidates_scored: int
 
 

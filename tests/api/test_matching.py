@@ -5,7 +5,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.routes.matching import brief_understood
+from api.schemas.matching import BriefUnderstoodRead, MatchRequest
 from core.settings import Settings
+from matcher.brief import parse_brief
 from matcher.service import MatchService
 from storage.database import Database
 from tests.factories import ApiClient, creator_record, jsonl
@@ -60,6 +63,31 @@ def test_match_returns_ranked_creators_with_components_and_reasons(ready: ApiCli
     assert body["brief_understood"]["age"] == ["25-34"]
     scores = [r["score"] for r in body["results"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_brief_understood_lists_every_item_and_the_niche_text(ready: ApiClient) -> None:
+    brief = "eco-friendly running shoes for women 25-34 in the US, awareness, $15k"
+    body = ready.post("/v1/match", json={"brief": brief, "k": 3}).json()
+    understood = body["brief_understood"]
+    assert understood["niche_text"] == "eco-friendly running shoes"
+    assert (understood["age"], understood["countries"]) == (["25-34"], ["US"])
+    assert understood["budget"] == 15000.0
+    assert understood["items"] == [
+        {"kind": "gender", "value": "female", "text": "women", "source": "brief"},
+        {"kind": "age", "value": "25-34", "text": "25-34", "source": "brief"},
+        {"kind": "country", "value": "US", "text": "US", "source": "brief"},
+        {"kind": "objective", "value": "awareness", "text": "awareness", "source": "brief"},
+        {"kind": "budget", "value": "15000 USD", "text": "$15k", "source": "brief"},
+    ]
+
+
+def test_the_documented_brief_understood_is_what_the_example_brief_reads() -> None:
+    extra = MatchRequest.model_config.get("json_schema_extra")
+    documented = BriefUnderstoodRead.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict) and isinstance(documented, dict)
+    example_brief = extra["examples"][0]["brief"]  # type: ignore[index]  # a list of dicts
+    read = brief_understood(parse_brief(example_brief)).model_dump()
+    assert read == documented["examples"][0]  # type: ignore[index]  # a list of dicts
 
 
 def test_filters_and_pagination(ready: ApiClient) -> None:
