@@ -278,7 +278,7 @@ def _service(data_dir: Path) -> tuple[Any, Any, int]:
         data_dir=data_dir,
         index_worker=False,
         scheduler=False,
-        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+        _env_file=None,
     )
     database = Database(settings.resolved_database_url)
     upgrade(database.engine)

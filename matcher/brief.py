@@ -60,6 +60,7 @@ class Objective(StrEnum):
     AWARENESS = "awareness"
     LAUNCH = "launch"
     PR = "pr"
+    CONSIDERATION = "consideration"
     CONVERSIONS = "conversions"
     COMMUNITY = "community"
     NICHE_PRODUCT = "niche_product"

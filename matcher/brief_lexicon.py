@@ -116,6 +116,24 @@ OBJECTIVE_TERMS: tuple[tuple[str, str, int, str], ...] = (
     ),
     *((t, "awareness", 2, "weak") for t in ("reach", "alcance", "eyeballs")),
     *((t, "awareness", 2, "keep") for t in ("impressions", "reconocimiento", "portée")),
+    # consideration: the middle of the funnel (people who know the brand look closer)
+    *(
+        (t, "consideration", 2, "strong")
+        for t in (
+            "consideration",
+            "mid-funnel",
+            "mid funnel",
+            "website traffic",
+            "site traffic",
+            "consideración",
+            "considération",
+            "tráfico web",
+            "trafic web",
+            "erwägung",
+            "website-traffic",
+        )
+    ),
+    *((t, "consideration", 2, "keep") for t in ("traffic", "tráfico", "trafic")),
     # launch: "launch buzz" is a goal, "launch" alone says what happens
     *(
         (t, "launch", 2, "strong")

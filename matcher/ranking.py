@@ -141,7 +141,7 @@ def wishes_for(brief: Brief, *, sources: Mapping[str, str] | None = None) -> Wis
     if brief.budget is not None:
         budget_usd = to_usd(brief.budget, brief.currency)
     safety = brief.brand_safety or safety_categories_for(brief.text)
-    tiers = tuple(Tier(t) for t in getattr(brief, "tiers", ()) or ())
+    tiers = tuple(Tier(t) for t in brief.tiers)
     return Wishes(
         objective=brief.objective,
         countries=tuple(c.upper() for c in brief.target.countries),
@@ -149,9 +149,11 @@ def wishes_for(brief: Brief, *, sources: Mapping[str, str] | None = None) -> Wis
         age=tuple(brief.target.age),
         tiers=tiers,
         budget_usd=budget_usd,
-        creators_wanted=getattr(brief, "creators_wanted", None),
-        min_engagement=getattr(brief, "min_engagement", None),
+        creators_wanted=brief.creators_wanted,
+        min_engagement=brief.min_engagement,
         competitors=tuple(brief.competitor_brands),
+        platforms=tuple(brief.platforms),
+        excluded_topics=tuple(brief.excluded_topics),
         safety_categories=tuple(safety),
         safety_all=SAFETY_CATEGORY_ORDER,
         safety_explicit=bool(brief.brand_safety),
@@ -210,6 +212,9 @@ def _niche(scored: Scored, j: int) -> ComponentScore:
     detail = f" ({'; '.join(parts)})" if parts else ""
     noun = "" if level != "weak fit to" else " the brief"
     reasons = [f"{level}{noun}: relevance {rel:.2f} of the best match{detail}"]
+    avoided = scored.details.get("avoided")
+    if avoided is not None and avoided[j]:
+        reasons.append("posts about a topic the brief rules out (relevance halved)")
     if isinstance(terms, tuple) and not terms and not np.isnan(float(cand.lexical[j])):
         reasons.append("no brief keywords in the creator's content")
     return ComponentScore(
@@ -274,6 +279,13 @@ def _audience(
         else:
             unknown_parts.append("age")
             reasons.append(f"age split unknown{_from(wishes, 'age')}")
+    if "platforms" in parts:
+        asked = " or ".join(wishes.platforms)
+        platform = record.get("platform")
+        if d["platform_on"][j]:
+            reasons.append(f"on {platform}, as asked{_from(wishes, 'platforms')}")
+        else:
+            reasons.append(f"on {platform}; the brief asks for {asked}{_from(wishes, 'platforms')}")
     if unknown_parts:
         flags.append(
             "audience unknown"

@@ -66,7 +66,7 @@ COMPONENTS: tuple[str, ...] = (
 )
 # The sub-factors behind two components: audience_fit is one factor per stated audience
 # wish, cost_efficiency is value for money times fit to the per-creator budget.
-AUDIENCE_PARTS: tuple[str, ...] = ("countries", "genders", "age")
+AUDIENCE_PARTS: tuple[str, ...] = ("countries", "genders", "age", "platforms")
 
 RELEVANCE_EXPONENT = 2.0
 
@@ -88,6 +88,13 @@ STRENGTHS: dict[Objective | None, dict[str, float]] = {
     Objective.AWARENESS: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.8},
     Objective.LAUNCH: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.8},
     Objective.PR: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.7},
+    Objective.CONSIDERATION: {
+        "niche_fit": 1.0,
+        **_BASE,
+        "engagement_quality": 0.3,
+        "cost_efficiency": 0.25,
+        "tier_fit": 0.8,
+    },
     Objective.CONVERSIONS: {
         "niche_fit": 1.0,
         **_BASE,
@@ -112,7 +119,15 @@ STRENGTHS: dict[Objective | None, dict[str, float]] = {
 }
 # Strengths of the parts of audience_fit (scaled by audience_fit's strength) and of the
 # wishes that are stated outright.
-AUDIENCE_PART_STRENGTHS: dict[str, float] = {"countries": 1.0, "genders": 0.9, "age": 0.85}
+AUDIENCE_PART_STRENGTHS: dict[str, float] = {
+    "countries": 1.0,
+    "genders": 0.9,
+    "age": 0.85,
+    "platforms": 0.9,
+}
+# A creator whose content is about a topic the brief rules out keeps this share of its
+# relevance.
+AVOIDED_TOPIC_RELEVANCE = 0.5
 EXPLICIT_TIER_STRENGTH = 0.9
 # Brand safety nobody asked for (the default categories) weighs this share of its strength:
 # a news channel mentions violence and a comedian swears; that must not outweigh fit.
@@ -132,6 +147,7 @@ PRIORS: dict[str, float] = {
     "tier_fit": 0.5,
     "budget": 0.5,
     "min_engagement": 0.5,
+    "platform_elsewhere": 0.2,  # on a platform the brief did not name
 }
 
 # Tier preferences per objective (reach favours mega/macro; relationships nano/micro;
@@ -160,6 +176,14 @@ TIER_PREFERENCES: dict[Objective, dict[Tier, float]] = {
         Tier.MICRO: 0.45,
         Tier.NANO: 0.25,
         Tier.EMERGING: 0.1,
+    },
+    Objective.CONSIDERATION: {
+        Tier.MID: 1.0,
+        Tier.MICRO: 0.9,
+        Tier.MACRO: 0.9,
+        Tier.NANO: 0.5,
+        Tier.MEGA: 0.55,
+        Tier.EMERGING: 0.2,
     },
     Objective.CONVERSIONS: {
         Tier.MICRO: 1.0,
@@ -252,6 +276,8 @@ class Wishes:
     creators_wanted: int | None = None
     min_engagement: float | None = None
     competitors: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    excluded_topics: tuple[str, ...] = ()
     safety_categories: tuple[str, ...] = ()
     safety_all: tuple[str, ...] = ()
     # True when the brief or request named the categories; else they are the default set
@@ -339,9 +365,11 @@ def score_candidates(
     wishes: Wishes,
     *,
     overrides: Mapping[str, object] | None = None,
+    avoided: npt.NDArray[np.bool_] | None = None,
 ) -> Scored:
     """Score every candidate (all must be in ``columns``) and order them, best first; ties
-    go to the lower creator id, so a ranking is reproducible."""
+    go to the lower creator id, so a ranking is reproducible. ``avoided`` marks candidates
+    whose content is about a topic the brief rules out (their relevance counts half)."""
     strengths = strengths_for(wishes.objective, overrides)
     pos = columns.positions(candidates.ids)
     m = pos.shape[0]
@@ -354,6 +382,9 @@ def score_candidates(
 
     # niche fit: relevance, squared (the exponent scaled by the niche_fit strength)
     rel = relevance(candidates)
+    if avoided is not None:
+        rel = np.where(avoided, rel * AVOIDED_TOPIC_RELEVANCE, rel)
+        details["avoided"] = avoided
     values["niche_fit"] = rel
     factors["niche_fit"] = rel ** (RELEVANCE_EXPONENT * strengths["niche_fit"])
     uncertain["niche_fit"] = no
@@ -374,6 +405,12 @@ def score_candidates(
         )
     if wishes.age:
         parts["age"], part_uncertain["age"], details["age"] = _ages(columns, pos, wishes.age)
+    if wishes.platforms:
+        codes = columns.platforms.lookup(wishes.platforms)
+        on = np.isin(columns["platform"][pos], codes)
+        parts["platforms"] = np.where(on, 1.0, PRIORS["platform_elsewhere"])
+        part_uncertain["platforms"] = np.zeros(m, dtype=bool)
+        details["platform_on"] = on
     for name, value in parts.items():
         strength = strengths["audience_fit"] * AUDIENCE_PART_STRENGTHS[name]
         audience_factor *= _factor(strength, value)

@@ -1,10 +1,11 @@
-"""The scoring components of the matcher and how they combine into one score per creator.
+"""The scoring components of one creator record, with their reasons: what the catalog's
+columns are built from (engagement against the tier benchmark, the cost of a post, brand-
+safety keyword hits, past collaborations) and what explains a result (audience, cost,
+brand safety and competitor conflicts in words). Each returns a :class:`ComponentScore`: a
+score in [0, 1], or None when the data to judge is missing, with human-readable reasons.
 
-Each component returns a :class:`ComponentScore`: a score in [0, 1], or None when the data
-to judge is missing, with human-readable reasons. :func:`combine` takes the weighted mean of
-the known components with the weights of the brief's objective (:data:`OBJECTIVE_WEIGHTS`),
-renormalised over the known ones, so a missing component neither helps nor hurts.
-Formulas, constants and the weight table are documented in ``docs/matcher-scoring.md``.
+How the components combine into one score, vectorised over every candidate, is
+:mod:`matcher.scorer`; formulas and constants are documented in ``docs/matcher-scoring.md``.
 """
 
 from __future__ import annotations
@@ -21,50 +22,27 @@ import numpy as np
 
 from core.errors import InvalidInputError
 from core.money import FX_TO_USD
-from core.tiers import TIER_BENCHMARKS, Tier, tier_for_followers
-from matcher.authenticity import AuthenticityScore
+from core.tiers import TIER_BENCHMARKS, Tier
 from matcher.brief import AGE_BANDS, Objective, TargetAudience
 from matcher.features import creator_features, format_count, format_pct
 
 __all__ = [
     "AUDIENCE_DIMENSION_WEIGHTS",
     "BRAND_SAFETY_KEYWORDS",
-    "COMPONENTS",
-    "COSINE_CEILING",
-    "COSINE_FLOOR",
     "FX_TO_USD",
-    "LEXICAL_HALF_SATURATION",
-    "OBJECTIVE_WEIGHTS",
-    "TIER_PREFERENCES",
     "ComponentScore",
     "Contribution",
     "Explanation",
     "audience_fit",
-    "authenticity",
     "brand_needle",
     "brand_safety",
-    "combine",
     "conflicts",
     "cost_efficiency",
     "engagement_quality",
-    "niche_fit",
     "recent_competitor_mentions",
     "safety_categories_for",
     "safety_hit_counts",
-    "tier_fit",
-    "weights_for",
 ]
-
-COMPONENTS: tuple[str, ...] = (
-    "niche_fit",
-    "audience_fit",
-    "engagement_quality",
-    "authenticity",
-    "cost_efficiency",
-    "brand_safety",
-    "conflicts",
-    "tier_fit",
-)
 
 
 @dataclass(frozen=True)
@@ -79,68 +57,6 @@ class ComponentScore:
 
 def _clip(x: float) -> float:
     return float(min(1.0, max(0.0, x)))
-
-
-# ------------------------------------------------------------------------------- niche fit
-
-# MiniLM cosine similarities between a brief and a creator: unrelated texts sit around 0.1,
-# clearly on-topic ones at 0.5-0.7. Below the floor scores 0, above the ceiling 1.
-COSINE_FLOOR = 0.1
-COSINE_CEILING = 0.6
-# BM25 scores are unbounded; s / (s + half) maps them to [0, 1) (half -> 0.5).
-LEXICAL_HALF_SATURATION = 4.0
-NICHE_SEMANTIC_WEIGHT = 0.7
-
-
-def niche_fit(
-    semantic_similarity: float | None,
-    lexical_score: float | None,
-    matched_terms: Iterable[str] = (),
-    *,
-    matched_categories: Iterable[str] = (),
-    lexical_max: float | None = None,
-) -> ComponentScore:
-    """How well the creator's content matches the brief, from the retrieval stage.
-
-    Args:
-        semantic_similarity: cosine similarity of the brief and creator embeddings (-1..1).
-        lexical_score: the raw BM25 score (>= 0) or None when the lexical search missed.
-        matched_terms: the brief terms the lexical search matched.
-        matched_categories: creator categories that appear in the brief.
-        lexical_max: the best BM25 score among this brief's candidates. BM25 scores grow
-            with the length of the query, so when it is given the lexical part is the score
-            relative to the best candidate instead of the fixed saturation ``s / (s + 4)``.
-    """
-    parts: list[tuple[float, float]] = []
-    reasons: list[str] = []
-    details: dict[str, Any] = {}
-    if semantic_similarity is not None:
-        sem = _clip((semantic_similarity - COSINE_FLOOR) / (COSINE_CEILING - COSINE_FLOOR))
-        parts.append((NICHE_SEMANTIC_WEIGHT, sem))
-        details["semantic"] = sem
-        level = "high" if sem >= 0.7 else "moderate" if sem >= 0.35 else "low"
-        reasons.append(f"{level} content similarity to the brief ({semantic_similarity:.2f})")
-    if lexical_score is not None:
-        if lexical_max is not None and lexical_max > 0:
-            lex = _clip(max(0.0, lexical_score) / lexical_max)
-        else:
-            lex = max(0.0, lexical_score) / (max(0.0, lexical_score) + LEXICAL_HALF_SATURATION)
-        parts.append((1.0 - NICHE_SEMANTIC_WEIGHT, lex))
-        details["lexical"] = lex
-    terms = list(dict.fromkeys(t for t in matched_terms if t))
-    cats = list(dict.fromkeys(c for c in matched_categories if c))
-    if cats:
-        reasons.append("categories: " + ", ".join(cats))
-    if terms:
-        reasons.append("mentions " + ", ".join(terms[:8]))
-    elif lexical_score is not None and lexical_score <= 0:
-        reasons.append("no brief keywords in the creator's content")
-    if not parts:
-        return ComponentScore("niche_fit", None, ("no retrieval scores",), details)
-    total = sum(w for w, _ in parts)
-    score = sum(w * s for w, s in parts) / total
-    details.update(matched_terms=terms, matched_categories=cats)
-    return ComponentScore("niche_fit", score, tuple(reasons), details)
 
 
 # ---------------------------------------------------------------------------- audience fit
@@ -368,23 +284,6 @@ def _log_interp(x: float, points: Sequence[tuple[float, float]]) -> float:
     xs = [math.log(p[0]) for p in points]
     ys = [p[1] for p in points]
     return float(np.interp(math.log(x), xs, ys))
-
-
-# ------------------------------------------------------------------------------ authenticity
-
-
-def authenticity(result: AuthenticityScore | None) -> ComponentScore:
-    """The authenticity model's verdict as a component (None: the model did not score it)."""
-    if result is None or result.score is None:
-        reasons = result.reasons if result is not None else ("not assessed",)
-        return ComponentScore("authenticity", None, reasons or ("not enough data",))
-    reasons = result.reasons or ("engagement pattern looks organic",)
-    return ComponentScore(
-        "authenticity",
-        result.score,
-        reasons,
-        {"flagged": result.flagged, "model_score": result.model_score},
-    )
 
 
 # --------------------------------------------------------------------------- cost efficiency
@@ -923,183 +822,7 @@ def conflicts(
     return ComponentScore("conflicts", score, tuple(reasons), {"mentions": found})
 
 
-# ---------------------------------------------------------------------------------- tier fit
-
-# How well each tier suits each objective: reach objectives favour mega/macro, relationship
-# objectives nano/micro, conversions micro first (the "70/20/10 micro/mid/mega" split).
-TIER_PREFERENCES: dict[Objective, dict[Tier, float]] = {
-    Objective.AWARENESS: {
-        Tier.MEGA: 1.0,
-        Tier.MACRO: 0.9,
-        Tier.MID: 0.7,
-        Tier.MICRO: 0.45,
-        Tier.NANO: 0.25,
-        Tier.EMERGING: 0.1,
-    },
-    Objective.LAUNCH: {
-        Tier.MEGA: 1.0,
-        Tier.MACRO: 0.9,
-        Tier.MID: 0.75,
-        Tier.MICRO: 0.5,
-        Tier.NANO: 0.3,
-        Tier.EMERGING: 0.1,
-    },
-    Objective.PR: {
-        Tier.MEGA: 1.0,
-        Tier.MACRO: 0.9,
-        Tier.MID: 0.7,
-        Tier.MICRO: 0.45,
-        Tier.NANO: 0.25,
-        Tier.EMERGING: 0.1,
-    },
-    Objective.CONVERSIONS: {
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.7,
-        Tier.NANO: 0.7,
-        Tier.MACRO: 0.5,
-        Tier.MEGA: 0.4,
-        Tier.EMERGING: 0.3,
-    },
-    Objective.COMMUNITY: {
-        Tier.NANO: 1.0,
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.6,
-        Tier.EMERGING: 0.6,
-        Tier.MACRO: 0.35,
-        Tier.MEGA: 0.2,
-    },
-    Objective.NICHE_PRODUCT: {
-        Tier.NANO: 1.0,
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.6,
-        Tier.EMERGING: 0.6,
-        Tier.MACRO: 0.35,
-        Tier.MEGA: 0.2,
-    },
-    Objective.TRUSTED_REVIEWS: {
-        Tier.NANO: 1.0,
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.65,
-        Tier.EMERGING: 0.6,
-        Tier.MACRO: 0.4,
-        Tier.MEGA: 0.25,
-    },
-}
-
-
-def tier_fit(tier: Tier | str | int | None, objective: Objective | None) -> ComponentScore:
-    """How well the creator's tier suits the objective (:data:`TIER_PREFERENCES`).
-
-    ``tier`` may be a :class:`Tier`, its value, or a follower count.
-    """
-    if isinstance(tier, bool):
-        raise TypeError("tier must be a Tier, a tier name or a follower count")
-    if isinstance(tier, int):
-        tier = tier_for_followers(tier)
-    elif isinstance(tier, str):
-        tier = Tier(tier)
-    if tier is None:
-        return ComponentScore("tier_fit", None, ("follower count unknown",))
-    if objective is None:
-        return ComponentScore("tier_fit", None, ("no objective",), {"tier": tier.value})
-    prefs = TIER_PREFERENCES[objective]
-    score = prefs[tier]
-    best = [t.value for t, s in prefs.items() if s == 1.0]
-    verdict = "fits" if score >= 0.9 else "suits" if score >= 0.6 else "is a weak fit for"
-    return ComponentScore(
-        "tier_fit",
-        score,
-        (f"{tier.value} {verdict} a {objective.value} campaign (best: {'/'.join(best)})",),
-        {"tier": tier.value},
-    )
-
-
-# ------------------------------------------------------------------------------- combination
-
-# Weights per objective over COMPONENTS; each row sums to 1. Reach objectives (awareness,
-# launch, pr) favour niche fit, audience and tier (reach) and tolerate cost; the
-# performance and relationship objectives weight engagement, audience, authenticity, cost.
-OBJECTIVE_WEIGHTS: dict[Objective, dict[str, float]] = {
-    Objective.AWARENESS: {
-        "niche_fit": 0.20,
-        "audience_fit": 0.20,
-        "engagement_quality": 0.08,
-        "authenticity": 0.12,
-        "cost_efficiency": 0.05,
-        "brand_safety": 0.10,
-        "conflicts": 0.10,
-        "tier_fit": 0.15,
-    },
-    Objective.LAUNCH: {
-        "niche_fit": 0.22,
-        "audience_fit": 0.20,
-        "engagement_quality": 0.08,
-        "authenticity": 0.12,
-        "cost_efficiency": 0.05,
-        "brand_safety": 0.10,
-        "conflicts": 0.10,
-        "tier_fit": 0.13,
-    },
-    Objective.PR: {
-        "niche_fit": 0.25,
-        "audience_fit": 0.15,
-        "engagement_quality": 0.08,
-        "authenticity": 0.12,
-        "cost_efficiency": 0.05,
-        "brand_safety": 0.12,
-        "conflicts": 0.10,
-        "tier_fit": 0.13,
-    },
-    Objective.CONVERSIONS: {
-        "niche_fit": 0.15,
-        "audience_fit": 0.20,
-        "engagement_quality": 0.18,
-        "authenticity": 0.15,
-        "cost_efficiency": 0.12,
-        "brand_safety": 0.07,
-        "conflicts": 0.08,
-        "tier_fit": 0.05,
-    },
-    Objective.COMMUNITY: {
-        "niche_fit": 0.18,
-        "audience_fit": 0.18,
-        "engagement_quality": 0.20,
-        "authenticity": 0.15,
-        "cost_efficiency": 0.07,
-        "brand_safety": 0.07,
-        "conflicts": 0.08,
-        "tier_fit": 0.07,
-    },
-    Objective.NICHE_PRODUCT: {
-        "niche_fit": 0.28,
-        "audience_fit": 0.18,
-        "engagement_quality": 0.14,
-        "authenticity": 0.12,
-        "cost_efficiency": 0.08,
-        "brand_safety": 0.06,
-        "conflicts": 0.08,
-        "tier_fit": 0.06,
-    },
-    Objective.TRUSTED_REVIEWS: {
-        "niche_fit": 0.18,
-        "audience_fit": 0.15,
-        "engagement_quality": 0.15,
-        "authenticity": 0.20,
-        "cost_efficiency": 0.06,
-        "brand_safety": 0.08,
-        "conflicts": 0.10,
-        "tier_fit": 0.08,
-    },
-}
-# Without an objective every component counts the same.
-DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(COMPONENTS, 1 / len(COMPONENTS))
-
-
-def weights_for(objective: Objective | str | None) -> dict[str, float]:
-    """The weight row of ``objective`` (equal weights when None)."""
-    if objective is None:
-        return dict(DEFAULT_WEIGHTS)
-    return dict(OBJECTIVE_WEIGHTS[Objective(objective)])
+# ------------------------------------------------------------------------- explanations
 
 
 @dataclass(frozen=True)
@@ -1123,68 +846,3 @@ class Explanation:
     weights: dict[str, float] = field(default_factory=dict)
     # What a recruiter must see: unknown data, costs over the budget, red flags.
     flags: tuple[str, ...] = ()
-
-
-def _validate_overrides(overrides: Mapping[str, object]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for name, value in overrides.items():
-        if name not in COMPONENTS:
-            raise InvalidInputError.for_field(
-                f"weights.{name}",
-                f"unknown component {name!r}; use one of {list(COMPONENTS)}",
-                value=value,
-            )
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise InvalidInputError.for_field(
-                f"weights.{name}", "weight must be a finite number", value=value
-            )
-        if value < 0:
-            raise InvalidInputError.for_field(f"weights.{name}", "weight must be >= 0", value=value)
-        out[name] = float(value)
-    return out
-
-
-def combine(
-    components: Iterable[ComponentScore],
-    weights: Mapping[str, float],
-    overrides: Mapping[str, object] | None = None,
-) -> tuple[float | None, Explanation]:
-    """The weighted mean of the known components, weights renormalised over them.
-
-    Args:
-        components: the component scores of one creator (unknown ones have score None).
-        weights: component -> weight, e.g. :func:`weights_for` the objective.
-        overrides: per-request weights replacing entries of ``weights``.
-
-    Returns:
-        (score in [0, 1] or None when no weighted component is known, explanation)
-
-    Raises:
-        InvalidInputError: an override for an unknown component or with a negative or
-            non-numeric weight, naming the field ``weights.<name>``.
-    """
-    merged = dict(weights)
-    if overrides:
-        merged.update(_validate_overrides(overrides))
-    comps = list(components)
-    known = [c for c in comps if c.score is not None and merged.get(c.name, 0.0) > 0]
-    unknown = tuple(c.name for c in comps if c.score is None)
-    total = sum(merged[c.name] for c in known)
-    reasons = tuple(r for c in comps for r in c.reasons)
-    if total <= 0:
-        return None, Explanation(None, (), unknown, reasons, merged)
-    contributions = tuple(
-        Contribution(
-            c.name,
-            float(c.score),  # type: ignore[arg-type]  # known excludes None
-            merged[c.name] / total,
-            merged[c.name] / total * float(c.score),  # type: ignore[arg-type]  # idem
-        )
-        for c in known
-    )
-    score = _clip(sum(x.contribution for x in contributions))
-    return score, Explanation(score, contributions, unknown, reasons, merged)

@@ -51,7 +51,7 @@ from matcher.ranking import (
     explain,
     wishes_for,
 )
-from matcher.scorer import Wishes, score_candidates, strengths_for
+from matcher.scorer import Candidates, Wishes, score_candidates, strengths_for
 from matcher.scoring import (
     CONFLICT_WINDOW_DAYS,
     SAFETY_CATEGORY_ORDER,
@@ -81,6 +81,8 @@ _log = logging.getLogger("creatormatch.matcher")
 # reorder the retrieval ranking, few enough to stay within a few milliseconds.
 MIN_CANDIDATES = 100
 MAX_CANDIDATES = 500
+# A brief without a niche scores this many of the allowed creators by its wishes alone.
+MAX_NICHELESS = 20_000
 # ~3-5 KB per cached record (the results shown, with their reasons).
 RECORD_CACHE_SIZE = 20_000
 
@@ -649,8 +651,10 @@ class MatchService:
             raise InvalidInputError.for_field("brief", "the brief is empty")
         strengths_for(brief.objective, weights)  # validates the overrides before any work
         state = self.ensure_loaded(session, organization_id, build=build)
-        if brief.platforms and not filters.platforms:
-            filters = _replace(filters, platforms=tuple(brief.platforms))
+        # "TikTok and Instagram only" is a filter; platforms merely named are a preference
+        # the scorer weighs. A campaign's platforms arrive as filters already.
+        if brief.only_platforms and not filters.platforms:
+            filters = _replace(filters, platforms=tuple(brief.only_platforms))
         if brief.languages and not filters.languages:
             filters = _replace(filters, languages=tuple(brief.languages))
         wishes = wishes_for(brief, sources=sources)
@@ -689,9 +693,15 @@ class MatchService:
     def _retrieve(
         self, state: _OrgState, brief: Brief, wanted: int, allowed: Any
     ) -> tuple[list[FusedHit], bool]:
-        """Dense and lexical candidates (inside the allowed ids), fused; and whether the
-        dense search was exact."""
-        text = getattr(brief, "niche_text", "") or brief.text
+        """Dense and lexical candidates (inside the allowed ids) for the brief's niche text,
+        fused; and whether the dense search was exact. A brief that names no niche ("women
+        25-34 in the US, $15k") gives every allowed creator as an equally relevant
+        candidate, up to :data:`MAX_NICHELESS`: the scorer orders them by the wishes."""
+        text = brief.search_text
+        if not text.strip():
+            ids = state.catalog.ids if allowed is None else allowed
+            ids = ids[:MAX_NICHELESS]
+            return [FusedHit(int(i), 1.0) for i in ids], True
         query = self.embedder.encode_query(text)
         dense = state.holder.search(query, wanted, allowed_ids=allowed)
         lexical = (
@@ -724,7 +734,8 @@ class MatchService:
             candidates = candidates_from_fused(fused)
         if not fused:
             return [], 0
-        scored = score_candidates(columns, candidates, wishes, overrides=weights)
+        avoided = self._avoided(state, wishes, candidates)
+        scored = score_candidates(columns, candidates, wishes, overrides=weights, avoided=avoided)
         page = [int(j) for j in scored.order[offset : offset + k]]
         records = self._records(
             session, organization_id, state, [fused[j].creator_id for j in page]
@@ -744,6 +755,17 @@ class MatchService:
             if fused[j].creator_id in records
         ]
         return hits, len(fused)
+
+    def _avoided(self, state: _OrgState, wishes: Wishes, candidates: Candidates) -> Any:
+        """Which candidates post about a topic the brief rules out ("no unboxing
+        channels"): the lexical index searched for those topics within the candidates."""
+        if not wishes.excluded_topics or state.lexical is None or not len(candidates):
+            return None
+        found = state.lexical.search(
+            " ".join(wishes.excluded_topics), len(candidates), allowed_ids=candidates.ids
+        )
+        hit = found.ids[found.scores > 0]
+        return np.isin(candidates.ids, hit)
 
     def _records(
         self, session: Session, organization_id: int, state: _OrgState, ids: Sequence[int]

@@ -17,6 +17,7 @@ OBJECTIVES: tuple[str, ...] = (
     "awareness",
     "launch",
     "pr",
+    "consideration",
     "conversions",
     "community",
     "niche_product",

@@ -37,6 +37,7 @@ class Objective(StrEnum):
     AWARENESS = "awareness"
     LAUNCH = "launch"
     PR = "pr"
+    CONSIDERATION = "consideration"
     CONVERSIONS = "conversions"
     COMMUNITY = "community"
     NICHE_PRODUCT = "niche_product"
@@ -56,6 +57,7 @@ OUTCOME_FOR: dict[Objective, Outcome] = {
     Objective.AWARENESS: Outcome.ENGAGEMENTS,
     Objective.LAUNCH: Outcome.ENGAGEMENTS,
     Objective.PR: Outcome.ENGAGEMENTS,
+    Objective.CONSIDERATION: Outcome.ENGAGEMENTS,
     Objective.CONVERSIONS: Outcome.CONVERSIONS,
     Objective.COMMUNITY: Outcome.CONVERSIONS,
     Objective.NICHE_PRODUCT: Outcome.CONVERSIONS,
@@ -151,6 +153,8 @@ DEFAULT_MIXES: dict[Objective, TierMix] = {
     Objective.LAUNCH: TierMix.of({"micro": 0.20, "mid": 0.10, "macro": 0.20, "mega": 0.50}),
     # PR-worthy collaborations: press picks up the biggest names.
     Objective.PR: TierMix.of({"micro": 0.05, "mid": 0.10, "macro": 0.25, "mega": 0.60}),
+    # The middle of the funnel: creators with an audience that listens and enough reach.
+    Objective.CONSIDERATION: TierMix.of({"micro": 0.40, "mid": 0.35, "macro": 0.25}),
     # The 70-20-10 rule of the background articles.
     Objective.CONVERSIONS: TierMix.of({"micro": 0.70, "mid": 0.20, "mega": 0.10}),
     Objective.COMMUNITY: TierMix.of({"nano": 0.30, "micro": 0.60, "mid": 0.10}),

@@ -38,7 +38,7 @@ from creators.service import CreatorService
 from matcher.brief import Brief
 from matcher.features import format_count, format_pct
 from matcher.ranking import MatchHit
-from matcher.scoring import COMPONENTS
+from matcher.scorer import COMPONENTS
 from matcher.service import IndexNotReadyError, MatchFilters, MatchService, brief_from_request
 from models import Campaign, Creator
 from storage.repositories.outreach import OutreachRepository

@@ -1,5 +1,5 @@
-"""The scoring components and their combination: high and low cases with their reasons,
-missing data, weight renormalisation and override validation."""
+"""The per-record scoring components: high and low cases with their reasons, missing data.
+How they combine is tests/matcher/test_scorer.py."""
 
 from __future__ import annotations
 
@@ -10,23 +10,14 @@ from typing import Any
 import pytest
 
 from core.errors import InvalidInputError
-from core.tiers import Tier
-from matcher.authenticity import AuthenticityScore
 from matcher.brief import Objective, TargetAudience
 from matcher.scoring import (
-    COMPONENTS,
-    OBJECTIVE_WEIGHTS,
     ComponentScore,
     audience_fit,
-    authenticity,
     brand_safety,
-    combine,
     conflicts,
     cost_efficiency,
     engagement_quality,
-    niche_fit,
-    tier_fit,
-    weights_for,
 )
 
 NOW = datetime(2026, 10, 20, 12, tzinfo=UTC)
@@ -39,38 +30,6 @@ AUDIENCE = {
 WOMEN_25_34_US = TargetAudience(
     age=(("25-34", 1.0),), genders=("female",), countries=("US",), interests=("sustainability",)
 )
-
-
-# ---------------------------------------------------------------------------------- niche
-
-
-@pytest.mark.parametrize(
-    ("cosine", "lexical", "low", "high"),
-    [(0.65, 12.0, 0.8, 1.0), (0.45, 3.0, 0.4, 0.8), (0.05, 0.0, 0.0, 0.05)],
-)
-def test_niche_fit_orders_by_similarity(
-    cosine: float, lexical: float, low: float, high: float
-) -> None:
-    result = niche_fit(cosine, lexical, ["vegan"] if lexical else [])
-    assert result.score is not None
-    assert low <= result.score <= high
-
-
-def test_niche_fit_explains_with_terms_and_categories() -> None:
-    result = niche_fit(0.55, 8.0, ["vegan", "skincare"], matched_categories=["beauty"])
-    assert "mentions vegan, skincare" in result.reasons
-    assert "categories: beauty" in result.reasons
-    assert any("content similarity to the brief (0.55)" in r for r in result.reasons)
-
-
-def test_niche_fit_uses_what_is_there() -> None:
-    only_sem = niche_fit(0.6, None)
-    assert only_sem.score == pytest.approx(1.0)
-    assert niche_fit(None, None).score is None
-    assert niche_fit(None, None).reasons == ("no retrieval scores",)
-
-
-# ------------------------------------------------------------------------------- audience
 
 
 def test_audience_fit_matching_audience_scores_high_with_coverage() -> None:
@@ -197,21 +156,6 @@ def test_engagement_quality_missing(record: dict[str, Any], reason: str) -> None
 
 
 # --------------------------------------------------------------------------- authenticity
-
-
-def test_authenticity_component_passes_the_verdict_through() -> None:
-    flagged = AuthenticityScore(0.2, True, ("likes-to-comments 400:1 (typical 20-60:1)",))
-    comp = authenticity(flagged)
-    assert comp.score == 0.2
-    assert comp.details["flagged"] is True
-    assert comp.reasons == ("likes-to-comments 400:1 (typical 20-60:1)",)
-    assert authenticity(AuthenticityScore(1.0, False, ())).reasons == (
-        "engagement pattern looks organic",
-    )
-    assert authenticity(None).score is None
-
-
-# -------------------------------------------------------------------------------- cost
 
 
 def _creator(**extra: Any) -> dict[str, Any]:
@@ -373,110 +317,6 @@ def test_conflict_brand_name_with_spaces_matches_joined_handle() -> None:
 # ------------------------------------------------------------------------------- tier fit
 
 
-@pytest.mark.parametrize(
-    ("tier", "objective", "best"),
-    [
-        (Tier.MEGA, Objective.AWARENESS, True),
-        (Tier.NANO, Objective.AWARENESS, False),
-        (Tier.MICRO, Objective.COMMUNITY, True),
-        (Tier.MEGA, Objective.TRUSTED_REVIEWS, False),
-        (Tier.MICRO, Objective.CONVERSIONS, True),
-        (Tier.MEGA, Objective.CONVERSIONS, False),
-    ],
-)
-def test_tier_fit(tier: Tier, objective: Objective, best: bool) -> None:
-    result = tier_fit(tier, objective)
-    assert result.score is not None
-    assert (result.score == 1.0) is best
-    assert result.reasons[0].startswith(f"{tier.value} ")
-    assert objective.value in result.reasons[0]
-
-
-def test_tier_fit_from_followers_and_unknown() -> None:
-    assert tier_fit(2_000_000, Objective.LAUNCH).details["tier"] == "mega"
-    assert tier_fit(None, Objective.LAUNCH).score is None
-
-
-# ------------------------------------------------------------------------------- combine
-
-
-@pytest.mark.parametrize("objective", list(Objective))
-def test_every_objective_weights_every_component_and_sums_to_one(objective: Objective) -> None:
-    weights = OBJECTIVE_WEIGHTS[objective]
-    assert set(weights) == set(COMPONENTS)
-    assert math.fsum(weights.values()) == pytest.approx(1.0)
-
-
-def test_reach_objectives_favour_tier_and_performance_objectives_engagement() -> None:
-    for reach in (Objective.AWARENESS, Objective.LAUNCH, Objective.PR):
-        for perf in (Objective.CONVERSIONS, Objective.COMMUNITY, Objective.TRUSTED_REVIEWS):
-            assert OBJECTIVE_WEIGHTS[reach]["tier_fit"] > OBJECTIVE_WEIGHTS[perf]["tier_fit"]
-            assert (
-                OBJECTIVE_WEIGHTS[reach]["engagement_quality"]
-                < OBJECTIVE_WEIGHTS[perf]["engagement_quality"]
-            )
-            assert (
-                OBJECTIVE_WEIGHTS[reach]["cost_efficiency"]
-                < OBJECTIVE_WEIGHTS[perf]["cost_efficiency"]
-            )
-
-
-def test_combine_renormalises_over_known_components() -> None:
-    comps = [
-        ComponentScore("niche_fit", 0.8),
-        ComponentScore("audience_fit", None, ("no audience data",)),
-        ComponentScore("engagement_quality", 0.4),
-    ]
-    weights = {"niche_fit": 0.3, "audience_fit": 0.5, "engagement_quality": 0.1}
-    score, why = combine(comps, weights)
-    assert score == pytest.approx((0.3 * 0.8 + 0.1 * 0.4) / 0.4)
-    assert why.unknown == ("audience_fit",)
-    assert [c.weight for c in why.contributions] == pytest.approx([0.75, 0.25])
-    assert "no audience data" in why.reasons
-
-
-def test_missing_is_neither_zero_nor_one() -> None:
-    known = [ComponentScore("niche_fit", 0.6), ComponentScore("audience_fit", None)]
-    score, _ = combine(known, weights_for(Objective.CONVERSIONS))
-    assert score == pytest.approx(0.6)
-
-
-def test_combine_with_nothing_known() -> None:
-    score, why = combine([ComponentScore("niche_fit", None)], weights_for(None))
-    assert score is None
-    assert why.unknown == ("niche_fit",)
-
-
-def test_overrides_replace_weights() -> None:
-    comps = [ComponentScore("niche_fit", 1.0), ComponentScore("cost_efficiency", 0.0)]
-    base, _ = combine(comps, weights_for(Objective.AWARENESS))
-    cost_only, _ = combine(comps, weights_for(Objective.AWARENESS), {"niche_fit": 0})
-    assert base is not None and base > 0.5
-    assert cost_only == 0.0
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"followers": 0.5}, "weights.followers", "unknown component"),
-        ({"niche_fit": -0.1}, "weights.niche_fit", ">= 0"),
-        ({"tier_fit": "high"}, "weights.tier_fit", "finite number"),
-        ({"tier_fit": math.nan}, "weights.tier_fit", "finite number"),
-        ({"tier_fit": True}, "weights.tier_fit", "finite number"),
-    ],
-)
-def test_override_validation(overrides: dict[str, object], field: str, message: str) -> None:
-    with pytest.raises(InvalidInputError) as exc:
-        combine([ComponentScore("niche_fit", 1.0)], weights_for(None), overrides)
-    assert exc.value.errors[0].field == field
-    assert message in exc.value.errors[0].message
-
-
-def test_weights_for_unknown_objective_raises() -> None:
-    with pytest.raises(ValueError, match="influence"):
-        weights_for("influence")
-
-
 def test_fold_strips_every_combining_mark() -> None:
     import sys
     import unicodedata
@@ -503,7 +343,6 @@ def test_fold_strips_every_combining_mark() -> None:
 def test_js_similarity_against_the_definition(
     p: dict[str, float], q: dict[str, float], expected: float | None
 ) -> None:
-    import math
 
     import numpy as np
 
