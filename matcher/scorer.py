@@ -69,6 +69,10 @@ COMPONENTS: tuple[str, ...] = (
 AUDIENCE_PARTS: tuple[str, ...] = ("countries", "genders", "age", "platforms")
 
 RELEVANCE_EXPONENT = 2.0
+# Relevance band: candidates at least this relevant (relative to the best) count as fitting
+# the niche alike, and the wishes and quality order them; below it relevance falls with its
+# square, so weaker fits sink whatever else they offer. Ties keep the retrieval order.
+RELEVANCE_BAND = 0.7
 
 # How strongly each component moves the total, per objective (0 = not at all, 1 = its value
 # multiplies the total). Audience wishes and the budget are what the recruiter stated, so
@@ -81,40 +85,40 @@ _BASE: dict[str, float] = {
     "cost_efficiency": 0.2,
     "brand_safety": 0.8,
     "conflicts": 0.7,
-    "tier_fit": 0.45,
+    "tier_fit": 0.9,
 }
 STRENGTHS: dict[Objective | None, dict[str, float]] = {
     None: {"niche_fit": 1.0, **_BASE},
-    Objective.AWARENESS: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.8},
-    Objective.LAUNCH: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.8},
-    Objective.PR: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.7},
+    Objective.AWARENESS: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.9},
+    Objective.LAUNCH: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.9},
+    Objective.PR: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.2, "tier_fit": 0.9},
     Objective.CONSIDERATION: {
         "niche_fit": 1.0,
         **_BASE,
         "engagement_quality": 0.3,
         "cost_efficiency": 0.25,
-        "tier_fit": 0.8,
+        "tier_fit": 0.9,
     },
     Objective.CONVERSIONS: {
         "niche_fit": 1.0,
         **_BASE,
         "engagement_quality": 0.4,
         "cost_efficiency": 0.35,
-        "tier_fit": 0.8,
+        "tier_fit": 0.9,
     },
-    Objective.COMMUNITY: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.45, "tier_fit": 0.7},
+    Objective.COMMUNITY: {"niche_fit": 1.0, **_BASE, "engagement_quality": 0.45, "tier_fit": 0.9},
     Objective.NICHE_PRODUCT: {
         "niche_fit": 1.0,
         **_BASE,
         "engagement_quality": 0.35,
-        "tier_fit": 0.7,
+        "tier_fit": 0.9,
     },
     Objective.TRUSTED_REVIEWS: {
         "niche_fit": 1.0,
         **_BASE,
         "engagement_quality": 0.35,
         "authenticity": 0.65,
-        "tier_fit": 0.7,
+        "tier_fit": 0.9,
     },
 }
 # Strengths of the parts of audience_fit (scaled by audience_fit's strength) and of the
@@ -128,7 +132,7 @@ AUDIENCE_PART_STRENGTHS: dict[str, float] = {
 # A creator whose content is about a topic the brief rules out keeps this share of its
 # relevance.
 AVOIDED_TOPIC_RELEVANCE = 0.5
-EXPLICIT_TIER_STRENGTH = 0.9
+EXPLICIT_TIER_STRENGTH = 0.95
 # Brand safety nobody asked for (the default categories) weighs this share of its strength:
 # a news channel mentions violence and a comedian swears; that must not outweigh fit.
 DEFAULT_SAFETY_SHARE = 0.3
@@ -152,72 +156,42 @@ PRIORS: dict[str, float] = {
 
 # Tier preferences per objective (reach favours mega/macro; relationships nano/micro;
 # conversions micro first, in the spirit of a 70/20/10 micro/mid/mega split).
+# fmt: off
 TIER_PREFERENCES: dict[Objective, dict[Tier, float]] = {
     Objective.AWARENESS: {
-        Tier.MEGA: 1.0,
-        Tier.MACRO: 0.9,
-        Tier.MID: 0.7,
-        Tier.MICRO: 0.45,
-        Tier.NANO: 0.25,
-        Tier.EMERGING: 0.1,
+        Tier.MEGA: 1.0, Tier.MACRO: 1.0, Tier.MID: 0.85, Tier.MICRO: 0.3, Tier.NANO: 0.15,
+        Tier.EMERGING: 0.05,
     },
     Objective.LAUNCH: {
-        Tier.MEGA: 1.0,
-        Tier.MACRO: 0.9,
-        Tier.MID: 0.75,
-        Tier.MICRO: 0.5,
-        Tier.NANO: 0.3,
-        Tier.EMERGING: 0.1,
+        Tier.MEGA: 1.0, Tier.MACRO: 1.0, Tier.MID: 0.85, Tier.MICRO: 0.35, Tier.NANO: 0.15,
+        Tier.EMERGING: 0.05,
     },
     Objective.PR: {
-        Tier.MEGA: 1.0,
-        Tier.MACRO: 0.9,
-        Tier.MID: 0.7,
-        Tier.MICRO: 0.45,
-        Tier.NANO: 0.25,
-        Tier.EMERGING: 0.1,
+        Tier.MEGA: 1.0, Tier.MACRO: 1.0, Tier.MID: 0.8, Tier.MICRO: 0.3, Tier.NANO: 0.15,
+        Tier.EMERGING: 0.05,
     },
     Objective.CONSIDERATION: {
-        Tier.MID: 1.0,
-        Tier.MICRO: 0.9,
-        Tier.MACRO: 0.9,
-        Tier.NANO: 0.5,
-        Tier.MEGA: 0.55,
-        Tier.EMERGING: 0.2,
+        Tier.MID: 1.0, Tier.MICRO: 1.0, Tier.MACRO: 1.0, Tier.NANO: 0.35, Tier.MEGA: 0.5,
+        Tier.EMERGING: 0.1,
     },
     Objective.CONVERSIONS: {
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.7,
-        Tier.NANO: 0.7,
-        Tier.MACRO: 0.45,
-        Tier.MEGA: 0.3,
+        Tier.MICRO: 1.0, Tier.MID: 0.85, Tier.NANO: 0.85, Tier.MACRO: 0.35, Tier.MEGA: 0.25,
         Tier.EMERGING: 0.3,
     },
     Objective.COMMUNITY: {
-        Tier.NANO: 1.0,
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.6,
-        Tier.EMERGING: 0.6,
-        Tier.MACRO: 0.35,
-        Tier.MEGA: 0.2,
+        Tier.NANO: 1.0, Tier.MICRO: 1.0, Tier.MID: 0.7, Tier.EMERGING: 0.6, Tier.MACRO: 0.3,
+        Tier.MEGA: 0.15,
     },
     Objective.NICHE_PRODUCT: {
-        Tier.NANO: 1.0,
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.6,
-        Tier.EMERGING: 0.6,
-        Tier.MACRO: 0.35,
-        Tier.MEGA: 0.2,
+        Tier.NANO: 1.0, Tier.MICRO: 1.0, Tier.MID: 0.7, Tier.EMERGING: 0.6, Tier.MACRO: 0.3,
+        Tier.MEGA: 0.15,
     },
     Objective.TRUSTED_REVIEWS: {
-        Tier.NANO: 1.0,
-        Tier.MICRO: 1.0,
-        Tier.MID: 0.65,
-        Tier.EMERGING: 0.6,
-        Tier.MACRO: 0.4,
-        Tier.MEGA: 0.25,
+        Tier.NANO: 1.0, Tier.MICRO: 1.0, Tier.MID: 0.75, Tier.EMERGING: 0.6, Tier.MACRO: 0.3,
+        Tier.MEGA: 0.2,
     },
 }
+# fmt: on
 REACH_OBJECTIVES = frozenset({Objective.AWARENESS, Objective.LAUNCH, Objective.PR})
 
 # Audience curves. A wish is met when at least half of the audience is inside it (for
@@ -386,7 +360,8 @@ def score_candidates(
         rel = np.where(avoided, rel * AVOIDED_TOPIC_RELEVANCE, rel)
         details["avoided"] = avoided
     values["niche_fit"] = rel
-    factors["niche_fit"] = rel ** (RELEVANCE_EXPONENT * strengths["niche_fit"])
+    banded = np.minimum(1.0, rel / RELEVANCE_BAND)
+    factors["niche_fit"] = banded ** (RELEVANCE_EXPONENT * strengths["niche_fit"])
     uncertain["niche_fit"] = no
 
     # audience fit: one factor per stated wish
@@ -489,7 +464,8 @@ def score_candidates(
     uncertain["tier_fit"] = tier_unknown
 
     total = np.prod(np.stack([factors[c] for c in COMPONENTS]), axis=0)
-    order = np.lexsort((candidates.ids, -total)).astype(np.intp)
+    # best total first; equal totals in the retrieval order, then by id
+    order = np.lexsort((candidates.ids, -rel, -np.round(total, 12))).astype(np.intp)
     return Scored(
         candidates=candidates,
         positions=pos,
@@ -501,6 +477,34 @@ def score_candidates(
         strengths=strengths,
         order=order,
     )
+
+
+def wish_fit(columns: Columns, wishes: Wishes) -> FloatArray:
+    """How well every creator of the catalog meets the brief's stated wishes (audience,
+    platforms, tiers), 1 when all are met, whatever its content: the pool retrieval also
+    searches, so creators who fit the wishes are among the candidates even when the brief's
+    niche is crowded with creators who do not."""
+    n = columns.ids.shape[0]
+    pos = np.arange(n, dtype=np.intp)
+    fit = np.ones(n, dtype=np.float64)
+    strengths = STRENGTHS[wishes.objective]
+    if wishes.countries:
+        fit *= _factor(
+            AUDIENCE_PART_STRENGTHS["countries"], _countries(columns, pos, wishes.countries)[0]
+        )
+    if wishes.genders:
+        fit *= _factor(
+            AUDIENCE_PART_STRENGTHS["genders"], _genders(columns, pos, wishes.genders)[0]
+        )
+    if wishes.age:
+        fit *= _factor(AUDIENCE_PART_STRENGTHS["age"], _ages(columns, pos, wishes.age)[0])
+    if wishes.platforms:
+        on = np.isin(columns["platform"], columns.platforms.lookup(wishes.platforms))
+        fit *= np.where(on, 1.0, PRIORS["platform_elsewhere"])
+    tier_value, _unknown, tier_strength = _tiers(columns, pos, wishes, strengths)
+    if tier_strength > 0:
+        fit *= _factor(tier_strength, np.where(np.isnan(tier_value), 1.0, tier_value))
+    return fit
 
 
 def _wish_curve(share: FloatArray, zero: float, full: float) -> FloatArray:
@@ -666,7 +670,7 @@ def _tiers(
     if wishes.tiers:
         wanted = np.array([TIER_ORDER.index(t) for t in wishes.tiers], dtype=np.int64)
         distance = np.abs(safe[:, None] - wanted[None, :]).min(axis=1)
-        known_value = np.select([distance == 0, distance == 1], [1.0, 0.35], 0.1)
+        known_value = np.select([distance == 0, distance == 1], [1.0, 0.2], 0.05)
         strength = (
             EXPLICIT_TIER_STRENGTH
             * strengths["tier_fit"]

@@ -51,7 +51,7 @@ from matcher.ranking import (
     explain,
     wishes_for,
 )
-from matcher.scorer import Candidates, Wishes, score_candidates, strengths_for
+from matcher.scorer import Candidates, Wishes, score_candidates, strengths_for, wish_fit
 from matcher.scoring import (
     CONFLICT_WINDOW_DAYS,
     SAFETY_CATEGORY_ORDER,
@@ -83,6 +83,20 @@ MIN_CANDIDATES = 100
 MAX_CANDIDATES = 500
 # A brief without a niche scores this many of the allowed creators by its wishes alone.
 MAX_NICHELESS = 20_000
+# The wish pool: creators whose wish fit is at least this share of the best one's, and at
+# least this many of them.
+WISH_POOL_SHARE = 0.8
+WISH_POOL_MIN = 200
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """A candidate list in the shape matcher.fusion reads."""
+
+    ids: Any
+    scores: Any
+
+
 # ~3-5 KB per cached record (the results shown, with their reasons).
 RECORD_CACHE_SIZE = 20_000
 
@@ -674,7 +688,7 @@ class MatchService:
             hard = replace(hard, exclude_ids=hard.exclude_ids | competitor_excluded)
         allowed = state.catalog.select(hard)
         wanted = min(max(MIN_CANDIDATES, 3 * (offset + k)), MAX_CANDIDATES)
-        fused, exact = self._retrieve(state, brief, wanted, allowed)
+        fused, exact = self._retrieve(state, brief, wanted, allowed, wishes)
         hits, total = self._rank(
             session, organization_id, state, wishes, fused, weights, now, offset, k
         )
@@ -691,17 +705,31 @@ class MatchService:
         )
 
     def _retrieve(
-        self, state: _OrgState, brief: Brief, wanted: int, allowed: Any
+        self,
+        state: _OrgState,
+        brief: Brief,
+        wanted: int,
+        allowed: Any,
+        wishes: Wishes | None = None,
     ) -> tuple[list[FusedHit], bool]:
-        """Dense and lexical candidates (inside the allowed ids) for the brief's niche text,
-        fused; and whether the dense search was exact. A brief that names no niche ("women
-        25-34 in the US, $15k") gives every allowed creator as an equally relevant
-        candidate, up to :data:`MAX_NICHELESS`: the scorer orders them by the wishes."""
+        """Candidates for the brief's niche text inside the allowed ids, fused; and whether
+        the dense search was exact.
+
+        Two pools are searched: every allowed creator, and (when the brief states wishes
+        about the audience, platforms or tiers) the allowed creators who meet them, so a
+        crowded niche cannot fill the candidates with creators the recruiter ruled out. The
+        union is then scored exactly (every candidate's cosine from its stored vector, its
+        BM25 within the union) and fused over the union, so relevance is comparable
+        whichever pool found a candidate. A brief that names no niche ("women 25-34 in the
+        US, $15k") gives the allowed creators as equally relevant candidates (up to
+        :data:`MAX_NICHELESS`, the best by wishes first): the scorer orders them."""
         text = brief.search_text
+        pool = self._wish_pool(state, wishes, allowed) if wishes is not None else None
         if not text.strip():
             ids = state.catalog.ids if allowed is None else allowed
-            ids = ids[:MAX_NICHELESS]
-            return [FusedHit(int(i), 1.0) for i in ids], True
+            if pool is not None:
+                ids = np.concatenate([pool, ids[~np.isin(ids, pool)]])
+            return [FusedHit(int(i), 1.0) for i in ids[:MAX_NICHELESS]], True
         query = self.embedder.encode_query(text)
         dense = state.holder.search(query, wanted, allowed_ids=allowed)
         lexical = (
@@ -709,7 +737,51 @@ class MatchService:
             if state.lexical is not None
             else None
         )
-        return reciprocal_rank_fusion(dense, lexical, limit=wanted), dense.exact
+        if pool is None:
+            return reciprocal_rank_fusion(dense, lexical, limit=wanted), dense.exact
+        found = [dense.ids]
+        if lexical is not None:
+            found.append(lexical.ids)
+        in_pool = state.holder.search(query, wanted, allowed_ids=pool)
+        found.append(in_pool.ids)
+        if state.lexical is not None:
+            found.append(state.lexical.search(text, wanted, allowed_ids=pool).ids)
+        index = state.holder.current
+        union = np.unique(np.concatenate(found)).astype(np.int64)
+        union = union[np.isin(union, index.ids(), assume_unique=True)]
+        cosines = index.get_vectors(union) @ query
+        order = np.argsort(-cosines, kind="stable")
+        dense_union = _Ranked(union[order], cosines[order].astype(np.float32))
+        lexical_union = (
+            state.lexical.search(text, int(union.size), allowed_ids=union)
+            if state.lexical is not None and union.size
+            else None
+        )
+        fused = reciprocal_rank_fusion(dense_union, lexical_union, limit=int(union.size))
+        return fused, dense.exact and in_pool.exact
+
+    def _wish_pool(self, state: _OrgState, wishes: Wishes, allowed: Any) -> Any:
+        """The allowed creators who meet the brief's wishes best (None when it states none,
+        or when nobody is set apart by them)."""
+        if not (wishes.countries or wishes.genders or wishes.age or wishes.platforms) and not (
+            wishes.tiers or wishes.objective is not None
+        ):
+            return None
+        columns = state.catalog.snapshot()
+        fit = wish_fit(columns, wishes)
+        ids = columns.ids
+        if allowed is not None:
+            keep = np.isin(ids, allowed)
+            ids, fit = ids[keep], fit[keep]
+        if not ids.size:
+            return None
+        best = float(fit.max())
+        chosen = ids[fit >= best * WISH_POOL_SHARE]
+        if chosen.size < WISH_POOL_MIN:  # too few meet every wish: the best WISH_POOL_MIN
+            chosen = ids[np.argsort(-fit, kind="stable")[:WISH_POOL_MIN]]
+        if chosen.size >= ids.size:
+            return None
+        return np.sort(chosen)
 
     def _rank(
         self,

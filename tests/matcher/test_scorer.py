@@ -87,15 +87,18 @@ def test_unknown_data_never_beats_known_good_data_component_by_component() -> No
 
 
 def test_relevance_outweighs_quality() -> None:
-    """A creator half as relevant cannot overtake on engagement, authenticity or cost."""
+    """A creator who fits the niche less cannot overtake on engagement, authenticity or
+    cost; among creators who fit it alike, quality orders them."""
     wishes = Wishes(objective=Objective.CONVERSIONS)
     fine = known_ideal(1)
     weak = {**known_ideal(2), "engagement_rate": 0.001, "avg_likes": 20, "avg_comments": 1}
     weak["rates"] = {"currency": "USD", "post": 90_000}
-    scored = score([fine, weak], [0.5, 1.0], wishes)
+    scored = score([fine, weak], [0.35, 1.0], wishes)
     # the relevant one wins although its engagement and cost are poor
     assert ranking(scored) == [2, 1]
-    assert scored.values["niche_fit"].tolist() == [0.5, 1.0]
+    assert scored.values["niche_fit"].tolist() == [0.35, 1.0]
+    # comparable relevance: quality decides
+    assert ranking(score([fine, weak], [0.9, 1.0], wishes)) == [1, 2]
 
 
 def test_a_missed_audience_wish_costs_more_than_a_small_relevance_gap() -> None:
