@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from accounts.service import AccountService
+from api.deps import clean_text_input
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import (
@@ -101,6 +102,8 @@ def create_app(
             db.dispose()
 
     app = FastAPI(
+        # Control characters in any parameter or page form: a 422 naming the field.
+        dependencies=[Depends(clean_text_input)],
         title="creatormatch",
         version="0.1.0",
         description=DESCRIPTION,
