@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import anyio.to_thread
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.service import AccountService
 from accounts.throttle import SignInThrottle
+from api.deps import clean_text_input
 from api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from api.metrics import Metrics
 from api.middleware import (
@@ -116,6 +117,8 @@ def create_app(
             await anyio.to_thread.run_sync(stop, _app)
 
     app = FastAPI(
+        # Control characters in any parameter or page form: a 422 naming the field.
+        dependencies=[Depends(clean_text_input)],
         title="creatormatch",
         version="0.1.0",
         description=DESCRIPTION,

@@ -1,5 +1,6 @@
-"""Request dependencies: the database session (one unit of work per request) and the
-authenticated principal with its organisation and scopes."""
+"""Request dependencies: the database session (one unit of work per request), the
+authenticated principal with its organisation and scopes, and the check of every request's
+text outside the JSON bodies (query, path and page forms: :func:`clean_text_input`)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,16 @@ from sqlalchemy.orm import Session
 from accounts.service import AccountService
 from core.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from core.settings import Settings
+from core.text import control_character_error
 from storage.database import Database
 
 __all__ = [
+    "MULTILINE_FORM_FIELDS",
     "Principal",
     "RequireScope",
     "SessionDep",
     "SettingsDep",
+    "clean_text_input",
     "get_database",
     "known_query_parameters",
     "require_scope",
@@ -138,3 +142,65 @@ def known_query_parameters(request: Request) -> None:
         raise InvalidInputError.for_field(
             unknown[0], f"unknown query parameter {unknown[0]!r}; this operation takes: {known}"
         )
+
+
+# The multi-line fields of the pages' forms (their <textarea>s, which may hold line breaks and
+# tabs); every other form field and query parameter is one line. A test
+# (tests/api/test_control_characters.py) checks this list against the templates and the
+# draft editor's fields.
+MULTILINE_FORM_FIELDS = frozenset(
+    {
+        # search, campaigns
+        "brief",
+        # compliance checks and decisions, program submissions
+        "caption",
+        "transcript",
+        "reason",
+        # settings: the sender profile
+        "postal_address",
+        # the draft editor (api/web/campaigns.py: _EMAIL_FIELDS, _BRIEF_FIELDS, ...)
+        "reasons",
+        "key_messages",
+        "dos",
+        "donts",
+        "hashtags",
+        "approval_process",
+        "reporting_requirements",
+        "creator_party.address",
+        "gifted_products",
+    }
+)
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _check(name: str, value: str, *, multiline: bool) -> None:
+    message = control_character_error(name)
+    if message is not None:
+        raise InvalidInputError.for_field(repr(name), f"the name of a parameter {message}")
+    message = control_character_error(value, multiline=multiline)
+    if message is not None:
+        raise InvalidInputError.for_field(name, message)
+
+
+async def clean_text_input(request: Request) -> None:
+    """Refuse control characters in path and query parameters and in the forms of the pages
+    (422 naming the field), by the rule of ``core/text.py``: PostgreSQL cannot store a NUL,
+    which was a 500. Every route depends on it (``create_app``). JSON bodies are checked by
+    their models (``RequestModel``), import files row by row by the creator record.
+
+    Parameters are one line; a page's form field or query parameter named in
+    :data:`MULTILINE_FORM_FIELDS` may hold tabs and line breaks. API bodies are never read
+    here (an import streams its body)."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str):
+            _check(name, value, multiline=False)
+    page = not request.url.path.startswith("/v1/")
+    for name, value in request.query_params.multi_items():
+        _check(name, value, multiline=page and name in MULTILINE_FORM_FIELDS)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if page and content_type in _FORMS:
+        # Parsed once: the page's own form parameters (and FormUser) read the same result.
+        form = await request.form()
+        for name, item in form.multi_items():
+            if isinstance(item, str):
+                _check(name, item, multiline=name in MULTILINE_FORM_FIELDS)

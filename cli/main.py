@@ -137,7 +137,7 @@ def keys_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> N
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
         except AppError as exc:
             raise _fail(exc.message) from None
-        for key in ApiKeyRepository(session).list_for(organization.id):
+        for key in ApiKeyRepository(session).list_for(organization.id, include_revoked=True):
             state = "revoked" if key.revoked_at else "active"
             used = key.last_used_at.isoformat() if key.last_used_at else "never"
             typer.echo(f"{key.prefix}\t{','.join(key.scopes)}\t{state}\tlast used {used}")

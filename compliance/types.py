@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from core.errors import FieldError, InvalidInputError
+from core.text import control_character_error, find_control_character
 
 __all__ = [
     "CheckResult",
@@ -105,6 +106,14 @@ def _invalid(field_name: str, message: str, value: object) -> InvalidInputError:
     return InvalidInputError.for_field(field_name, message, value=value)
 
 
+def _check_text(name: str, value: object, *, multiline: bool) -> None:
+    """No control characters (core/text.py): a NUL cannot even be stored by PostgreSQL."""
+    found = find_control_character(value, multiline=multiline)
+    if found is not None:
+        path, message = found
+        raise _invalid(".".join([name, *map(str, path)]), message, value)
+
+
 def _enum_value(enum: type[_E], data: Mapping[str, Any], key: str, prefix: str = "") -> _E:
     name = f"{prefix}{key}"
     if key not in data:
@@ -158,6 +167,9 @@ class Post:
                 f"must be a string or null, got {type(transcript).__name__}",
                 transcript,
             )
+        _check_text("caption", caption, multiline=True)
+        if transcript is not None:
+            _check_text("transcript", transcript, multiline=True)
         platform = _enum_value(Platform, data, "platform")
         media = _enum_value(Media, data, "media")
         jurisdiction = _enum_value(Jurisdiction, data, "jurisdiction")
@@ -182,6 +194,8 @@ class Post:
                 f"must be a string or null, got {type(brand).__name__}",
                 brand,
             )
+        if brand is not None:
+            _check_text("material_connection.brand", brand, multiline=False)
         if brand is not None and not brand.strip():
             brand = None
         label = data.get("platform_label", False)
@@ -190,6 +204,12 @@ class Post:
                 "platform_label", f"must be a boolean, got {type(label).__name__}", label
             )
         extra = {k: v for k, v in data.items() if k not in _POST_FIELDS}
+        for key, value in extra.items():
+            # Passed through and stored: the id is one line, other extras may have lines.
+            message = control_character_error(str(key))
+            if message is not None:
+                raise _invalid(str(key), f"the name of a field {message}", key)
+            _check_text(str(key), value, multiline=key != "id")
         return cls(
             caption=caption,
             transcript=transcript,

@@ -7,6 +7,10 @@ column names (``audience.gender.female``, ``rates.post``); list fields are ``|``
 
 A :class:`CsvPreset` (creators/presets.py: HubSpot, Salesforce) reads and writes a CRM's own
 columns instead; the streaming, the line numbers and the error handling stay the same.
+
+CSV is written through core/csvsafe.py, which puts a ``'`` before a cell a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR); the reader takes that quote off again,
+so an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
+from core import csvsafe
 from core.errors import FieldError, InvalidInputError, PayloadTooLargeError
 from creators.record import AGE_BANDS, GENDERS, CreatorRecord, validation_errors
 
@@ -277,6 +282,8 @@ def _parse_csv(
             continue
         if not any(cell.strip() for cell in cells):
             continue
+        # Our exports escape formula cells with a quote (core/csvsafe.py): read them back.
+        cells = [csvsafe.unescape_cell(cell) for cell in cells]
         if preset is not None and preset.is_footer(cells):
             return
         if len(cells) != len(header):
@@ -424,7 +431,7 @@ def iter_csv(
     buffer = _Buffer()
     columns = preset.export_columns() if preset else CSV_COLUMNS
     rows = preset.export_rows(records) if preset else map(record_to_csv_row, records)
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer = csvsafe.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     pending = 0
     for row in rows:

@@ -10,10 +10,9 @@ import hashlib
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -23,6 +22,8 @@ from pydantic import (
 
 from core.codes import COUNTRY_CODES, CURRENCY_CODES, LANGUAGE_CODES
 from core.errors import FieldError
+from core.text import MultilineStr
+from core.textmodel import CleanTextModel
 
 __all__ = [
     "AGE_BANDS",
@@ -82,12 +83,15 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value.utcoffset() else value
 
 
-class _Strict(BaseModel):
+class _Strict(CleanTextModel):
+    # No control characters in any text (core/text.py): bio and post texts may have lines.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
 class RecentPost(_Strict):
-    text: str = Field(default="", max_length=10_000)
+    _check_text: ClassVar[bool] = False  # checked by the record that holds it
+
+    text: MultilineStr = Field(default="", max_length=10_000)
     posted_at: datetime | None = None
     likes: Count | None = None
     comments: Count | None = None
@@ -100,6 +104,8 @@ class RecentPost(_Strict):
 class Audience(_Strict):
     """Audience shares in [0, 1]. ``age`` and ``gender`` must each sum to about 1;
     ``countries`` may list only the top countries, so it must sum to at most about 1."""
+
+    _check_text: ClassVar[bool] = False  # checked by the record that holds it
 
     age: dict[str, Share] | None = None
     gender: dict[str, Share] | None = None
@@ -152,6 +158,8 @@ def _check_sum(shares: dict[str, float], *, exact: bool) -> None:
 
 
 class Rates(_Strict):
+    _check_text: ClassVar[bool] = False  # checked by the record that holds it
+
     currency: str = "USD"
     post: Amount | None = None
     story: Amount | None = None
@@ -173,7 +181,7 @@ class CreatorRecord(_Strict):
     platform: Platform
     handle: str = Field(min_length=1, max_length=101)
     display_name: str | None = Field(default=None, max_length=200)
-    bio: str | None = Field(default=None, max_length=5_000)
+    bio: MultilineStr | None = Field(default=None, max_length=5_000)
     profile_url: str | None = Field(default=None, max_length=500)
     country: str | None = None
     language: str | None = None

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from core.errors import ConflictError, FieldError, InvalidInputError
+from core.textmodel import STORED
 from creators.formats import ParsedRow, parse_records
 from creators.record import CreatorRecord, record_hash, validation_errors
 from models import Creator, utcnow
@@ -113,7 +114,8 @@ def row_from_record(record: CreatorRecord) -> dict[str, Any]:
 
 
 def record_from_row(creator: Creator) -> CreatorRecord:
-    """The creator record of a stored row."""
+    """The creator record of a stored row (its text is not checked again: a row stored
+    before the control-character check came in still reads)."""
     return CreatorRecord.model_validate(
         {
             "platform": creator.platform,
@@ -139,7 +141,8 @@ def record_from_row(creator: Creator) -> CreatorRecord:
             "brands_mentioned": creator.brands_mentioned,
             "source": creator.source,
             "updated_at": creator.updated_at,
-        }
+        },
+        context=STORED,
     )
 
 

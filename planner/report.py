@@ -8,7 +8,6 @@ only when the caller gives a value per conversion, and always printed with its f
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from core import csvsafe
 from planner.charts import (
     budget_vs_outcome_chart,
     cost_per_outcome_chart,
@@ -295,23 +295,15 @@ def render_html(
     )
 
 
-def _csv_text(value: object) -> str:
-    """A text cell a spreadsheet will not run: formula starters get a leading quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def _csv_row(status: str, item: Planned | NotChosen, code: str, reason: str) -> list[object]:
     c, p = item.candidate, item.projection
     cpe, cpa = p.cost_per_engagement, p.cost_per_acquisition
     return [
         status,
-        _csv_text(c.id),
-        _csv_text(c.handle),
-        _csv_text(c.display_name),
-        _csv_text(c.platform),
+        str(c.id),  # text, even when the id is a number: a column of one type
+        c.handle,
+        c.display_name,
+        c.platform,
         p.tier.value,
         c.followers,
         "" if c.match_score is None else c.match_score,
@@ -329,14 +321,16 @@ def _csv_row(status: str, item: Planned | NotChosen, code: str, reason: str) -> 
         "" if cpa is None else cpa.expected,
         p.source.value,
         code,
-        _csv_text(reason),
+        reason,
     ]
 
 
 def render_csv(plan: Plan) -> str:
-    """One row per candidate (chosen first), columns :data:`CSV_COLUMNS`."""
+    """One row per candidate (chosen first), columns :data:`CSV_COLUMNS`. Text cells that a
+    spreadsheet would run as formulas get a leading quote (core/csvsafe.py); numbers stay
+    numbers."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in plan.chosen:
         writer.writerow(_csv_row("chosen", item, "chosen", item.reason))

@@ -23,7 +23,6 @@ e-mail is marked ``sending`` before the SMTP call and never retried from that st
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
@@ -40,6 +39,7 @@ from sqlalchemy.orm import Session
 from compliance.checker import check_post
 from compliance.disclosure_text import label_for
 from compliance.types import ConnectionType, Jurisdiction, MaterialConnection, Media, Platform, Post
+from core import csvsafe
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from core.settings import Settings
 from creators.record import Platform as CreatorPlatform
@@ -1029,18 +1029,35 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def _report_cell(value: object, *, number: bool) -> object:
+    """A figure as a CSV cell: money and rates (strings in the figures) as Decimals."""
+    if value is None:
+        return ""
+    if number and isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value  # not a number after all: written as (escaped) text
+    return value
+
+
 def report_csv(reports: Sequence[ProgramReport]) -> str:
-    """Monthly reports as CSV, one row a month, the money and rates as in the JSON."""
+    """Monthly reports as CSV, one row a month, the money and rates as in the JSON.
+
+    Money and rates are kept as strings in the figures; they are written as the numbers they
+    are (a negative ROI stays ``-0.5000``), every text cell escaped against formulas
+    (core/csvsafe.py)."""
     columns = [
         "month", "period_start", "period_end", "deliverables_due", "delivered",
         "delivered_on_time", "delivered_late", "missing", "on_time_rate", "compliance_checked",
         "compliance_passed", "compliance_pass_rate", "engagements", "views", "cost",
         "cost_per_engagement", "conversions", "revenue", "roi", "currency",
     ]  # fmt: skip
+    text_columns = {"period_start", "period_end", "currency"}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for report in reports:
         row = {"month": report.month, **report.figures}
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow([_report_cell(row.get(c), number=c not in text_columns) for c in columns])
     return out.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from compliance.checker import check_post
 from compliance.types import CheckResult, Post, Verdict
+from core import csvsafe
 from core.errors import InvalidInputError
 from models import VERDICT_PRIORITY, AuditEvent, ComplianceCheck, utcnow
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
@@ -182,7 +182,8 @@ class ReviewService:
         since: datetime | None,
         until: datetime | None,
     ) -> Iterator[str]:
-        """The period's checks and decisions as CSV text chunks (header first)."""
+        """The period's checks and decisions as CSV text chunks (header first); a cell that a
+        spreadsheet would run as a formula gets a leading quote (core/csvsafe.py)."""
 
         class _Line:
             text = ""
@@ -192,7 +193,7 @@ class ReviewService:
                 return len(value)
 
         line = _Line()
-        writer = csv.DictWriter(line, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer = csvsafe.DictWriter(line, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         yield line.text
         for row in self.export_rows(session, organization_id, since, until):

@@ -99,3 +99,36 @@ def test_matcher_library_knows_no_database_or_web() -> None:
         if name.split(".")[0] in {"sqlalchemy", "fastapi", "models", "storage", "api"}
     ]
     assert bad == []
+
+
+def _csv_writers_in(path: Path) -> list[str]:
+    """Where ``path`` writes CSV without core/csvsafe.py: ``csv.writer``/``csv.DictWriter``
+    (called or passed around) or either imported from csv."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in {"writer", "DictWriter"}
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "csv"
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} uses csv.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "csv":
+            names = {alias.name for alias in node.names} & {"writer", "DictWriter", "*"}
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n}" for n in names]
+    return found
+
+
+def test_only_core_writes_csv() -> None:
+    """Every CSV we write escapes formula cells (core/csvsafe.py): nothing else may use the csv
+    module's writers. Reading CSV with csv.reader / csv.DictReader is fine."""
+    product = sorted(
+        path
+        for path in ROOT.rglob("*.py")
+        if path.relative_to(ROOT).parts[0] not in {"core", "tests", ".venv", "build"}
+        and not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
+    )
+    assert any(p.parts[-2:] == ("creators", "formats.py") for p in product)
+    bad = [hit for path in product for hit in _csv_writers_in(path)]
+    assert bad == []

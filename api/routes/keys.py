@@ -1,11 +1,15 @@
 """``/v1/keys``: the organisation's API keys (admin scope): create, list, rotate with an
-overlap, change the rate limit, revoke. A key's secret is shown once, when it is made."""
+overlap, change the rate limit, revoke. A key's secret is shown once, when it is made.
+
+A revoked key is gone: reading, changing, rotating or revoking it again is a 404, as for a key
+that never existed; only ``GET /v1/keys?include_revoked=true`` still lists it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from accounts.service import AccountService
 from api.deps import AdminPrincipal, SessionDep
@@ -24,6 +28,7 @@ def _accounts(request: Request) -> AccountService:
 
 
 def _key(session: SessionDep, organization_id: int, key_id: int) -> ApiKey:
+    # The repository returns no revoked key: a revoked key is a 404 on every route.
     key = ApiKeyRepository(session).get(organization_id, key_id)
     if key is None:
         raise NotFoundError(f"API key {key_id} not found")
@@ -35,11 +40,25 @@ def _created(key: ApiKey, secret: str) -> KeyCreated:
 
 
 @router.get("", response_model=list[KeyRead])
-def list_keys(principal: AdminPrincipal, session: SessionDep) -> list[KeyRead]:
-    """Every key of the organisation, with its last use; secrets are never shown."""
-    return [
-        KeyRead.from_row(k) for k in ApiKeyRepository(session).list_for(principal.organization_id)
-    ]
+def list_keys(
+    principal: AdminPrincipal,
+    session: SessionDep,
+    include_revoked: Annotated[
+        bool, Query(description="Also list the revoked keys (with their `revoked_at`)")
+    ] = False,
+) -> list[KeyRead]:
+    """The organisation's keys that are not revoked (all of them with
+    ``include_revoked=true``), with their last use; secrets are never shown."""
+    keys = ApiKeyRepository(session).list_for(
+        principal.organization_id, include_revoked=include_revoked
+    )
+    return [KeyRead.from_row(k) for k in keys]
+
+
+@router.get("/{key_id}", response_model=KeyRead)
+def get_key(key_id: IdPath, principal: AdminPrincipal, session: SessionDep) -> KeyRead:
+    """One key that is not revoked, with its last use; the secret is never shown."""
+    return KeyRead.from_row(_key(session, principal.organization_id, key_id))
 
 
 @router.post("", response_model=KeyCreated, status_code=status.HTTP_201_CREATED)

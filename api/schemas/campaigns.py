@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from api.schemas.common import MAX_ID, Day, Id, RequestModel
 from api.schemas.matching import Objective
+from core.text import MultilineStr
 from creators.record import Platform
 from models import Brand, Campaign
 
@@ -152,7 +153,7 @@ class CampaignCreate(_CampaignFields):
 
     name: str = Field(min_length=1, max_length=200)
     brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    brief: str = Field(default="", max_length=5000)
+    brief: MultilineStr = Field(default="", max_length=5000)
     objective: Objective = "conversions"
     target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
     platforms: list[Platform] = Field(default_factory=list)
@@ -177,7 +178,7 @@ class CampaignUpdate(_CampaignFields):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    brief: str | None = Field(default=None, max_length=5000)
+    brief: MultilineStr | None = Field(default=None, max_length=5000)
     objective: Objective | None = None
     target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
     platforms: list[Platform] | None = None

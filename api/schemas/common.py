@@ -15,6 +15,7 @@ from fastapi import Path, Query
 from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
 from core.errors import InvalidInputError
+from core.textmodel import CleanTextModel
 
 __all__ = [
     "MAX_ID",
@@ -79,10 +80,14 @@ def _takes_bool(annotation: Any) -> bool:
     return any(_takes_bool(arg) for arg in typing.get_args(annotation))
 
 
-class RequestModel(BaseModel):
-    """A request body. pydantic's lax mode (which the ISO 8601 text of dates needs) reads
-    ``true`` as 1 or as "true"; here a boolean is only ever a boolean (boolean fields are
-    ``StrictBool``, so 0 is no boolean either)."""
+class RequestModel(CleanTextModel):
+    """A request body (every body of the API is one, or a creator record).
+
+    Its text holds no control characters (``core/text.py``: none in single-line fields, only
+    tab and line breaks in fields annotated ``MultilineStr``), so a NUL is a 422 naming the
+    field rather than a 500 from PostgreSQL. pydantic's lax mode (which the ISO 8601 text of
+    dates needs) reads ``true`` as 1 or as "true"; here a boolean is only ever a boolean
+    (boolean fields are ``StrictBool``, so 0 is no boolean either)."""
 
     @field_validator("*", mode="before")
     @classmethod

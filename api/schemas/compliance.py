@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import RequestModel
+from core.text import MULTILINE, MultilineStr
 from models import AuditEvent, ComplianceCheck
 
 __all__ = [
@@ -31,7 +32,7 @@ EXAMPLE_POST: dict[str, Any] = {
 }
 
 
-class PostIn(BaseModel):
+class PostIn(RequestModel):
     """One post, as docs/compliance.md section "input" describes it. Extra fields (such as
     ``id``) are passed through to the result."""
 
@@ -39,8 +40,8 @@ class PostIn(BaseModel):
         extra="allow", strict=True, json_schema_extra={"examples": [EXAMPLE_POST]}
     )
 
-    caption: str
-    transcript: str | None = None
+    caption: MultilineStr
+    transcript: MultilineStr | None = None
     platform: str
     media: str
     material_connection: dict[str, Any]
@@ -97,7 +98,8 @@ _CHECK_EXAMPLE: dict[str, Any] = {
 class BatchCheckRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"posts": [EXAMPLE_POST]}]})
 
-    posts: list[dict[str, Any]] = Field(
+    # Each post is read by compliance.types.Post, which holds its id and brand to one line.
+    posts: Annotated[list[dict[str, Any]], MULTILINE] = Field(
         min_length=1, max_length=1000, json_schema_extra={"examples": [[EXAMPLE_POST]]}
     )
 
@@ -191,4 +193,4 @@ class DecisionCreate(RequestModel):
 
     decision: Literal["approve", "reject", "override"]
     verdict: Literal["compliant", "needs_review", "non_compliant"] | None = None
-    reason: str | None = Field(default=None, max_length=5000)
+    reason: MultilineStr | None = Field(default=None, max_length=5000)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from api.schemas.common import RequestModel
 from core.tiers import Tier
 from creators.record import CreatorRecord
 from creators.service import record_from_row
@@ -40,7 +41,7 @@ class CreatorCreate(CreatorRecord):
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_RECORD]})
 
 
-class CreatorUpdate(BaseModel):
+class CreatorUpdate(RequestModel):
     """A partial update: only the fields given change; the result is validated whole."""
 
     model_config = ConfigDict(
@@ -50,6 +51,10 @@ class CreatorUpdate(BaseModel):
 
 class CreatorRead(CreatorRecord):
     """A stored creator: the record plus its id, tier (from followers) and timestamps."""
+
+    # Our own data going out (FastAPI validates it again): a row stored before the
+    # control-character check still reads.
+    _check_text: ClassVar[bool] = False
 
     id: int
     tier: Tier | None

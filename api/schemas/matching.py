@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from api.schemas.common import MAX_ID, Id, RequestModel
+from core.text import MultilineStr
 from core.tiers import Tier
 from creators.record import Platform
 
@@ -84,7 +85,7 @@ class MatchRequest(RequestModel):
         },
     )
 
-    brief: str | None = Field(default=None, min_length=1, max_length=5000)
+    brief: MultilineStr | None = Field(default=None, min_length=1, max_length=5000)
     campaign_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     objective: Objective | None = None
     target: dict[str, Any] | None = Field(

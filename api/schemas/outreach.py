@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.schemas.common import Id, RequestModel
+from core.text import MULTILINE, MultilineStr
 from models import Draft, OutboxMessage, PipelineEntry, SenderProfile
 
 __all__ = [
@@ -92,13 +93,16 @@ class SenderProfileIn(RequestModel):
     company: str = Field(min_length=1, max_length=200)
     from_email: str = Field(pattern=_EMAIL, max_length=320)
     reply_to: str = Field(pattern=_EMAIL, max_length=320)
-    postal_address: str = Field(
+    postal_address: MultilineStr = Field(
         min_length=10, max_length=1000, description="CAN-SPAM: a valid physical postal address"
     )
     jurisdiction: Literal["US", "UK", "CA", "EU"] = "US"
 
 
 class SenderProfileRead(SenderProfileIn):
+    # Our own data going out (FastAPI validates it again): a profile stored before the
+    # control-character check still reads.
+    _check_text: ClassVar[bool] = False
     model_config = ConfigDict(
         json_schema_extra={"examples": [{**_SENDER_EXAMPLE, "modified_at": _CREATED_AT}]}
     )
@@ -152,7 +156,7 @@ class TemplateOverrideIn(RequestModel):
         },
     )
 
-    source: str = Field(min_length=1, max_length=200_000)
+    source: MultilineStr = Field(min_length=1, max_length=200_000)
 
 
 class TemplatePreviewRead(BaseModel):
@@ -206,7 +210,7 @@ class DraftCreate(RequestModel):
     reasons: list[str] | None = Field(
         default=None, description="Why the creator fits; default: the matcher's reasons"
     )
-    extra: dict[str, Any] = Field(
+    extra: Annotated[dict[str, Any], MULTILINE] = Field(
         default_factory=dict,
         description="Fields the database cannot know: key_messages, dos, donts, hashtags, "
         "approval_process, reporting_requirements, creator_party {legal_name, address}, "
@@ -282,7 +286,7 @@ class PipelineEntryUpdate(RequestModel):
     )
 
     stage: Stage
-    note: str | None = Field(default=None, max_length=2000)
+    note: MultilineStr | None = Field(default=None, max_length=2000)
 
 
 class SequenceIn(RequestModel):
@@ -374,7 +378,7 @@ class BounceIn(RequestModel):
     )
 
     message_id: str = Field(min_length=3, max_length=200)
-    reason: str = Field(default="", max_length=1000)
+    reason: MultilineStr = Field(default="", max_length=1000)
 
 
 class OptOutIn(RequestModel):

@@ -7,13 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import RequestModel
 from api.schemas.matching import Objective
 from models import CampaignPlan
 
 __all__ = ["MixIn", "PlanIn", "PlanRead"]
 
 
-class PlanIn(BaseModel):
+class PlanIn(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"budget": 20000, "objective": "conversions"}]},
@@ -75,7 +76,7 @@ class PlanRead(BaseModel):
         )
 
 
-class MixIn(BaseModel):
+class MixIn(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"mix": {"micro": 0.6, "mid": 0.3, "mega": 0.1}}]},

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.schemas.common import MAX_ID, Day, Id, RequestModel, Timestamp
+from core.text import MultilineStr
 from creators.record import Platform
 from models import Conversion, Deliverable, Program, ProgramNotice, ProgramReport
 
@@ -261,8 +262,8 @@ class SubmissionIn(RequestModel):
     )
 
     post_url: str | None = Field(default=None, max_length=1000)
-    caption: str = Field(max_length=10_000)
-    transcript: str | None = Field(default=None, max_length=100_000)
+    caption: MultilineStr = Field(max_length=10_000)
+    transcript: MultilineStr | None = Field(default=None, max_length=100_000)
     platform: Platform | None = None
     media: Literal["image", "carousel", "text", "story", "video", "reel", "live", "audio"] = "image"
     metrics: Metrics | None = None

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from api.schemas.common import RequestModel
+from core.text import MultilineStr
 from models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 __all__ = [
@@ -46,7 +48,7 @@ _SUBSCRIPTION_EXAMPLE: dict[str, Any] = {
 }
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -72,11 +74,11 @@ class WebhookCreate(BaseModel):
     events: list[EventType] = Field(
         min_length=1, max_length=20, description="The event types to deliver"
     )
-    description: str = Field(default="", max_length=500)
+    description: MultilineStr = Field(default="", max_length=500)
     active: StrictBool = True
 
 
-class WebhookUpdate(BaseModel):
+class WebhookUpdate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -94,7 +96,7 @@ class WebhookUpdate(BaseModel):
         description="A new URL, checked as at creation",
     )
     events: list[EventType] | None = Field(default=None, min_length=1, max_length=20)
-    description: str | None = Field(default=None, max_length=500)
+    description: MultilineStr | None = Field(default=None, max_length=500)
     active: StrictBool | None = None
 
 

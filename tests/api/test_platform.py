@@ -138,6 +138,62 @@ class TestKeys:
         assert key_id not in {k["id"] for k in theirs.get("/v1/keys").json()}
 
 
+class TestRevokedKeys:
+    """A revoked key is gone: every route answers 404 as for a key that never existed, and
+    only an explicit ``include_revoked=true`` list still shows it (for the audit trail)."""
+
+    def revoked(
+        self, acme: ApiClient, settings: Settings, database: Database
+    ) -> tuple[ApiClient, int]:
+        boss = admin(acme, settings, database)
+        key_id = boss.post("/v1/keys", json={"name": "old", "scopes": ["read"]}).json()["id"]
+        assert boss.delete(f"/v1/keys/{key_id}").status_code == 204
+        return boss, key_id
+
+    def test_getting_it_is_a_404(
+        self, acme: ApiClient, settings: Settings, database: Database
+    ) -> None:
+        boss, key_id = self.revoked(acme, settings, database)
+        live = boss.post("/v1/keys", json={"name": "live", "scopes": ["read"]}).json()["id"]
+        assert boss.get(f"/v1/keys/{live}").json()["name"] == "live"
+        response = boss.get(f"/v1/keys/{key_id}")
+        assert response.status_code == 404
+        assert response.json()["detail"] == f"API key {key_id} not found"
+
+    def test_changing_it_is_a_404_and_changes_nothing(
+        self, acme: ApiClient, settings: Settings, database: Database
+    ) -> None:
+        boss, key_id = self.revoked(acme, settings, database)
+        response = boss.patch(f"/v1/keys/{key_id}", json={"name": "renamed"})
+        assert response.status_code == 404
+        (row,) = [k for k in boss.get("/v1/keys?include_revoked=true").json() if k["id"] == key_id]
+        assert row["name"] == "old"
+
+    def test_rotating_it_is_a_404(
+        self, acme: ApiClient, settings: Settings, database: Database
+    ) -> None:
+        boss, key_id = self.revoked(acme, settings, database)
+        before = len(boss.get("/v1/keys?include_revoked=true").json())
+        assert boss.post(f"/v1/keys/{key_id}/rotate", json={"overlap_hours": 1}).status_code == 404
+        assert len(boss.get("/v1/keys?include_revoked=true").json()) == before
+
+    def test_revoking_it_again_is_a_404(
+        self, acme: ApiClient, settings: Settings, database: Database
+    ) -> None:
+        boss, key_id = self.revoked(acme, settings, database)
+        assert boss.delete(f"/v1/keys/{key_id}").status_code == 404
+
+    def test_only_an_explicit_list_shows_it(
+        self, acme: ApiClient, settings: Settings, database: Database
+    ) -> None:
+        boss, key_id = self.revoked(acme, settings, database)
+        assert key_id not in {k["id"] for k in boss.get("/v1/keys").json()}
+        assert key_id not in {k["id"] for k in boss.get("/v1/keys?include_revoked=false").json()}
+        listed = {k["id"]: k for k in boss.get("/v1/keys?include_revoked=true").json()}
+        assert listed[key_id]["revoked_at"] is not None
+        assert all(k["revoked_at"] is None for k in boss.get("/v1/keys").json())
+
+
 class TestLimitsAndObservability:
     def test_oversized_bodies_are_refused_with_413(self, acme: ApiClient) -> None:
         response = acme.post("/v1/match", json={"brief": "x" * (2 * 1024 * 1024)})

@@ -49,6 +49,31 @@ def test_invalid_input_names_the_field(patch: dict[str, Any], field: str) -> Non
     assert field in str(exc.value)
 
 
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"caption": "#ad\x00hi"}, "caption"),
+        ({"transcript": "said \x1b[31m"}, "transcript"),
+        (
+            {"material_connection": {"type": "paid", "brand": "Lu\nmora"}},
+            "material_connection.brand",
+        ),
+        ({"id": "p\t1"}, "id"),
+        ({"campaign": {"notes": ["ok", "\x00"]}}, "campaign.notes.1"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(patch: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInputError) as exc:
+        Post.from_dict({**VALID, **patch})
+    assert exc.value.errors[0].field == field
+    assert "control character" in exc.value.errors[0].message
+
+
+def test_caption_and_transcript_keep_tabs_and_line_breaks() -> None:
+    post = Post.from_dict({**VALID, "caption": "#ad\r\nline\ttwo", "transcript": "a\nb"})
+    assert (post.caption, post.transcript) == ("#ad\r\nline\ttwo", "a\nb")
+
+
 def test_missing_field_is_named() -> None:
     data = dict(VALID)
     del data["platform"]

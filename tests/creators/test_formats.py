@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -136,6 +137,46 @@ def test_export_formats_round_trip() -> None:
         assert parsed == records
     header = "".join(iter_csv(records)).splitlines()[0]
     assert header.split(",") == list(CSV_COLUMNS)
+
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+def formula_record(**overrides: object) -> CreatorRecord:
+    """A creator whose every free-text field would run in a spreadsheet if written as is."""
+    data = creator_record(
+        handle="-lena",
+        display_name=FORMULA,
+        bio="@SUM(1+1) and more",
+        profile_url="+https://evil.example",
+        email="=1+1@evil.example",
+        categories=["-2+3", "vegan"],
+        brands_mentioned=["@brand"],
+        source="=cmd|' /C calc'!A0",
+        **overrides,
+    )
+    data["audience"]["interests"] = ["=x", "cooking"]
+    return CreatorRecord.model_validate(data)
+
+
+def test_csv_export_escapes_formula_cells_and_reads_them_back() -> None:
+    records = [
+        formula_record(),
+        CreatorRecord.model_validate({"platform": "blog", "handle": "q", "display_name": "'=1"}),
+        CreatorRecord.model_validate({"platform": "blog", "handle": "o", "display_name": "'Ohana"}),
+    ]
+    text = "".join(iter_csv(records))
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    assert "'" + FORMULA in cells and "'-lena" in cells and "''=1" in cells
+    assert "'Ohana" in cells  # a leading quote before plain text is left alone
+    parsed = [r.record for r in parse(text.encode(), chunk=64)]
+    assert parsed == records  # our importer takes off the quote our exporter put on
+
+
+def test_a_quote_before_a_formula_in_a_foreign_file_is_read_as_escaping() -> None:
+    (row,) = parse(b"platform,handle,display_name\ninstagram,a,'=1+1\n")
+    assert row.record is not None and row.record.display_name == "=1+1"
 
 
 def test_jsonl_export_is_one_object_per_line() -> None:

@@ -428,6 +428,27 @@ class TestExport:
         assert exported.splitlines()[0] == ",".join(preset.export_columns())
         same_columns(exported, text, preset)
 
+    @pytest.mark.parametrize("preset", [HUBSPOT, SALESFORCE])
+    def test_formula_cells_are_escaped_and_read_back(self, preset: Preset) -> None:
+        formula = '=HYPERLINK("http://evil.example","x")'
+        records = [
+            CreatorRecord.model_validate(
+                {
+                    "platform": "instagram",
+                    "handle": "-lena",
+                    "display_name": f"{formula} -Lena",
+                    "email": "=1+1@evil.example",
+                    "categories": ["-2+3", "@vegan"],
+                    "source": f"{preset.name}:=cmd",
+                }
+            )
+        ]
+        text = "".join(iter_csv(records, preset=preset))
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+        assert f"'{formula}" in cells and "'-lena" in cells and "'=cmd" in cells
+        assert records_of(text, preset) == records
+
     def test_a_record_of_another_crm_has_no_contact_id_and_one_row_per_creator(self) -> None:
         records = records_of(HUBSPOT_CSV, HUBSPOT)
         rows = mapped_columns("".join(iter_csv(records, preset=SALESFORCE)), SALESFORCE)

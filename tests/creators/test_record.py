@@ -97,3 +97,28 @@ def test_hash_ignores_timestamp_and_source_but_not_content() -> None:
     changed = CreatorRecord.model_validate(creator_record(followers=48_201))
     assert record_hash(base) == record_hash(touched)
     assert record_hash(base) != record_hash(changed)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"display_name": "Lena\x00"}, "display_name"),
+        ({"display_name": "Lena\nGreen"}, "display_name"),
+        ({"email": "lena\x01@example.com"}, "email"),
+        ({"bio": "vegan\x07"}, "bio"),
+        ({"categories": ["vegan", "fo\x00od"]}, "categories.1"),
+        ({"recent_posts": [{"text": "ok", "url": "https://x.example/\x00"}]}, "recent_posts.0.url"),
+        ({"audience": {"interests": ["co\x1fking"]}}, "audience.interests.0"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(
+    overrides: dict[str, Any], field: str
+) -> None:
+    errors = errors_of(creator_record(**overrides))
+    assert field in errors and "control character" in errors[field], errors
+
+
+def test_bio_and_post_texts_keep_their_line_breaks() -> None:
+    posts = [{"text": "line one\n\tline two"}]
+    record = CreatorRecord.model_validate(creator_record(bio="one\r\ntwo", recent_posts=posts))
+    assert record.bio == "one\r\ntwo" and record.recent_posts[0].text == "line one\n\tline two"
