@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,7 +26,7 @@ from campaigns.service import CampaignService
 from core.tiers import tier_for_followers
 from matcher.brief import Brief
 from matcher.ranking import MatchHit
-from matcher.service import MatchFilters, MatchService, brief_from_request
+from matcher.service import MatchFilters, MatchService
 
 router = APIRouter(tags=["matching"])
 # Until the organisation's index is built (the index worker, or `creatormatch index build`).
@@ -54,19 +54,7 @@ def to_filters(body: MatchFiltersIn) -> MatchFilters:
         exclude_creator_ids=tuple(body.exclude_creator_ids),
         exclude_competitor_mentions=body.exclude_competitor_mentions,
         competitor_window_days=body.competitor_window_days,
-    )
-
-
-def merge_filters(stored: MatchFilters, given: MatchFilters) -> MatchFilters:
-    """A campaign's filters with the request's: a list the request gives replaces the
-    campaign's, excluded creators add up."""
-    return replace(
-        given,
-        platforms=given.platforms or stored.platforms,
-        languages=given.languages or stored.languages,
-        exclude_creator_ids=tuple(
-            dict.fromkeys((*stored.exclude_creator_ids, *given.exclude_creator_ids))
-        ),
+        include_over_budget=body.include_over_budget,
     )
 
 
@@ -80,8 +68,9 @@ def _flags(hit: MatchHit) -> list[str]:
     return flags
 
 
-def brief_understood(brief: Brief) -> BriefUnderstoodRead:
-    """What the matcher read from the brief: its fields, every item and the niche text."""
+def brief_understood(brief: Brief, sources: Mapping[str, str] | None = None) -> BriefUnderstoodRead:
+    """What the matcher read from the brief: its fields, every item, the niche text, and
+    where each wish came from (the text, the campaign or the request)."""
     target = brief.target
     return BriefUnderstoodRead(
         objective=brief.objective.value if brief.objective else None,
@@ -104,6 +93,7 @@ def brief_understood(brief: Brief) -> BriefUnderstoodRead:
             UnderstoodItemRead(kind=i.kind, value=i.value, text=i.text, source=i.source)
             for i in brief.understood
         ],
+        sources=dict(sources or {}),
     )
 
 
@@ -145,32 +135,24 @@ def match_(
     """
     position = decode_keyset(body.cursor, ("offset",))
     offset = position["offset"] if position else 0
-    filters = to_filters(body.filters)
-    if body.campaign_id is not None:
-        stored = campaigns.match_inputs(session, principal.organization_id, body.campaign_id)
-        brief = stored.brief.merge(
-            text=body.brief,
-            objective=body.objective,
-            target=body.target,
-            competitor_brands=body.competitor_brands or None,
-            brand_safety=body.brand_safety or None,
-        )
-        filters = merge_filters(stored.filters, filters)
-    else:
-        assert body.brief is not None  # the schema asks for a brief or a campaign
-        brief = brief_from_request(
-            body.brief,
-            objective=body.objective,
-            target=body.target,
-            competitor_brands=body.competitor_brands,
-            brand_safety=body.brand_safety,
-        )
+    query = campaigns.match_query(
+        session,
+        principal.organization_id,
+        text=body.brief,
+        campaign_id=body.campaign_id,
+        filters=to_filters(body.filters),
+        objective=body.objective,
+        target=body.target,
+        competitor_brands=body.competitor_brands,
+        brand_safety=body.brand_safety,
+    )
     started = time.perf_counter()
     page = _service(request).match(
         session,
         principal.organization_id,
-        brief,
-        filters=filters,
+        query.brief,
+        filters=query.filters,
+        sources=query.sources,
         weights=body.weights,
         k=body.k,
         offset=offset,
@@ -194,7 +176,7 @@ def match_(
         next_cursor=encode_keyset({"offset": page.next_offset}) if page.next_offset else None,
         objective=page.brief.objective.value if page.brief.objective else None,
         applied_filters={k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
-        brief_understood=brief_understood(page.brief),
+        brief_understood=brief_understood(page.brief, query.sources),
         candidates_scored=page.total_candidates,
     )
 

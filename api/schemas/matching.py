@@ -62,6 +62,11 @@ class MatchFiltersIn(RequestModel):
         "within competitor_window_days (false: rank them, with the conflicts penalty)",
     )
     competitor_window_days: int = Field(default=90, ge=1, le=3650)
+    include_over_budget: StrictBool = Field(
+        default=False,
+        description="With a budget, creators whose cost of a post (own rates, else their "
+        "tier's benchmark) is above the whole budget are left out; true keeps them",
+    )
 
 
 class MatchRequest(RequestModel):
@@ -260,6 +265,11 @@ class BriefUnderstoodRead(BaseModel):
     niche_text: str = Field(description="The brief as retrieval reads it: only the niche")
     niche_phrases: list[str] = Field(description="Phrases and compounds kept together")
     items: list[UnderstoodItemRead]
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description='Where each wish came from: "brief" (read from the text), "campaign" '
+        '(the stored campaign\'s fields) or "request" (given with the request)',
+    )
 
 
 class MatchResponse(BaseModel):

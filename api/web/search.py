@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.routes.matching import merge_filters, result_read
+from api.routes.matching import result_read
 from api.routes.outreach import match_reasons
 from api.web.pages import (
     FormUser,
@@ -343,18 +343,32 @@ def result_view(rank: int, hit: MatchHit) -> ResultView:
     )
 
 
-def _describe_filters(filters: MatchFilters, brief: Brief | None) -> list[str]:
+def _filter_source(
+    applied: tuple[str, ...],
+    from_text: tuple[str, ...],
+    sources: Mapping[str, str],
+    wish: str,
+) -> str:
+    if sources.get(wish) == "campaign":
+        return " (from the campaign)"
+    return " (from the brief)" if applied and applied == from_text else ""
+
+
+def _describe_filters(
+    filters: MatchFilters, brief: Brief, sources: Mapping[str, str] | None = None
+) -> list[str]:
     """The active filters in words, for "loosen these" when nothing matched."""
+    sources = sources or {}
     out: list[str] = []
     if filters.platforms:
-        source = " (from the brief)" if brief and filters.platforms == brief.platforms else ""
+        source = _filter_source(filters.platforms, brief.only_platforms, sources, "platforms")
         out.append("platforms: " + ", ".join(filters.platforms) + source)
     if filters.tiers:
         out.append("tiers: " + ", ".join(t.value for t in filters.tiers))
     if filters.countries:
         out.append("countries: " + ", ".join(filters.countries))
     if filters.languages:
-        source = " (from the brief)" if brief and filters.languages == brief.languages else ""
+        source = _filter_source(filters.languages, brief.languages, sources, "languages")
         out.append("languages: " + ", ".join(filters.languages) + source)
     if filters.min_followers is not None:
         out.append(f"at least {filters.min_followers:,} followers")
@@ -385,24 +399,45 @@ class SearchOutcome:
     competitor_excluded: int = 0
 
 
-def _understood(brief: Brief) -> list[str]:
-    """What the matcher read from the brief, so the recruiter can check it."""
+def _source(sources: Mapping[str, str], wish: str) -> str:
+    where = sources.get(wish, "brief")
+    return {"campaign": " (from the campaign)", "request": " (set on this search)"}.get(where, "")
+
+
+def _understood(brief: Brief, sources: Mapping[str, str]) -> list[str]:
+    """What the matcher read from the brief (and took from the campaign), so the recruiter
+    can check it; values that came from the campaign say so."""
     out: list[str] = []
     if brief.objective:
-        out.append("objective: " + OBJECTIVE_LABELS.get(brief.objective.value, brief.objective))
+        label = OBJECTIVE_LABELS.get(brief.objective.value, brief.objective)
+        out.append(f"objective: {label}{_source(sources, 'objective')}")
     target = brief.target
     if target.age:
-        out.append("ages: " + ", ".join(band for band, _w in target.age))
+        ages = ", ".join(band for band, _w in target.age)
+        out.append(f"ages: {ages}{_source(sources, 'age')}")
     if target.genders:
-        out.append("audience: " + ", ".join(target.genders))
+        out.append(f"audience: {', '.join(target.genders)}{_source(sources, 'genders')}")
     if target.countries:
-        out.append("audience in: " + ", ".join(target.countries))
+        out.append(f"audience in: {', '.join(target.countries)}{_source(sources, 'countries')}")
     if target.interests:
-        out.append("interests: " + ", ".join(target.interests))
+        out.append(f"interests: {', '.join(target.interests)}{_source(sources, 'interests')}")
     if brief.budget is not None:
-        out.append(f"budget: {brief.budget:,.0f} {brief.currency or ''}".rstrip())
+        budget = f"{brief.budget:,.0f} {brief.currency or ''}".rstrip()
+        out.append(f"budget: {budget}{_source(sources, 'budget')}")
+    if brief.creators_wanted:
+        out.append(f"creators wanted: {brief.creators_wanted}")
+    if brief.tiers:
+        out.append("tiers: " + ", ".join(brief.tiers))
+    if brief.min_engagement is not None:
+        out.append(f"engagement at least {brief.min_engagement:.1%}")
+    if brief.platforms and not brief.only_platforms:
+        out.append(f"platforms preferred: {', '.join(brief.platforms)}")
+    if brief.excluded_topics:
+        out.append("ruled out: " + ", ".join(brief.excluded_topics))
     if brief.competitor_brands:
-        out.append("competitors: " + ", ".join(brief.competitor_brands))
+        out.append(f"competitors: {', '.join(brief.competitor_brands)}")
+    if brief.niche_text:
+        out.append(f"searching for: {brief.niche_text}")
     return out
 
 
@@ -423,19 +458,22 @@ def run_search(
     offset = int(form.offset) if form.offset.isdigit() else 0
     objective = form.objective or None
     try:
-        if form.campaign_id:
-            stored = campaigns.match_inputs(session, user.organization_id, int(form.campaign_id))
-            brief = stored.brief.merge(text=form.brief.strip() or None, objective=objective)
-            filters = merge_filters(stored.filters, filters)
-            if not form.brief.strip():
-                outcome.brief_text = brief.text
-        else:
-            brief = brief_from_request(form.brief.strip(), objective=objective)
+        query = campaigns.match_query(
+            session,
+            user.organization_id,
+            text=form.brief.strip() or None,
+            campaign_id=int(form.campaign_id) if form.campaign_id else None,
+            filters=filters,
+            objective=objective,
+        )
+        if form.campaign_id and not form.brief.strip():
+            outcome.brief_text = query.brief.text
         page = _matcher(request).match(
             session,
             user.organization_id,
-            brief,
-            filters=filters,
+            query.brief,
+            filters=query.filters,
+            sources=query.sources,
             k=PAGE_SIZE,
             offset=offset,
             build=False,
@@ -449,8 +487,8 @@ def run_search(
         return outcome
     outcome.ran = True
     outcome.results = [result_view(offset + i + 1, hit) for i, hit in enumerate(page.hits)]
-    outcome.understood = _understood(page.brief)
-    outcome.active_filters = _describe_filters(page.applied_filters, page.brief)
+    outcome.understood = _understood(page.brief, query.sources)
+    outcome.active_filters = _describe_filters(page.applied_filters, page.brief, query.sources)
     outcome.next_offset = page.next_offset
     outcome.candidates = page.total_candidates
     outcome.competitor_excluded = len(page.competitor_excluded)

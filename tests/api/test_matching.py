@@ -205,3 +205,51 @@ def test_readiness_waits_for_the_index_worker_first_pass(
         assert acme.post("/v1/match", json={"brief": BRIEF}).status_code == 200
     finally:
         worker.stop()
+
+
+def test_a_campaigns_countries_reach_the_scoring_and_are_labelled(
+    acme: ApiClient, database: Database, matcher: MatchService
+) -> None:
+    """The issue's case: with a US campaign selected, a creator abroad with no audience data
+    must not come first, and the reasons say the country came from the campaign."""
+    irish = creator_record(
+        handle="runner.ie",
+        country="IE",
+        audience=None,
+        categories=["fitness"],
+        bio="Trail running, marathon training and running shoe reviews",
+    )
+    american = creator_record(
+        handle="runner.us",
+        country="US",
+        categories=["fitness"],
+        bio="Running shoe reviews and marathon training in Boulder",
+        audience={
+            "age": {"18-24": 0.2, "25-34": 0.5, "35-44": 0.2, "45-54": 0.1},
+            "gender": {"female": 0.75, "male": 0.25},
+            "countries": {"US": 0.8, "CA": 0.1},
+        },
+    )
+    import_roster(acme, [irish, american, GAMER])
+    build(database, matcher, acme.org_id)
+    campaign = acme.post(
+        "/v1/campaigns",
+        json={
+            "name": "Spring running",
+            "brief": "running shoes",
+            "objective": "awareness",
+            "countries": ["US"],
+            "currency": "USD",
+        },
+    )
+    assert campaign.status_code == 201, campaign.text
+    body = acme.post(
+        "/v1/match", json={"campaign_id": campaign.json()["id"], "brief": "running shoes"}
+    ).json()
+    handles = [r["handle"] for r in body["results"]]
+    assert handles.index("runner.us") < handles.index("runner.ie")
+    assert body["brief_understood"]["sources"]["countries"] == "campaign"
+    first = body["results"][0]
+    assert any("(from the campaign)" in r for r in first["components"]["audience_fit"]["reasons"])
+    irish_row = next(r for r in body["results"] if r["handle"] == "runner.ie")
+    assert "audience unknown" in irish_row["flags"]
