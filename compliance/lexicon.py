@@ -64,6 +64,7 @@ class Kind(StrEnum):
     CLEAR = "clear"  # D2 / D3
     GIFT = "gift"  # D5
     AMBIGUOUS = "ambiguous"  # D4
+    TAG = "tag"  # a bare brand @-tag or brand hashtag: not a label, nor an attempt at one (note 9)
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,20 @@ def _quote(ctx: Context, labels: Iterable[Label]) -> str:
 
 
 def has_no_disclosure(ctx: Context) -> bool:
-    """NO_DISCLOSURE's condition: a declared connection and no label anywhere."""
-    return ctx.declared and not ctx.labels and not ctx.post.platform_label
+    """NO_DISCLOSURE's condition: a declared connection and nothing that tries to disclose it.
+
+    One finding per fault (rules note 9): a post whose only attempt is a vague term gets
+    AMBIGUOUS_TERM, one that points to its bio or a link gets PROFILE_ONLY or LINK_ONLY, one
+    with the platform's label gets PLATFORM_LABEL_ONLY; a bare brand tag is no attempt.
+    """
+    return (
+        ctx.declared
+        and not ctx.labels
+        and not ctx.post.platform_label
+        and not ctx.ambiguous
+        and not ctx.profile_refs
+        and not ctx.link_refs
+    )
 
 
 # --------------------------------------------------------------------------- disclosure
@@ -123,13 +135,21 @@ def no_disclosure(ctx: Context) -> Finding | None:
         return None
     kind = ctx.post.material_connection.type.value.replace("_", " ")
     msg = f"The post has a material connection ({kind}) but no disclosure label."
+    tags = _label_spans(ctx.brand_tags)
+    if tags:
+        msg += (
+            " Tagging the brand ("
+            + ", ".join(f'"{ctx.evidence(s).text}"' for s in tags[:3])
+            + ") does not disclose the connection."
+        )
     if ctx.near_misses:
         msg += (
             " Hashtags such as "
             + ", ".join(f'"{ctx.evidence(s).text}"' for s in ctx.near_misses[:3])
             + ' are not "#ad".'
         )
-    return _finding(ctx, "NO_DISCLOSURE", msg, ctx.near_misses)
+    spans = sorted([*tags, *ctx.near_misses], key=lambda s: (s.source, s.start))
+    return _finding(ctx, "NO_DISCLOSURE", msg, spans)
 
 
 @_rule(
@@ -142,7 +162,11 @@ def no_disclosure(ctx: Context) -> Finding | None:
     "(labels advised against); Ad Standards Canada (unclear hashtags)",
 )
 def ambiguous_term(ctx: Context) -> Finding | None:
-    """The only disclosure-like tokens are D4 ones (#sp, #collab, thanks @brand, ...)."""
+    """The only disclosure-like tokens are D4 ones (#sp, #collab, thanks @brand, ...).
+
+    A bare brand tag is not one of them (note 9): alone it is NO_DISCLOSURE, and with the
+    platform's label on it is PLATFORM_LABEL_ONLY.
+    """
     if not ctx.connected or ctx.labels or not ctx.ambiguous:
         return None
     return _finding(

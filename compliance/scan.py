@@ -73,6 +73,7 @@ _TIMESTAMP = re.compile(r"\[(\d{1,2}):([0-5]\d)(?::([0-5]\d))?\]")
 _ANNOTATION = re.compile(r"\[\s*on[- ]?screen(\s+persistent)?\s*:\s*([^\]]*)\]", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w#&])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@([\w][\w.]*\w|\w)")
+_BRAND_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 _RUN_GAP = re.compile(r"[\s,.;·|/]*")
 _SENTENCE_END = re.compile(r"[.!?\n]|\[\d{1,2}:\d{2}")
 _NEAR_MISS = re.compile(r"(?<![\w#])#ad\w+", re.IGNORECASE)
@@ -214,7 +215,8 @@ class Context:
     country: str | None  # FR / DE / ES when an EU post is read as that country
     assumptions: tuple[str, ...]
     labels: tuple[Label, ...]  # clear and gift labels that are not negated
-    ambiguous: tuple[Label, ...]
+    ambiguous: tuple[Label, ...]  # D4 terms ("#sp", "thanks @brand")
+    brand_tags: tuple[Label, ...]  # bare brand @-tags and hashtags (note 9: not a label)
     negations: tuple[Span, ...]
     jokes: tuple[Span, ...]  # "jk" / "just kidding" next to a label
     commercial: tuple[Span, ...]  # D7
@@ -371,19 +373,25 @@ def _find_labels(
             )
         )
     if brand_norm:
-        for m in _MENTION.finditer(folded):
-            if _norm_brand(m.group(1)) == brand_norm:
+        # Bare brand tags (note 9): "@trailhound", "#trailhound", "#TrailhoundBoots".
+        tags = [(m, _norm_brand(m.group(1)) == brand_norm) for m in _MENTION.finditer(folded)]
+        tags += [
+            (m, len(brand_norm) >= 3 and _norm_brand(m.group(1)).startswith(brand_norm))
+            for m in _BRAND_HASHTAG.finditer(folded)
+        ]
+        for m, is_brand in tags:
+            if is_brand:
                 found.append(
                     (
                         m.start(),
                         m.end(),
                         Label(
-                            Kind.AMBIGUOUS,
+                            Kind.TAG,
                             "en",
                             Span(source, m.start(), m.end()),
                             False,
                             False,
-                            False,
+                            text[m.start()] == "#",
                             "",
                             True,
                             False,
@@ -391,24 +399,21 @@ def _find_labels(
                         ),
                     )
                 )
-    # Gift and clear tokens win over ambiguous ones at the same place; earlier patterns
-    # (gift combinations such as "Ad – gifted") win over the plain tokens inside them.
-    rank = {Kind.GIFT: 0, Kind.CLEAR: 1, Kind.AMBIGUOUS: 2}
+    # Gift and clear tokens win over ambiguous ones at the same place, and those over bare
+    # tags ("@nike" in "sponsored by @nike" or "thanks @nike"); earlier patterns (gift
+    # combinations such as "Ad – gifted") win over the plain tokens inside them.
+    rank = {Kind.GIFT: 0, Kind.CLEAR: 1, Kind.AMBIGUOUS: 2, Kind.TAG: 3}
     found.sort(key=lambda t: (rank[t[2].kind], t[0], -(t[1] - t[0])))
     kept: list[Label] = []
     taken: list[tuple[int, int]] = []
     for s, e, label in found:
-        overlaps = any(s < te and ts < e for ts, te in taken)
-        if overlaps and label.kind is not Kind.AMBIGUOUS:
-            continue
-        if overlaps and label.kind is Kind.AMBIGUOUS:
-            # an ambiguous token overlapping a clear one (e.g. "@nike" in "sponsored by @nike")
+        if any(s < te and ts < e for ts, te in taken):
             continue
         taken.append((s, e))
         kept.append(label)
     kept.sort(key=lambda lb: lb.span.start)
-    clear = [lb for lb in kept if lb.kind is not Kind.AMBIGUOUS]
-    ambiguous = [lb for lb in kept if lb.kind is Kind.AMBIGUOUS]
+    clear = [lb for lb in kept if lb.kind in (Kind.CLEAR, Kind.GIFT)]
+    ambiguous = [lb for lb in kept if lb.kind in (Kind.AMBIGUOUS, Kind.TAG)]
     return clear, ambiguous
 
 
@@ -531,11 +536,13 @@ def build_context(post: Post) -> Context:
         )
 
     labels = [_place_caption(lb, post, regions) for lb in cap_labels if not negated(lb)]
-    ambiguous = [_place_caption(lb, post, regions) for lb in cap_amb if not negated(lb)]
+    vague = [_place_caption(lb, post, regions) for lb in cap_amb if not negated(lb)]
     if info is not None:
         labels += [_place_transcript(lb, info) for lb in tr_labels if not negated(lb)]
-        ambiguous += [_place_transcript(lb, info) for lb in tr_amb if not negated(lb)]
+        vague += [_place_transcript(lb, info) for lb in tr_amb if not negated(lb)]
         labels = [lb for lb in labels if lb.region != "other"]
+    ambiguous = [lb for lb in vague if lb.kind is Kind.AMBIGUOUS]
+    brand_tags = [lb for lb in vague if lb.kind is Kind.TAG]
 
     jokes: list[Span] = []
     for source, folded in (("caption", folded_caption), ("transcript", folded_transcript)):
@@ -595,6 +602,7 @@ def build_context(post: Post) -> Context:
         assumptions=tuple(assumptions),
         labels=tuple(labels),
         ambiguous=tuple(ambiguous),
+        brand_tags=tuple(brand_tags),
         negations=tuple(negations),
         jokes=tuple(jokes),
         commercial=tuple(commercial),
