@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "ANTICIPATION",
     "BONA_FIDE_ADMISSION",
     "BONA_FIDE_ENDORSEMENT",
     "BRAND_QUALIFIED",
@@ -22,10 +23,12 @@ __all__ = [
     "COMMERCIAL",
     "COMMERCIAL_CASED",
     "GENERIC_QUALIFIERS",
+    "HEALTH_FIELD",
     "JOKES",
     "LABELS",
     "LINK_REFS",
     "NEGATIONS",
+    "NON_USE_FIELD",
     "PROFILE_REFS",
     "PROMO_CUES",
     "Kind",
@@ -103,11 +106,17 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "en", r"(?<![\w#])#ad" + _E, has_ad=True),
     _lp(C, "en", r"[\[(]\s*(?P<t>#?ad)\s*[\])]", has_ad=True),
     _lp(C, "en", _B + r"ad(?=[ \t]*[:|]|[ \t]+[-–—][ \t])", has_ad=True),
-    _lp(C, "en", r"(?:^|\])[ \t]*(?P<t>ad)(?=[ \t]+[\w@])", has_ad=True),
     _lp(
         C,
         "en",
-        r"\b(?:is|it's|its|was|are|this's)\s+(?:an?\s+)?(?:paid\s+|sponsored\s+)?(?P<t>ad)" + _E,
+        r"(?:^|\])[ \t]*(?P<t>ad)(?=[ \t]+\S|[ \t]*$)(?![ \t]+(?:hoc|infinitum|nauseam)\b)",
+        has_ad=True,
+    ),
+    _lp(
+        C,
+        "en",
+        r"\b(?:is|it's|its|was|are|this's)\s+(?:\w+ly\s+)?(?:an?\s+)?(?:paid\s+|sponsored\s+)?"
+        r"(?P<t>ad)" + _E,
         has_ad=True,
     ),
     _lp(C, "en", r"(?<=:)[ \t]*(?P<t>#?ad)(?=[ \t]*\])", has_ad=True),
@@ -200,7 +209,13 @@ LABELS: tuple[LabelPattern, ...] = (
         + _BRAND
         + r"\s+for\s+making\s+this\s+(?:possible|happen)",
     ),
-    _lp(A, "en", _B + r"(?:danke|merci|gracias)" + _E),
+    # "gracias a los batidos" is "thanks to" (a cause), not thanking anyone
+    _lp(
+        A,
+        "en",
+        _B + r"(?:danke|merci|gracias)" + _E + r"(?!\s+a\s+(?:el|la|los|las|este|esta|estos|estas|"
+        r"mi|mis|su|sus|tu|tus|un|una)\s+(?![^.!?\n]*\bpor\b))",
+    ),
     _lp(A, "en", _B + r"shout\s*-?\s*out" + _E),
     _lp(A, "en", _B + r"pr\s+haul" + _E),
     _lp(A, "en", _B + r"affiliate\s+links?" + _E),
@@ -218,34 +233,60 @@ GENERIC_QUALIFIERS = frozenset(
     {"brand", "paid", "official", "proud", "team", "global", "my", "the", "new", "best", "un", "a"}
 )
 
+# What a denial denies: a label, a payment or a sponsor (after "not", "no one ... ", ...).
+_DENIED = (
+    r"(?:an?\s+|a\s+paid\s+|paid\s+)?#?(?:ad|advert|advertisement|sponsored|sponsorship|paid|"
+    r"promotion|promo|collab|partnership|paid\s+partnership|brand\s+deal)"
+)
 NEGATIONS = tuple(
     _c(p)
     for p in (
-        _B + r"(?:not|never|isn't|isnt|wasn't|wasnt|aren't|arent|ain't)\s+(?:really\s+|even\s+)?"
-        r"(?:an?\s+|a\s+paid\s+)?#?(?:ad|advert|advertisement|sponsored|sponsorship|paid|promotion|"
-        r"paid\s+partnership)" + _E,
+        _B + r"(?:not|never|isn't|isnt|wasn't|wasnt|aren't|arent|ain't)\s+(?:\w+ly\s+|even\s+|"
+        r"at\s+all\s+)?" + _DENIED + _E,
         r"(?<![\w#])#not(?:an)?(?:ad|sponsored|sponsoredpost)" + _E,
         _B + r"#?(?:un|non-?)sponsored" + _E,
-        _B + r"(?:no\s*one|nobody|no\s+brand|no\s+company)\s+(?:is\s+|has\s+)?"
-        r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent)\s+me" + _E,
+        _B + r"(?:no\s*one|nobody|no\s+brand|no\s+company)\s+(?:is\s+|has\s+|\w+ly\s+|ever\s+)?"
+        r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent|asked|gave)\s+(?:me|us)" + _E,
+        _B + r"(?:i'?m|i\s+am|i\s+was|we'?re|we\s+are)\s+not\s+(?:being\s+|getting\s+)?"
+        r"(?:paid|sponsored)" + _E,
         _B + r"no\s+#?(?:ad|sponsor|sponsorship)" + _E,
-        _B
-        + r"no\s+(?:es\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|colaboracion\s+pagada)"
-        + _E,
-        _B + r"nadie\s+me\s+(?:paga|pago|patrocina)" + _E,
-        _B + r"(?:pas|ni|non)\s+(?:de\s+(?:la\s+)?|une?\s+)?#?(?:pub|publicite|sponsorise|"
-        r"collaboration\s+commerciale|partenariat)" + _E,
+        _B + r"no\s+(?:es|esta)?\s*(?:\w+\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|"
+        r"patrocinio|colaboracion(?:\s+pagada)?|pagado)" + _E,
+        _B + r"nadie\s+me\s+(?:ha\s+)?(?:paga|pago|pagado|patrocina|patrocinado)" + _E,
+        _B + r"sin\s+patrocinio" + _E,
+        _B + r"(?:pas|ni|non)\s+(?:de\s+(?:la\s+)?|une?\s+|du\s+tout\s+)?#?(?:pub|publicite|sponso|"
+        r"sponsorise|collaboration\s+commerciale|partenariat|collab|remuneree?|payee?)" + _E,
+        _B + r"personne\s+ne\s+m'a\s+(?:paye|payee|sponsorise|sponsorisee)" + _E,
         _B + r"personne\s+ne\s+me\s+(?:paie|paye|sponsorise)" + _E,
-        _B
-        + r"(?:keine|kein|nicht)\s+(?:bezahlte\s+)?#?(?:werbung|anzeige|gesponsert|kooperation)"
-        + _E,
+        _B + r"(?:keine|kein|nicht)\s+(?:bezahlte\s+)?#?(?:werbung|anzeige|gesponsert|kooperation|"
+        r"bezahlt)" + _E,
+        _B + r"niemand\s+(?:hat\s+mich|bezahlt\s+mich|sponsert\s+mich)" + _E,
     )
 )
 JOKES = _c(r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?lol\s+jk)" + _E)
 
+# Words that name one's brand relationships (to find "... are in my bio", "...: site.com/x").
+_TIES = (
+    r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|collaborations?|affiliations?|"
+    r"brand\s+(?:deals?|partners?|partnerships?|relationships?|collabs?)|relationships?|ad\s+policy|"
+    r"transparency|colaboraciones|patrocinios|patrocinadores|transparencia|partenariats|"
+    r"collaborations|partenaires|transparence|kooperationen|werbepartner(?:schaften)?|"
+    r"partnerschaften|transparenz)"
+)
+_BIO = r"(?:bio|profile|profil|perfil)"
+_URLISH = (
+    r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:com|ly|me|to|co|io|ee|net|org|de|es|fr|ca|uk|"
+    r"app|link|bio|page|style|blog|site|info)(?:/\S*)?(?![\w.])"
+)
+
 PROFILE_REFS = tuple(
     _c(p)
     for p in (
+        # "all my collaborations are in the bio", "mes partenariats sont indiqués dans ma bio"
+        _B + _TIES + r"\b[^.!?\n]{0,40}?\b(?:in|on|en|dans|sur|im|auf)\s+(?:(?:my|mi|ma|mon|meiner|"
+        r"meinem|der|dem|the|la|el|le)\s+)?" + _BIO + _E,
+        # "bio has my sponsors", "en mi perfil tenéis las colaboraciones"
+        r"(?<!link in )(?<!link in my )(?<![\w#@])" + _BIO + r"\b[^.!?\n]{0,30}?\b" + _TIES + _E,
         _B + r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|affiliations?|ads|"
         r"brand\s+deals?|partners)\s+(?:are\s+|is\s+)?(?:all\s+)?(?:listed\s+|disclosed\s+|noted\s+|"
         r"mentioned\s+)?(?:in|on)\s+(?:my\s+|the\s+)?(?:bio|profile)" + _E,
@@ -262,6 +303,13 @@ PROFILE_REFS = tuple(
 LINK_REFS = tuple(
     _c(p)
     for p in (
+        # "Disclosures: linktr.ee/x", "Transparenz: site.de/kooperationen", "full disclosure here: x.co"
+        _B
+        + r"(?:full\s+|info\s+(?:sobre|sur|zu|on)\s+(?:las\s+|les\s+|den\s+)?|my\s+|our\s+|mis\s+|mes\s+|"
+        r"meine\s+)?"
+        + _TIES
+        + r"(?:\s+(?:here|info|policy|page|aqui|ici|hier))?\s*(?:[:\-–—→]|at|unter|en|sur)"
+        r"\s*(?:" + _URLISH + r")",
         _B
         + r"(?:disclosures?|partnerships?|sponsorships?|transparency|ad\s+policy)\s*(?:[:\-–—]|at|here|on)?"
         r"\s*:?\s*(?:https?://|www\.)\S+",
@@ -374,11 +422,69 @@ BONA_FIDE_ADMISSION = tuple(
     )
 )
 BONA_FIDE_ENDORSEMENT = _c(
-    _B
-    + r"(?:recommend\w*|must[- ]have|holy\s+grail|game[- ]?changer|changed\s+my|works?\s+(?:so\s+)?"
-    r"(?:great|wonders|amazing|perfectly)|best\s+\w+\s+ever|obsessed|you\s+need\s+(?:this|it|these)|"
-    r"buy\s+(?:it|this|now)|get\s+yours|cleared\s+(?:up\s+)?my|results|love\s+(?:it|this|these)|"
-    r"amazing|life[- ]?changing|recomiendo|imprescindible|resultados|me\s+encanta|increible|"
-    r"recommande|indispensable|resultats|j'adore|incroyable|empfehle|empfehlung|ergebnisse|"
-    r"liebe\s+es|unglaublich)"
+    _B + r"(?:"
+    # English: recommending, superlatives, calls to buy, results
+    r"recommend\w*|must[- ]have|holy\s+grail|game[- ]?changer|life[- ]?changing|changed\s+my|"
+    r"works?\s+(?:so\s+)?(?:great|wonders|amazing|perfectly|like\s+(?:a\s+charm|magic))|"
+    r"(?:the|hands\s+down\s+the|easily\s+the|by\s+far\s+the)\s+best|best\s+\w+\s+(?:ever|out\s+there)|"
+    r"(?:the\s+)?most\s+\w+\s+\w+\s+(?:you\s+can\s+(?:buy|get)|on\s+the\s+market|out\s+there|ever)|"
+    r"(?:go|run|just)\s+(?:get|buy|grab|order)\s+(?:it|one|this|these|them|yours)|"
+    r"grab\s+(?:it|one|yours|this|these)|buy\s+(?:it|this|now|one|them|these)|get\s+yours|"
+    r"(?:you|u)\s+(?:need|want|have\s+to\s+(?:get|try|buy))\s+(?:this|it|these|one|them)|"
+    r"trust\s+me|obsessed|love\s+(?:it|this|these|them)|10/10|worth\s+every\s+(?:penny|cent)|"
+    r"don'?t\s+sleep\s+on|never\s+going\s+back|results|(?:it|this)\s+(?:gives|gave)\s+you|"
+    r"amazing|life[- ]?saver|(?:you|u)\s+(?:have|need|got)\s+to\s+(?:try|get|buy|have)|"
+    r"you'?ll\s+(?:love|thank\s+me|never\s+go\s+back)|won'?t\s+regret|worth\s+it|"
+    r"(?:it|this)\s+(?:really\s+|actually\s+)?works|does\s+wonders|use\s+(?:my\s+)?code|"
+    r"add\s+(?:it\s+)?to\s+(?:your\s+)?cart|shop\s+(?:it|now)|order\s+(?:yours|now|one)|"
+    r"five\s+stars|5\s+stars|number\s+one|hands\s+down|"
+    # Spanish
+    r"recomiend\w*|recomendad\w*|imprescindible|(?:el|la|los|las)\s+mejor(?:es)?|"
+    r"compr(?:adlo|adla|adlos|adlas|alo|ala|alos|alas|ad)\b|corred?\s+a\s+por|hazte\s+con|"
+    r"resultados|me\s+encanta|increible|(?:lo|la|los|las)\s+necesitas|necesitais|te\s+cambia|"
+    r"funciona\s+(?:genial|de\s+maravilla)|vale\s+cada\s+euro|confia\s+en\s+mi|fiaos|"
+    r"(?:teneis|tienes)\s+que\s+(?:probarl|comprarl|tenerl)\w*|no\s+os\s+arrepentireis|"
+    r"(?:merece|vale)\s+la\s+pena|os\s+(?:lo|la)\s+(?:recomiendo|aconsejo)|funciona|"
+    r"usa(?:d)?\s+mi\s+codigo|"
+    # French
+    r"recommand\w*|indispensable|(?:le|la|les)\s+meilleure?s?|fonce[zs]?\b|achetez|"
+    r"resultats|j'adore|incroyable|il\s+vous\s+(?:le\s+|la\s+|les\s+)?faut|"
+    r"vous\s+en\s+avez\s+besoin|ca\s+marche|croyez-moi|faites-moi\s+confiance|coup\s+de\s+coeur|"
+    r"je\s+vous\s+(?:le|la|les)\s+conseille|ca\s+vaut\s+le\s+coup|vous\s+allez\s+adorer|"
+    r"c'est\s+le\s+top|ca\s+fonctionne|(?:avec\s+)?mon\s+code|"
+    # German
+    r"empfehl\w*|(?:der|die|das|den|dem)\s+beste[nrs]?|kauft|kauf\s+(?:es|ihn|sie|dir)|"
+    r"holt\s+euch|hol\s+dir|ergebnisse|liebe\s+(?:es|ihn|sie)|unglaublich|genial|"
+    r"ihr\s+braucht|du\s+brauchst|wirkt\s+(?:wunder|super|sofort)|lohnt\s+sich|vertraut\s+mir|"
+    r"glaubt\s+mir|holt\s+(?:es|ihn|sie)\s+euch|(?:kann\s+(?:es|ihn|sie)\s+)?nur\s+empfehlen|"
+    r"funktioniert|ihr\s+werdet\s+(?:es|ihn|sie)\s+lieben|absolute\s+empfehlung|mit\s+meinem\s+code"
+    r")"
+)
+# Anticipation is not a verdict: "looks amazing", "sieht genial aus", "tiene una pinta increible".
+ANTICIPATION = _c(
+    _B + r"(?:looks?|looking|sounds?|seems?)\s+(?:so\s+|really\s+|absolutely\s+)?\w+"
+    r"|(?:pinta|parece)\s+(?:\w+\s+)?\w+|a\s+l'air\s+\w+|sieht\s+\w+\s+\w+"
+)
+# The semantic fields a health claim speaks of (rules: disease, cure, weight loss, absolute
+# efficacy). A clause the statement classifier reads as a claim must touch one of them.
+HEALTH_FIELD = _c(
+    r"(?:anxi|depress|cancer|diabet|eczema|eccema|acne|psoria|rosacea|arthr|migra|headache|pain|"
+    r"insomn|sleep|weight|pound|lbs?\b|\d\s*kg|kilo|fat\b|calori|belly|cure|heal|disease|illness|"
+    r"sick|cold|flu\b|immun|blood|cholesterol|thyroid|gut\b|bloat|ibs\b|adhd|autis|hair\s*loss|"
+    r"regrew|detox|panic|allerg|asthma|infect|virus|covid|inflam|medic|doctor|symptom|chronic|joint|"
+    r"pcos|menopaus|fertil|hormon|guarant|100\s*%|every\s+(?:single\s+)?time|never\s+again|"
+    r"miracle|ansiedad|depresi|dolor|insomnio|peso|grasa|cura|sana|enferm|resfri|gripe|tension|"
+    r"colesterol|tiroides|intestin|hinchaz|caida\s+del\s+pelo|panico|alergi|milagro|garantiz|"
+    r"angoiss|douleur|insomnie|poids|graisse|guer|soign|maladi|rhume|grippe|intestin|ballonn|"
+    r"chute\s+de\s+cheveux|panique|miracle|garanti|angst|krebs|neurodermitis|ekzem|akne|"
+    r"schuppenflechte|kopfschmerz|schmerz|schlaflos|gewicht|fett|heil|krank|erkalt|blutdruck|"
+    r"cholesterin|schilddruse|darm|blah|haarausfall|panik|wunder|garantiert|nie\s+wieder|"
+    r"reizdarm|migrane|depression)"
+)
+# An admission of non-use says "not (yet)", "still sealed", "will try", "can't wait".
+NON_USE_FIELD = _c(
+    r"(?:\bnot?\b|n't|never|\byet\b|still|sealed|box|wrapp|will\s+(?:try|test|use|open)|"
+    r"gonna|can'?t\s+wait|\bno\b|nunca|todavia|aun|precint|caja|\bpas\b|jamais|encore|"
+    r"blister|emballage|boite|\bnie\b|nicht|noch|kein|verpack|verschweiss|ungeoffnet|"
+    r"muss\s+ich|werde)"
 )

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from compliance.lexicon import Kind
 from compliance.scan import AV_MEDIA, FOLD, STATIC_MEDIA, Context, Label, Span
 from compliance.types import ConnectionType, Finding, Jurisdiction, Media, Severity
 
@@ -505,11 +504,11 @@ def language_mismatch(ctx: Context) -> Finding | None:
     "Standards Canada 2025 (#gifted only without an obligation to post)",
 )
 def gifted_mislabel(ctx: Context) -> Finding | None:
-    """Paid or affiliate connection and every label is a gift label (D5)."""
+    """Paid or affiliate connection and every label is a gift label (D5) or says "free"."""
     mc = ctx.post.material_connection.type
     if mc not in (ConnectionType.PAID, ConnectionType.AFFILIATE) or not ctx.labels:
         return None
-    if not all(lb.kind is Kind.GIFT for lb in ctx.labels):
+    if not all(lb.gift_like for lb in ctx.labels):
         return None
     return _finding(
         ctx,
@@ -528,10 +527,10 @@ def gifted_mislabel(ctx: Context) -> Finding | None:
     "your audience' (2022)",
 )
 def uk_gifted_needs_ad(ctx: Context) -> Finding | None:
-    """UK free product labelled only #gifted / 'gifted by', without 'Ad'."""
+    """UK free product labelled only as a gift (#gifted, 'gifted by', 'sent me this'), no 'Ad'."""
     if ctx.post.material_connection.type is not ConnectionType.FREE_PRODUCT or not ctx.labels:
         return None
-    if not all(lb.kind is Kind.GIFT and not lb.has_ad for lb in ctx.labels):
+    if not all(lb.gift_like and not lb.has_ad for lb in ctx.labels):
         return None
     return _finding(
         ctx,
@@ -551,15 +550,17 @@ def uk_gifted_needs_ad(ctx: Context) -> Finding | None:
 def uk_non_ad_label(ctx: Context) -> Finding | None:
     """UK paid/affiliate post with a clear label but no ad/advert/advertisement token."""
     mc = ctx.post.material_connection.type
-    if mc not in (ConnectionType.PAID, ConnectionType.AFFILIATE) or not ctx.clear_labels:
+    # a gift or "free" label on a paid post is GIFTED_MISLABEL's fault, not this one
+    clear = [lb for lb in ctx.clear_labels if not lb.gift_like]
+    if mc not in (ConnectionType.PAID, ConnectionType.AFFILIATE) or not clear:
         return None
     if any(lb.has_ad for lb in ctx.labels):
         return None
     return _finding(
         ctx,
         "UK_NON_AD_LABEL",
-        f'The label {_quote(ctx, ctx.clear_labels)} is clear but the ASA advises "Ad".',
-        _label_spans(ctx.clear_labels),
+        f'The label {_quote(ctx, clear)} is clear but the ASA advises "Ad".',
+        _label_spans(clear),
     )
 
 
@@ -617,7 +618,7 @@ def disclosure_contradicted(ctx: Context) -> Finding | None:
         return None
     negations = list(ctx.negations)
     if ctx.post.material_connection.type is ConnectionType.FREE_PRODUCT and any(
-        lb.kind is Kind.GIFT for lb in ctx.labels
+        lb.gift_like for lb in ctx.labels
     ):
         # "#gifted, not sponsored" is accurate for a gift: keep only stronger denials.
         negations = [
@@ -647,10 +648,14 @@ def disclosure_contradicted(ctx: Context) -> Finding | None:
     "tried); CMA 2019 undertakings; Ad Standards Canada Code cl. 7",
 )
 def not_bona_fide_user(ctx: Context) -> Finding | None:
-    """The text admits not using the product while recommending it or stating results."""
-    if not ctx.admissions or not ctx.endorsements:
+    """The text admits not using the product while recommending it or stating results.
+
+    A health or efficacy claim states a result, so it counts as well as a recommendation.
+    """
+    support = [*ctx.endorsements, *ctx.claims]
+    if not ctx.admissions or not support:
         return None
-    spans = [ctx.admissions[0], ctx.endorsements[0]]
+    spans = [ctx.admissions[0], min(support, key=lambda s: (s.source != "caption", s.start))]
     return _finding(
         ctx,
         "NOT_BONA_FIDE_USER",

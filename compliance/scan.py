@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from compliance.language import UNDETERMINED, detect_language
 from compliance.lexicon import (
+    ANTICIPATION,
     BONA_FIDE_ADMISSION,
     BONA_FIDE_ENDORSEMENT,
     BRAND_QUALIFIED,
@@ -20,15 +21,18 @@ from compliance.lexicon import (
     COMMERCIAL,
     COMMERCIAL_CASED,
     GENERIC_QUALIFIERS,
+    HEALTH_FIELD,
     JOKES,
     LABELS,
     LINK_REFS,
     NEGATIONS,
+    NON_USE_FIELD,
     PROFILE_REFS,
     PROMO_CUES,
     Kind,
     fold,
 )
+from compliance.statements import Statement, find_statements
 from compliance.types import ConnectionType, Evidence, Jurisdiction, Media, Platform, Post
 
 __all__ = [
@@ -66,6 +70,9 @@ _COUNTRY_LAW = {
     "ES": "Spain",
 }
 _LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish"}
+_GIFT_CONNECTIONS = frozenset({"free_product", "gift"})
+# A plain statement counts as upfront when this much of it is shown before "more".
+PLAIN_VISIBLE_CHARS = 40
 
 _YT_MARKER = re.compile(r"\[(title|description)\]", re.IGNORECASE)
 _BRACKET = re.compile(r"\[[^\]\n]*\]")
@@ -105,6 +112,13 @@ class Label:
     visible: bool  # seen without clicking "more" (transcript labels: always)
     visual: bool  # a visual label for a video (on-screen, overlaid caption, YouTube title)
     seconds: float | None  # transcript time of the label (last timestamp before it)
+    plain: bool = False  # a plain-language statement of the connection (note 10)
+    connection: str | None = None  # the kind of connection a plain statement names
+
+    @property
+    def gift_like(self) -> bool:
+        """A gift label (D5) or a statement that the product was a gift or free (no "ad")."""
+        return self.kind is Kind.GIFT or self.connection in _GIFT_CONNECTIONS
 
 
 @dataclass(frozen=True)
@@ -451,41 +465,66 @@ def _place_caption(label: Label, post: Post, regions: list[_Region]) -> Label:
     ) or (kind == "description")
     visible = True
     if folded_region:
-        visible = label.span.end - region.start <= FOLD
+        end = label.span.end
+        if label.plain:
+            # a sentence is read from its start: enough of it must be shown before "more"
+            end = min(end, label.span.start + PLAIN_VISIBLE_CHARS)
+        visible = end - region.start <= FOLD
     if kind == "title":
         visual = True
     elif kind == "body":
         visual = visible and (post.platform in _OVERLAID_PLATFORMS or post.media is Media.STORY)
     else:
         visual = False
-    return Label(
-        label.kind,
-        label.lang,
-        label.span,
-        label.has_ad,
-        label.fr_exact,
-        label.hashtag,
-        kind,
-        visible,
-        visual,
-        None,
-    )
+    return replace(label, region=kind, visible=visible, visual=visual, seconds=None)
 
 
 def _place_transcript(label: Label, info: _Transcript) -> Label:
     region, seconds = info.locate(label.span.start)
-    return Label(
-        label.kind,
-        label.lang,
-        label.span,
-        label.has_ad,
-        label.fr_exact,
-        label.hashtag,
-        region,
-        True,
-        region in ("on_screen", "persistent"),
-        seconds,
+    return replace(
+        label,
+        region=region,
+        visible=True,
+        visual=region in ("on_screen", "persistent"),
+        seconds=seconds,
     )
+
+
+def _plain_labels(
+    statements: list[Statement],
+    post: Post,
+    language: str,
+    taken: list[Label],
+) -> tuple[list[Label], list[Label]]:
+    """Labels for the connection statements that no D1-D5 label already covers."""
+    caption: list[Label] = []
+    transcript: list[Label] = []
+    for st in statements:
+        if st.meaning != "connection":
+            continue
+        if any(
+            lb.span.source == st.source and lb.span.start < st.end and st.start < lb.span.end
+            for lb in taken
+        ):
+            continue
+        text = post.caption if st.source == "caption" else post.transcript or ""
+        guess = detect_language(text[st.start : st.end]).language
+        label = Label(
+            kind=Kind.GIFT if st.kind == "gift" else Kind.CLEAR,
+            lang=guess if guess != UNDETERMINED else language,
+            span=Span(st.source, st.start, st.end),
+            has_ad=False,
+            fr_exact=False,
+            hashtag=False,
+            region="",
+            visible=True,
+            visual=False,
+            seconds=None,
+            plain=True,
+            connection=st.kind,
+        )
+        (caption if st.source == "caption" else transcript).append(label)
+    return caption, transcript
 
 
 def build_context(post: Post) -> Context:
@@ -528,6 +567,15 @@ def build_context(post: Post) -> Context:
         tr_labels, tr_amb = _find_labels(
             post, "transcript", transcript, folded_transcript, brand_norm
         )
+
+    statements = find_statements(
+        [("caption", caption), ("transcript", transcript)] if transcript else [("caption", caption)]
+    )
+    plain_cap, plain_tr = _plain_labels(
+        statements, post, language if language != UNDETERMINED else "en", cap_labels + tr_labels
+    )
+    cap_labels = sorted(cap_labels + plain_cap, key=lambda lb: lb.span.start)
+    tr_labels = sorted(tr_labels + plain_tr, key=lambda lb: lb.span.start)
 
     def negated(lb: Label) -> bool:
         return any(
@@ -576,6 +624,44 @@ def build_context(post: Post) -> Context:
             for m in BONA_FIDE_ENDORSEMENT.finditer(folded_transcript)
         ]
     commercial = _dedupe(commercial)
+    folded_texts = {"caption": folded_caption, "transcript": folded_transcript}
+
+    def within(st: Statement, field: re.Pattern[str]) -> bool:
+        return field.search(folded_texts[st.source], st.start, st.end) is not None
+
+    def denial(st: Statement) -> bool:
+        # "not sponsored, I'd buy it anyway" denies a label; it admits nothing about use
+        return any(n.source == st.source and st.start <= n.start < st.end for n in negations)
+
+    admissions = _merge(
+        admissions,
+        [
+            st
+            for st in statements
+            if st.meaning == "non_use" and within(st, NON_USE_FIELD) and not denial(st)
+        ],
+    )
+    claims = _merge(
+        claims,
+        [st for st in statements if st.meaning == "health_claim" and within(st, HEALTH_FIELD)],
+    )
+    # "looks amazing" is anticipation, not a verdict on the product
+    hopes = [
+        Span(source, m.start(), m.end())
+        for source, folded in folded_texts.items()
+        for m in ANTICIPATION.finditer(folded)
+    ]
+    endorsements = [
+        e
+        for e in endorsements
+        if not any(h.source == e.source and h.start <= e.start and e.end <= h.end for h in hopes)
+    ]
+    # "tap the link in bio for disclosures" is a link, not a profile reference
+    profile_refs = [
+        p
+        for p in profile_refs
+        if not any(k.source == p.source and k.start < p.end and p.start < k.end for k in link_refs)
+    ]
 
     near_misses = [
         Span("caption", m.start(), m.end())
@@ -626,3 +712,12 @@ def _dedupe(spans: list[Span]) -> list[Span]:
             continue
         out.append(s)
     return out
+
+
+def _merge(spans: list[Span], statements: list[Statement]) -> list[Span]:
+    """Lexicon spans plus the statements' clauses that do not overlap one of them."""
+    out = list(spans)
+    for st in statements:
+        if not any(s.source == st.source and s.start < st.end and st.start < s.end for s in spans):
+            out.append(Span(st.source, st.start, st.end))
+    return sorted(out, key=lambda s: (s.source != "caption", s.start))
