@@ -9,10 +9,13 @@ token is then that group, not the whole match.
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "ANTICIPATION",
@@ -22,8 +25,10 @@ __all__ = [
     "CLAIMS",
     "COMMERCIAL",
     "COMMERCIAL_CASED",
+    "CONNECTION_FIELD",
     "GENERIC_QUALIFIERS",
     "HEALTH_FIELD",
+    "HEAVY_USE",
     "JOKES",
     "LABELS",
     "LINK_REFS",
@@ -31,9 +36,11 @@ __all__ = [
     "NON_USE_FIELD",
     "PROFILE_REFS",
     "PROMO_CUES",
+    "Field",
     "Kind",
     "LabelPattern",
     "fold",
+    "required_text",
 ]
 
 _B = r"(?<![\w#@])"  # token start: not inside a word, hashtag or mention
@@ -70,6 +77,46 @@ class Kind(StrEnum):
     TAG = "tag"  # a bare brand @-tag or brand hashtag: not a label, nor an attempt at one (note 9)
 
 
+def required_text(pattern: str) -> tuple[str, ...]:
+    """Strings one of which every match of ``pattern`` contains (empty: nothing known).
+
+    Read from the parsed pattern: the longest run of literal characters that every match
+    must go through, or, for an alternation, one run per alternative. Used to skip a pattern
+    with a substring test (fast, in C) when the text cannot match it.
+    """
+    sre_c = importlib.import_module("re._constants")
+    sre_parse = importlib.import_module("re._parser")
+
+    def need(items: list[tuple[Any, Any]]) -> tuple[str, ...]:
+        best: tuple[str, ...] = ()
+        run = ""
+
+        def keep(candidate: tuple[str, ...]) -> None:
+            nonlocal best
+            if candidate and (not best or min(map(len, candidate)) > min(map(len, best))):
+                best = candidate
+
+        for op, av in items:
+            if op is sre_c.LITERAL:
+                run += chr(av)
+                continue
+            keep((run,) if run else ())
+            run = ""
+            if op is sre_c.SUBPATTERN:
+                keep(need(list(av[-1])))
+            elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] >= 1:
+                keep(need(list(av[2])))
+            elif op is sre_c.BRANCH:
+                alternatives = [need(list(alt)) for alt in av[1]]
+                if all(alternatives):
+                    keep(tuple(sorted({t for alt in alternatives for t in alt})))
+        keep((run,) if run else ())
+        return best
+
+    found = need(list(sre_parse.parse(pattern)))
+    return found if found and min(map(len, found)) >= 2 else ()
+
+
 @dataclass(frozen=True)
 class LabelPattern:
     """One way of writing a disclosure label."""
@@ -80,14 +127,40 @@ class LabelPattern:
     has_ad: bool = False  # the token is ad / advert / advertisement / advertising
     fr_exact: bool = False  # "publicité" or "collaboration commerciale"
     ca_only: bool = False  # accepted only in Canada (#pub)
+    connection: str | None = None  # the kind of tie a D2 sentence states (note 10 kinds)
+
+    # substrings one of which a text must contain to match (see :func:`required_text`)
+    needs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", required_text(self.regex.pattern))
 
 
 def _c(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    # The patterns run on folded (lower-case) text: no IGNORECASE, which makes Python's re
+    # several times slower on long alternations.
+    return re.compile(pattern, re.MULTILINE)
 
 
-def _lp(kind: Kind, lang: str, pattern: str, **flags: bool) -> LabelPattern:
-    return LabelPattern(kind=kind, lang=lang, regex=_c(pattern), **flags)
+def _lp(
+    kind: Kind,
+    lang: str,
+    pattern: str,
+    connection: str | None = None,
+    *,
+    has_ad: bool = False,
+    fr_exact: bool = False,
+    ca_only: bool = False,
+) -> LabelPattern:
+    return LabelPattern(
+        kind=kind,
+        lang=lang,
+        regex=_c(pattern),
+        has_ad=has_ad,
+        fr_exact=fr_exact,
+        ca_only=ca_only,
+        connection=connection,
+    )
 
 
 C, G, A = Kind.CLEAR, Kind.GIFT, Kind.AMBIGUOUS
@@ -128,38 +201,47 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "en", _B + r"#?paid\s*partnership(?:\s+with\s+" + _BRAND + r")?"),
     _lp(C, "en", _B + r"(?:in\s+)?partnership\s+with\s+" + _BRAND),
     _lp(C, "en", _B + r"#?paid\s*promotion" + _E),
-    _lp(C, "en", _B + r"(?:paid|pays|is\s+paying|are\s+paying|have\s+paid|has\s+paid)\s+me" + _E),
-    _lp(C, "en", _B + r"paid\s+by\s+" + _BRAND),
+    _lp(
+        C,
+        "en",
+        _B + r"(?:paid|pays|is\s+paying|are\s+paying|have\s+paid|has\s+paid)\s+me" + _E,
+        "payment",
+    ),
+    _lp(C, "en", _B + r"paid\s+by\s+" + _BRAND, "payment"),
     _lp(
         C,
         "en",
         _B + r"(?:sent|gave|given)\s+(?:me\s+)?(?:this|these|it|them)(?:\s+\w+){0,4}?\s+"
         r"(?:for\s+free|free\s+of\s+charge|to\s+(?:try|review|test))" + _E,
+        "free_product",
     ),
-    _lp(C, "en", _B + r"i\s+(?:work|worked)\s+(?:for|at)\s+" + _BRAND),
-    _lp(C, "en", _B + r"i'?m\s+(?:an\s+)?employee\s+(?:of|at)\s+" + _BRAND),
-    _lp(C, "en", _B + r"(?:i'?m|i\s+am)\s+employed\s+by\s+" + _BRAND),
+    _lp(C, "en", _B + r"i\s+(?:work|worked)\s+(?:for|at)\s+" + _BRAND, "employment"),
+    _lp(C, "en", _B + r"i'?m\s+(?:an\s+)?employee\s+(?:of|at)\s+" + _BRAND, "employment"),
+    _lp(C, "en", _B + r"(?:i'?m|i\s+am)\s+employed\s+by\s+" + _BRAND, "employment"),
     _lp(
         C,
         "en",
         _B + r"my\s+(?:sister|brother|mom|mum|mother|dad|father|wife|husband|cousin|aunt|uncle|son|"
         r"daughter|(?:best\s+)?friend|family|parents)(?:'s|')?\s+(?:owns|runs|founded|started|"
         r"company|business|brand|shop|store|bakery|label|own)" + _E,
+        "family_friend",
     ),
     _lp(
         C,
         "en",
         _B + r"(?:owned|run|founded|made)\s+by\s+my\s+(?:sister|brother|mom|mum|mother|dad|father|"
         r"wife|husband|cousin|aunt|uncle|son|daughter|family|parents|(?:best\s+)?friend)" + _E,
+        "family_friend",
     ),
     _lp(
         C,
         "en",
         _B + r"i\s+(?:may\s+|might\s+|will\s+|do\s+)?(?:earn|get|receive|make)\s+(?:a\s+)?"
         r"(?:small\s+)?commissions?" + _E,
+        "affiliate",
     ),
-    _lp(C, "en", _B + r"i\s+earn\s+from\s+qualifying\s+purchases"),
-    _lp(C, "en", r"(?<![\w#])#commissionsearned" + _E),
+    _lp(C, "en", _B + r"i\s+earn\s+from\s+qualifying\s+purchases", "affiliate"),
+    _lp(C, "en", r"(?<![\w#])#commissionsearned" + _E, "affiliate"),
     _lp(
         C,
         "en",
@@ -250,6 +332,16 @@ NEGATIONS = tuple(
         _B + r"(?:i'?m|i\s+am|i\s+was|we'?re|we\s+are)\s+not\s+(?:being\s+|getting\s+)?"
         r"(?:paid|sponsored)" + _E,
         _B + r"no\s+#?(?:ad|sponsor|sponsorship)" + _E,
+        _B + r"(?:didn'?t|did\s+not|don'?t|do\s+not|never)\s+(?:get\s+|got\s+|even\s+)?"
+        r"(?:paid|pay\s+me|sponsor\s+(?:me|this))" + _E,
+        _B + r"(?:not|never\s+been|no\s+longer)\s+(?:affiliated|partnered)\s+with" + _E,
+        _B + r"no\s+(?:affiliation|partnership|collab|collaboration)" + _E,
+        _B + r"no\s+me\s+(?:han\s+|ha\s+)?(?:pagado|pagan|paga|patrocinan|patrocina)" + _E,
+        _B + r"(?:je\s+ne\s+suis\s+pas|on\s+ne\s+m'a\s+pas)\s+(?:payee?|remuneree?|"
+        r"sponsorisee?)" + _E,
+        _B
+        + r"(?:ich\s+werde\s+nicht|wurde\s+nicht|nicht)\s+(?:dafur\s+)?(?:bezahlt|gesponsert)"
+        + _E,
         _B + r"no\s+(?:es|esta)?\s*(?:\w+\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|"
         r"patrocinio|colaboracion(?:\s+pagada)?|pagado)" + _E,
         _B + r"nadie\s+me\s+(?:ha\s+)?(?:paga|pago|pagado|patrocina|patrocinado)" + _E,
@@ -263,7 +355,9 @@ NEGATIONS = tuple(
         _B + r"niemand\s+(?:hat\s+mich|bezahlt\s+mich|sponsert\s+mich)" + _E,
     )
 )
-JOKES = _c(r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?lol\s+jk)" + _E)
+JOKES = _c(
+    r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?kidding|#?lol\s+jk|#?es\s+broma|#?je\s+rigole)" + _E
+)
 
 # Words that name one's brand relationships (to find "... are in my bio", "...: site.com/x").
 _TIES = (
@@ -318,6 +412,10 @@ LINK_REFS = tuple(
         r"(?:for|to\s+see|to\s+read)\s+(?:my\s+|our\s+|the\s+|full\s+|all\s+)*(?:disclosures?|"
         r"partnerships?|sponsorship\s+info|ad\s+policy|brand\s+deals?)" + _E,
         _B + r"(?:see|read|visit)\s+(?:my\s+)?(?:disclosures?|about(?:\s+me)?)\s+page" + _E,
+        # "disclosures at the link below", "info sobre colaboraciones en el enlace"
+        _B + _TIES + r"\b[^.!?\n]{0,30}?\b(?:link|enlace|lien|website|site|web|blog|"
+        r"pagina|page|seite|webseite)" + _E,
+        _B + r"(?:link|enlace|lien)\b[^.!?\n]{0,30}?\b" + _TIES + _E,
         r"linktr\.ee/\S*disclos\S*",
     )
 )
@@ -465,26 +563,172 @@ ANTICIPATION = _c(
     _B + r"(?:looks?|looking|sounds?|seems?)\s+(?:so\s+|really\s+|absolutely\s+)?\w+"
     r"|(?:pinta|parece)\s+(?:\w+\s+)?\w+|a\s+l'air\s+\w+|sieht\s+\w+\s+\w+"
 )
-# The semantic fields a health claim speaks of (rules: disease, cure, weight loss, absolute
-# efficacy). A clause the statement classifier reads as a claim must touch one of them.
-HEALTH_FIELD = _c(
-    r"(?:anxi|depress|cancer|diabet|eczema|eccema|acne|psoria|rosacea|arthr|migra|headache|pain|"
-    r"insomn|sleep|weight|pound|lbs?\b|\d\s*kg|kilo|fat\b|calori|belly|cure|heal|disease|illness|"
-    r"sick|cold|flu\b|immun|blood|cholesterol|thyroid|gut\b|bloat|ibs\b|adhd|autis|hair\s*loss|"
-    r"regrew|detox|panic|allerg|asthma|infect|virus|covid|inflam|medic|doctor|symptom|chronic|joint|"
-    r"pcos|menopaus|fertil|hormon|guarant|100\s*%|every\s+(?:single\s+)?time|never\s+again|"
-    r"miracle|ansiedad|depresi|dolor|insomnio|peso|grasa|cura|sana|enferm|resfri|gripe|tension|"
-    r"colesterol|tiroides|intestin|hinchaz|caida\s+del\s+pelo|panico|alergi|milagro|garantiz|"
-    r"angoiss|douleur|insomnie|poids|graisse|guer|soign|maladi|rhume|grippe|intestin|ballonn|"
-    r"chute\s+de\s+cheveux|panique|miracle|garanti|angst|krebs|neurodermitis|ekzem|akne|"
-    r"schuppenflechte|kopfschmerz|schmerz|schlaflos|gewicht|fett|heil|krank|erkalt|blutdruck|"
-    r"cholesterin|schilddruse|darm|blah|haarausfall|panik|wunder|garantiert|nie\s+wieder|"
-    r"reizdarm|migrane|depression)"
+_FIELD_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    """Whitespace-separated stems (a long list reads better as running text)."""
+    return tuple(text.split())
+
+
+class Field:
+    """A field of meaning as word stems: fast to test on a clause, easy to read per kind.
+
+    A folded text is in the field when one of its words is in ``words`` or starts with one of
+    ``prefixes``, or when ``pattern`` (phrases, numbers, stems inside German compounds)
+    matches it.
+    """
+
+    def __init__(
+        self, prefixes: Iterable[str], words: Iterable[str] = (), pattern: str | None = None
+    ) -> None:
+        self.words = frozenset(words)
+        by_length: dict[int, set[str]] = {}
+        for stem in prefixes:
+            by_length.setdefault(len(stem), set()).add(stem)
+        self._prefixes = tuple(sorted((n, frozenset(s)) for n, s in by_length.items()))
+        self.pattern = _c(pattern) if pattern else None
+
+    def matches(self, folded: str) -> bool:
+        """Whether the (folded) text touches the field."""
+        for word in _FIELD_WORD.findall(folded):
+            if word in self.words:
+                return True
+            size = len(word)
+            for n, stems in self._prefixes:
+                if n > size:
+                    break
+                if word[:n] in stems:
+                    return True
+        return self.pattern is not None and self.pattern.search(folded) is not None
+
+
+# The fields a health claim speaks of (rules: disease, cure, weight loss, absolute efficacy),
+# EN/ES/FR/DE. A clause the statement classifier reads as a claim must touch one of them.
+HEALTH_FIELD = Field(
+    prefixes=_stems(
+        # diseases, symptoms, conditions
+        "anxi depress cancer diabet eczema eccema acne psoria rosacea arthr migra "
+        "headache pain insomn cholesterol thyroid bloat adhd autis allerg asthm infect "
+        "virus covid inflam symptom chronic joint pcos menopaus fertil hormon panic "
+        "disease illness sick flu immun blood apnea apnee hypertens fatigue ansiedad "
+        "depresi dolor insomnio enferm resfri gripe colesterol tiroides intestin hinchaz "
+        "panico alergi asma tension angoiss douleur insomnie maladi rhume grippe ballonn "
+        "panique angst krebs neurodermitis ekzem akne schuppenflechte kopfschmerz "
+        "schlaflos erkalt blutdruck cholesterin schilddruse reizdarm haarausfall panik "
+        "heuschnupfen depression migrane colon "
+        # cure and healing
+        "cure cura heal guer soign sana heil remed medic doctor detox regrew regrow "
+        # weight and fat
+        "weight pound calori belly peso grasa poids graisse gewicht fett kilogram talla "
+        "taille kleidergro dress "
+        # certain efficacy
+        "guarant garantiz garanti miracle milagro wunder excep ausnahme siempre toujours "
+        # bodies and outcomes told as results
+        "fibroid toxin higado adelgaz poliquist celulit cellulit maigri repouss digesti "
+        "entgift kalori abnehm nachgewachs verdauung fatiga schlafstor mudigkeit chronisch "
+        "bauchfett thyro regrow nachwachs crecer "
+    ),
+    words=("lb", "lbs", "kg", "kilo", "kilos", "fat", "gut", "ibs", "cold", "colds", "sleep"),
+    pattern=(
+        r"\d\s*(?:kg|lbs?|kilos?|pounds?)\b|100\s*%|every\s+(?:single\s+)?time|never\s+again|"
+        r"hair\s*loss|caida\s+del\s+pelo|chute\s+de\s+cheveux|nie\s+wieder|nunca\s+mas|"
+        r"plus\s+jamais|schmerz|druck|krank|entzund|darm|presion\s+arterial|mal\s+de\s+dos|"
+        r"nimmst\s+ab|chaque\s+fois|jedes\s+mal|everyone|todo\s+el\s+mundo|tout\s+le\s+monde|"
+        r"\bfett\b"
+    ),
 )
-# An admission of non-use says "not (yet)", "still sealed", "will try", "can't wait".
-NON_USE_FIELD = _c(
-    r"(?:\bnot?\b|n't|never|\byet\b|still|sealed|box|wrapp|will\s+(?:try|test|use|open)|"
-    r"gonna|can'?t\s+wait|\bno\b|nunca|todavia|aun|precint|caja|\bpas\b|jamais|encore|"
-    r"blister|emballage|boite|\bnie\b|nicht|noch|kein|verpack|verschweiss|ungeoffnet|"
-    r"muss\s+ich|werde)"
+# An admission of non-use says "not (yet)", "never", "still sealed", "will try".
+NON_USE_FIELD = Field(
+    prefixes=_stems(
+        "box wrapp unopen unworn untouched precint caja blister emballage boite verpack "
+        "verschweiss ungeoffnet sealed "
+    ),
+    words=_stems(
+        "not no never yet still nunca todavia aun pas jamais encore nie nicht noch kein "
+        "keine keinen werde gonna ni "
+    ),
+    pattern=(
+        r"n't|\bwill\b|'ll\b|going\s+to|gonna|planning|tomorrow|next\s+(?:week|month|time|run)|"
+        r"\bsoon\b|once\s+i|when\s+i|can'?t\s+wait|\bstart\s+using|proxim|manana|"
+        r"semana\s+que\s+viene|\bganas\b|\bire\b|empiezo|cuando|me\s+queda|estrenar|sin\s+abrir|"
+        r"probare|prochain|demain|\bhate\b|\bvais\b|commence|reste\s+a|\bquand\b|essaierai|"
+        r"testerai|finde|week-end|wochenende|weekend|naechst|nachst|morgen|erwarten|fange|wenn\s+ich|probiere\s+ich|mach\s+ich|"
+        r"muss\s+ich|teste\s+ich|sag\s+euch"
+    ),
+)
+# Use that a negation only seems to deny: "haven't used anything else since", "can't stop
+# wearing them", "every day". An admission that says this is heavy use, not non-use.
+HEAVY_USE = _c(
+    r"(?:any|anything|nothing|no)\s+(?:other|else)\b|(?:stop|stopped|stopping)\s+(?:using|wearing|"
+    r"drinking|eating)|every\s+(?:single\s+)?(?:day|morning|night)|\bdaily\b|"
+    r"ningun\s+otr|nada\s+mas\b|otra\s+cosa|dejado\s+de|todos\s+los\s+dias|cada\s+dia|"
+    r"aucune?\s+autre|rien\s+d'autre|tous\s+les\s+jours|chaque\s+jour|nichts\s+anderes|"
+    r"kein(?:e|en)?\s+andere|jeden\s+tag|taglich"
+)
+# The fields a connection statement speaks of: the eight kinds of rules note 10, as word
+# stems in EN/ES/FR/DE. A clause the statement classifier reads as a connection must touch
+# one of them: product talk that only names the brand ("the X stove is brilliant") is not a
+# statement of a tie.
+CONNECTION_FIELD = Field(
+    prefixes=_stems(
+        # payment
+        "paid paying compensat sponsor commission hired contract contrat remuner honorar "
+        "bezahl zahl vergut cachet financ fund werbung anzeige publicidad patrocin collab "
+        "kooperation partner partenariat colaboraci auftrag beauftrag encarg command "
+        "engag advert cobr discount descuento rabatt remise berechnet geld dinero argent "
+        "money "
+        # free product and gift
+        "free gratis gratuit kostenlos umsonst sent sending mailed shipped envi envoy "
+        "geschickt zugeschickt schick zukommen uberlass loan lent lend prest pret "
+        "geliehen leih provid fourni proporcion gestellt prototyp equip ausgestattet "
+        "cedid cedi courtesy cortesia parvenir gave given give gegeben donn keep receiv "
+        "recib recu erhalt bekomm gift regal cadeau offert offr geschenk schenk present "
+        "surpri sorpres uberrasch sample muestra echantillon muster "
+        # trip or event
+        "trip travel flew flight hosted host invit stay hotel press event launch festival "
+        "ticket backstage comped covered viaj vuelo aloja lanzamiento voyage sejour "
+        "heberg lancement reise flug eingeladen einladung aufenthalt ubernomm organis "
+        "organiz accueilli beherberg eingeflogen emmen guest "
+        # employment
+        "work employ team colleague staff salar paycheck payroll engineer marketing "
+        "barista trabaj emplead empresa equipo travaill equipe arbeit angestellt "
+        "mitarbeit gehalt camarer kellner serveu designer disenador dependient verkaufer "
+        "vendeu plantilla bosse vertrieb "
+        # family or friendship
+        "mother father parent sister brother sibling aunt uncle cousin niece nephew grand "
+        "husband girlfriend boyfriend fianc daughter friend bestie roommate famil madre "
+        "padre herman prim sobrin abuel espos marido novi amig maman soeur frere tante "
+        "oncle neveu copain copine mutter vater schwester bruder onkel cousine nichte "
+        "neffe freund tochter schwager schwieger compan colocat mitbewohn cunad suegr "
+        # ownership or investment
+        "own founder found cofond cofund mitgegr invest share stake equity action aktie "
+        "accion propi duen soci inver particip propriet associe gehort inhaber grund "
+        "teilhab anteil aktionar beteilig nuestr unser appartien gamme copropi mitgrund "
+        "mitinhab adgift pagad beschenk detien sœur "
+        # affiliate commission
+        "affiliat earn referral percentage kickback link associate storefront comisi "
+        "afiliad porcentaje enlace affili touche gagne pourcentage lien provision verdien "
+        "partnerprogramm qualifying benefice "
+    ),
+    words=_stems(
+        "pay pays fee fees gage pub publi ad job paye payee payes paie paga pago pagan "
+        "pagar pagado pagada pagaron pagando hire send dio dado mando mande manda "
+        "mandaron dejo dejaron vol vols intern chef boss jefe patron mom mum moms mums "
+        "dad dads wife son sons kid kids mama papa tia tio tias tios mere pere femme mari "
+        "fils fille ami amie amis oma opa frau mann mannes manns sohn notre mia mio mien "
+        "cree parts cut ltk gano gana ganamos "
+    ),
+    pattern=(
+        r"\bno\s+(?:cost|charge)|sin\s+cost|sans\s+frais|zur\s+verfugung|early\s+access|"
+        r"review\s+unit|test\s+unit|\bkit(?:ted)?\s+(?:me|us)\b|dropped\s+off|"
+        r"let\s+(?:me|us)\s+(?:test|try|keep)|\bpr\s+(?:package|box|paquete|paket)|paquete\s+pr|"
+        r"\bc/o\b|pris\s+en\s+charge|a\s+cargo|helped\s+build|ayudado\s+a\s+crear|"
+        r"\bmy\s+(?:own\s+)?(?:brand|business|company|shop|store|restaurant|bar|cafe|label|bakery)|"
+        r"\bmeine?n?\s+(?:eigene|marke|firma|laden|restaurant|bar|cafe)|"
+        r"\bma\s+(?:marque|boutique|societe)|\bmi\s+(?:marca|tienda|empresa|restaurante|bar)\b|"
+        r"propre\s+(?:marque|gamme)|put\s+money|tengo\s+una\s+parte|j'ai\s+cree|"
+        r"sponsert|bezahl|beau-|freund|employ|partner|ambassador|gift|let\s+(?:me|us)\s+have|"
+        r"put\s+(?:me|us)\s+up|\b(?:me|nos)\s+llev(?:o|aron)\s+(?:a|de|hasta)\b|mitgenommen"
+    ),
 )

@@ -21,16 +21,16 @@ from compliance.lexicon import (
     COMMERCIAL,
     COMMERCIAL_CASED,
     GENERIC_QUALIFIERS,
-    HEALTH_FIELD,
+    HEAVY_USE,
     JOKES,
     LABELS,
     LINK_REFS,
     NEGATIONS,
-    NON_USE_FIELD,
     PROFILE_REFS,
     PROMO_CUES,
     Kind,
     fold,
+    required_text,
 )
 from compliance.statements import Statement, find_statements
 from compliance.types import ConnectionType, Evidence, Jurisdiction, Media, Platform, Post
@@ -334,6 +334,8 @@ def _find_labels(
     for pat in LABELS:
         if pat.ca_only and post.jurisdiction is not Jurisdiction.CA:
             continue
+        if pat.needs and not any(n in folded for n in pat.needs):
+            continue
         for m in pat.regex.finditer(folded):
             s, e = m.span("t") if "t" in pat.regex.groupindex else m.span()
             if s == e:
@@ -353,6 +355,7 @@ def _find_labels(
                         visible=True,
                         visual=False,
                         seconds=None,
+                        connection=pat.connection,
                     ),
                 )
             )
@@ -431,23 +434,32 @@ def _find_labels(
     return clear, ambiguous
 
 
-_COMBINED: dict[int, re.Pattern[str]] = {}
+_COMBINED: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
+_FAMILY_NEEDS: dict[int, tuple[tuple[str, ...], ...]] = {}
 
 
-def _combined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
-    """One alternation per pattern family: one scan of the text instead of one per pattern."""
-    key = id(patterns)
+def _combined(patterns: tuple[re.Pattern[str], ...], folded: str) -> re.Pattern[str]:
+    """One alternation of the family's patterns that ``folded`` can match: one scan of the text
+    instead of one per pattern, and none for a pattern whose required words are absent."""
+    family = id(patterns)
+    needs = _FAMILY_NEEDS.get(family)
+    if needs is None:
+        needs = tuple(required_text(p.pattern) for p in patterns)
+        _FAMILY_NEEDS[family] = needs
+    chosen = tuple(i for i, n in enumerate(needs) if not n or any(t in folded for t in n))
+    key = (family, chosen)
     pat = _COMBINED.get(key)
     if pat is None:
-        pat = re.compile(
-            "|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE | re.MULTILINE
-        )
+        source = "|".join(f"(?:{patterns[i].pattern})" for i in chosen) or r"(?!)"
+        pat = re.compile(source, re.MULTILINE)
+        if len(_COMBINED) >= 4096:
+            _COMBINED.clear()
         _COMBINED[key] = pat
     return pat
 
 
 def _spans(patterns: tuple[re.Pattern[str], ...], source: str, folded: str) -> list[Span]:
-    return [Span(source, m.start(), m.end()) for m in _combined(patterns).finditer(folded)]
+    return [Span(source, m.start(), m.end()) for m in _combined(patterns, folded).finditer(folded)]
 
 
 def _place_caption(label: Label, post: Post, regions: list[_Region]) -> Label:
@@ -633,17 +645,21 @@ def build_context(post: Post) -> Context:
         # "not sponsored, I'd buy it anyway" denies a label; it admits nothing about use
         return any(n.source == st.source and st.start <= n.start < st.end for n in negations)
 
+    # "haven't used anything else since" is heavy use, whether the lexicon or the model read it
+    admissions = [
+        a for a in admissions if not HEAVY_USE.search(_sentence(folded_texts[a.source], a))
+    ]
     admissions = _merge(
         admissions,
         [
             st
             for st in statements
-            if st.meaning == "non_use" and within(st, NON_USE_FIELD) and not denial(st)
+            if st.meaning == "non_use" and not within(st, HEAVY_USE) and not denial(st)
         ],
     )
     claims = _merge(
         claims,
-        [st for st in statements if st.meaning == "health_claim" and within(st, HEALTH_FIELD)],
+        [st for st in statements if st.meaning == "health_claim"],
     )
     # "looks amazing" is anticipation, not a verdict on the product
     hopes = [
@@ -721,3 +737,10 @@ def _merge(spans: list[Span], statements: list[Statement]) -> list[Span]:
         if not any(s.source == st.source and s.start < st.end and st.start < s.end for s in spans):
             out.append(Span(st.source, st.start, st.end))
     return sorted(out, key=lambda s: (s.source != "caption", s.start))
+
+
+def _sentence(text: str, span: Span) -> str:
+    """The sentence (or timestamped segment) around a span."""
+    start = max(text.rfind(c, 0, span.start) for c in ".!?\n]") + 1
+    m = _SENTENCE_END.search(text, span.end)
+    return text[start : m.start() if m else len(text)]

@@ -33,7 +33,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from compliance.lexicon import fold
+from compliance.lexicon import CONNECTION_FIELD, HEALTH_FIELD, NON_USE_FIELD, Field, fold
 
 __all__ = [
     "CLAUSE_FILES",
@@ -70,7 +70,16 @@ NEGATIVE = "negative"
 # (compliance/data/dev_posts.jsonl) and the clause cross-validation, never on an evaluation
 # set. A connection statement is a label, and a false label hides NO_DISCLOSURE (a hard
 # finding), so it needs more evidence than a claim that is only sent to a reviewer.
-THRESHOLDS: dict[str, float] = {"connection": 0.7, NON_USE: 0.5, HEALTH_CLAIM: 0.5}
+THRESHOLDS: dict[str, float] = {"connection": 0.6, NON_USE: 0.5, HEALTH_CLAIM: 0.5}
+# The model decides what a clause means; a rule keeps it to the field of that meaning: a
+# connection names a tie (pay, gift, trip, job, family, stake, commission, ...), an
+# admission says "not (yet)" or "still sealed", a claim speaks of a disease, weight or
+# certain efficacy (the stems are in compliance/lexicon.py).
+FIELDS: dict[str, Field] = {
+    "connection": CONNECTION_FIELD,
+    NON_USE: NON_USE_FIELD,
+    HEALTH_CLAIM: HEALTH_FIELD,
+}
 # A statement has a subject and a predicate: fragments shorter than this ("Links below",
 # "@brand") are not read as statements.
 MIN_WORDS = 3
@@ -380,15 +389,18 @@ def find_statements(
     in one half and recommend in the other, or bury a connection in a run-on transcript
     sentence. A piece counts for the meaning whose probability is highest when it reaches
     that meaning's threshold in ``THRESHOLDS`` (a connection's probability is the sum over
-    its eight kinds); each clause gives at most one statement per meaning, from its most
-    probable piece.
+    its eight kinds) and touches that meaning's field in ``FIELDS``; each clause gives at
+    most one statement per meaning, from its most probable piece.
     """
     pieces: list[tuple[int, str, int, int]] = []  # clause number, source, start, end
     n = 0
     for source, text in texts:
         for s, e in split_clauses(text):
-            pieces.append((n, source, s, e))
-            pieces += [(n, source, a, b) for a, b in _parts(text, s, e)]
+            # a clause that touches no field cannot become a statement: not worth scoring
+            for a, b in [(s, e), *_parts(text, s, e)]:
+                folded = fold(text[a:b])
+                if any(f.matches(folded) for f in FIELDS.values()):
+                    pieces.append((n, source, a, b))
             n += 1
     if not pieces:
         return []
@@ -408,6 +420,8 @@ def find_statements(
         if scores[meaning] < THRESHOLDS[meaning]:
             continue
         if len(_LETTERS.findall(by_source[source], start, end)) < MIN_WORDS:
+            continue
+        if not FIELDS[meaning].matches(fold(by_source[source][start:end])):
             continue
         kind = classes[kind_cols[int(row[kind_cols].argmax())]] if meaning == "connection" else None
         found = Statement(meaning, kind, source, start, end, round(scores[meaning], 4))
