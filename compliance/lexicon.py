@@ -198,6 +198,22 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "en", r"(?<![\w#])#advertising" + _E, has_ad=True),
     _lp(C, "en", _B + r"advertising(?=\s*[:|])", has_ad=True),
     _lp(C, "en", _B + r"#?sponsored(?:post|content)?(?:\s+by\s+" + _BRAND + r")?" + _E),
+    # the same statement in other words: "X is sponsoring this stream", "today's sponsor, X"
+    _lp(
+        C,
+        "en",
+        _B + r"(?:is|are|was|were|'s|'re)\s+(?:\w+ly\s+)?(?:kindly\s+)?sponsoring" + _E,
+        "payment",
+    ),
+    _lp(
+        C,
+        "en",
+        _B
+        + r"(?:our|my|today'?s|this\s+(?:video|episode|stream)'?s?)\s+(?:\w+\s+)?sponsors?"
+        + _E
+        + r"(?!\s+(?:is|was)\s+(?:not|nobody|no\s+one))",
+        "payment",
+    ),
     _lp(C, "en", _B + r"#?paid\s*partnership(?:\s+with\s+" + _BRAND + r")?"),
     _lp(C, "en", _B + r"(?:in\s+)?partnership\s+with\s+" + _BRAND),
     _lp(C, "en", _B + r"#?paid\s*promotion" + _E),
@@ -256,6 +272,13 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "es", _B + r"#?publicidad" + _E),
     _lp(C, "es", r"(?<![\w#])#publi" + _E),
     _lp(C, "es", _B + r"#?patrocinad[oa](?:\s+por\s+" + _BRAND + r")?" + _E),
+    _lp(
+        C,
+        "es",
+        _B + r"(?:nos\s+|me\s+)?patrocinan?\s+(?:este|esta|el|la|mi|nuestro)" + _E,
+        "payment",
+    ),
+    _lp(C, "es", _B + r"(?:nuestro|mi|el)\s+patrocinador" + _E, "payment"),
     _lp(C, "es", _B + r"#?colaboracion\s*pagada" + _E),
     # --- D3 French
     _lp(C, "fr", _B + r"#?publicite" + _E, fr_exact=True),
@@ -296,7 +319,12 @@ LABELS: tuple[LabelPattern, ...] = (
         A,
         "en",
         _B + r"(?:danke|merci|gracias)" + _E + r"(?!\s+a\s+(?:el|la|los|las|este|esta|estos|estas|"
-        r"mi|mis|su|sus|tu|tus|un|una)\s+(?![^.!?\n]*\bpor\b))",
+        r"mi|mis|su|sus|tu|tus|un|una)\s+(?![^.!?\n]*\bpor\b))"
+        # thanking the audience ("merci à tous", "danke fürs Zuschauen") is not thanking a brand
+        r"(?!\s+(?:a|an)\s+(?:todos|todas|tous|toutes|alle|allen|vous|euch)\b)"
+        r"(?!\s+(?:d'avoir|furs|fur\s+(?:eure|euer|das)|pour\s+(?:vos|votre|tout|avoir)|"
+        r"por\s+(?:ver|leer|seguir|estar|venir|vuestro|vuestros|todo)|for\s+(?:watching|reading))"
+        r"\b)",
     ),
     _lp(A, "en", _B + r"shout\s*-?\s*out" + _E),
     _lp(A, "en", _B + r"pr\s+haul" + _E),
@@ -331,7 +359,7 @@ NEGATIONS = tuple(
         r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent|asked|gave)\s+(?:me|us)" + _E,
         _B + r"(?:i'?m|i\s+am|i\s+was|we'?re|we\s+are)\s+not\s+(?:being\s+|getting\s+)?"
         r"(?:paid|sponsored)" + _E,
-        _B + r"no\s+#?(?:ad|sponsor|sponsorship)" + _E,
+        _B + r"no\s+#?(?:ads?|sponsors?|sponsorships?)" + _E,
         _B + r"(?:didn'?t|did\s+not|don'?t|do\s+not|never)\s+(?:get\s+|got\s+|even\s+)?"
         r"(?:paid|pay\s+me|sponsor\s+(?:me|this))" + _E,
         _B + r"(?:not|never\s+been|no\s+longer)\s+(?:affiliated|partnered)\s+with" + _E,
@@ -705,7 +733,8 @@ CONNECTION_FIELD = Field(
         "own founder found cofond cofund mitgegr invest share stake equity action aktie "
         "accion propi duen soci inver particip propriet associe gehort inhaber grund "
         "teilhab anteil aktionar beteilig nuestr unser appartien gamme copropi mitgrund "
-        "mitinhab adgift pagad beschenk detien sœur "
+        "mitinhab adgift pagad beschenk detien sœur mandad loaned lend hooked supplied "
+        "handed dedommag entlohn footing "
         # affiliate commission
         "affiliat earn referral percentage kickback link associate storefront comisi "
         "afiliad porcentaje enlace affili touche gagne pourcentage lien provision verdien "

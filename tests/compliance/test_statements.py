@@ -188,7 +188,7 @@ def _codes(caption: str, **kwargs: Any) -> set[str]:
 
 
 # (caption, post kwargs, codes expected; "=" means exactly these, else at least these)
-POSTS: list[tuple[str, dict[str, Any], set[str]]] = [
+POSTS: list[Any] = [
     # plain-sentence disclosures (note 10) are labels: compliant when upfront
     (
         "Thornbury Spa covered my stay this weekend 🧖 the steam room is unreal",
@@ -288,6 +288,26 @@ POSTS: list[tuple[str, dict[str, Any], set[str]]] = [
         {"UNSUBSTANTIATED_CLAIM"},
     ),
     ("#ad My skin feels calmer after a week of this cream", {}, set()),
+    # statements of sponsorship in other words are labels (D2 in other forms)
+    ("Velotec is sponsoring today's ride 🚲", {"platform": "x", "media": "text"}, set()),
+    ("Big thanks to our sponsor Velotec", {"platform": "x", "media": "text"}, set()),
+    ("Velotec patrocina este directo", {"platform": "x", "media": "text", "j": "EU"}, set()),
+    (
+        "No sponsors here, just me and my bike",
+        {"platform": "x", "media": "text"},
+        {"DISCLOSURE_CONTRADICTED"},
+    ),
+    # thanking the audience is not thanking a brand (not a D4 term)
+    ("Merci à tous pour les 10k ! Mon sérum préféré", {"j": "CA"}, {"NO_DISCLOSURE"}),
+    ("Merci Lumora pour ce coffret", {"j": "CA"}, {"AMBIGUOUS_TERM"}),
+    # more ways of saying a product was free
+    pytest.param(
+        "Velotec lent me this e-bike for the summer ☀️",
+        {"mc": "free_product"},
+        set(),
+        marks=pytest.mark.xfail(strict=True, reason="known limit: a loan read at p~0.53"),
+    ),
+    ("Orla Knits me ha mandado este jersey 🧶", {"mc": "free_product", "j": "EU"}, set()),
 ]
 
 
