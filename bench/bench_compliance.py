@@ -4,7 +4,8 @@
   with timestamps, an on-screen note and a sponsor read), written by a seeded generator in
   this file (not taken from any evaluation set), in English, Spanish, French or German. p50
   and p99 per post, with and without the sponsored score (the CLI and the API compute it).
-* ``short_post``: the posts of ``compliance/data/eval_posts.jsonl`` (mostly one-line captions).
+* ``short_post``: the posts of ``compliance/data/eval_posts.jsonl`` (mostly one-line captions),
+  one by one and as a batch of 10,000.
 * ``anchor``: a naive "#ad anywhere" check of the same long posts, measured in the same run,
   to compare machines.
 * ``first_use``: training both classifiers on first use (once per process).
@@ -28,7 +29,7 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
-from compliance.checker import check_post  # noqa: E402
+from compliance.checker import check_many, check_post  # noqa: E402
 from compliance.classifier import default_classifier  # noqa: E402
 from compliance.evaluate import EVAL_PATH, load_eval  # noqa: E402
 from compliance.statements import default_statement_classifier  # noqa: E402
@@ -177,6 +178,12 @@ def _time(posts: list[Post], *, score: bool) -> dict[str, Any]:
     return {"cpu": _percentiles(cpu), "wall": _percentiles(wall)}
 
 
+def _batch(posts: list[Post], *, score: bool) -> float:
+    c0 = time.thread_time()
+    sum(1 for _ in check_many(posts, score=score))
+    return round(time.thread_time() - c0, 3)
+
+
 _NAIVE_AD = re.compile(r"#ad\b", re.IGNORECASE)
 
 
@@ -230,6 +237,11 @@ def main() -> None:
             "with_score": _time(short_posts * 3, score=True),
             "rules_only": _time(short_posts * 3, score=False),
         },
+    }
+    batch = [short_posts[i % len(short_posts)] for i in range(10_000)]
+    report["batch_10000_short_posts_cpu_s"] = {
+        "with_score": _batch(batch, score=True),
+        "rules_only": _batch(batch, score=False),
     }
     sets = evaluate_all()
     report["accuracy"] = {

@@ -334,7 +334,7 @@ def _find_labels(
     for pat in LABELS:
         if pat.ca_only and post.jurisdiction is not Jurisdiction.CA:
             continue
-        if pat.needs and not any(n in folded for n in pat.needs):
+        if pat.needs and not _has_any(folded, pat.needs):
             continue
         for m in pat.regex.finditer(folded):
             s, e = m.span("t") if "t" in pat.regex.groupindex else m.span()
@@ -434,32 +434,35 @@ def _find_labels(
     return clear, ambiguous
 
 
-_COMBINED: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    # a plain loop: a generator in any() costs more than the substring tests here
+    for needle in needles:  # noqa: SIM110
+        if needle in text:
+            return True
+    return False
+
+
 _FAMILY_NEEDS: dict[int, tuple[tuple[str, ...], ...]] = {}
 
 
-def _combined(patterns: tuple[re.Pattern[str], ...], folded: str) -> re.Pattern[str]:
-    """One alternation of the family's patterns that ``folded`` can match: one scan of the text
-    instead of one per pattern, and none for a pattern whose required words are absent."""
+def _spans(patterns: tuple[re.Pattern[str], ...], source: str, folded: str) -> list[Span]:
+    """Matches of a family of patterns, overlaps merged (earliest, then longest, wins).
+
+    A pattern whose required words (see ``required_text``) are all absent is not run: most
+    patterns of a family need a word that most texts do not contain.
+    """
     family = id(patterns)
     needs = _FAMILY_NEEDS.get(family)
     if needs is None:
         needs = tuple(required_text(p.pattern) for p in patterns)
         _FAMILY_NEEDS[family] = needs
-    chosen = tuple(i for i, n in enumerate(needs) if not n or any(t in folded for t in n))
-    key = (family, chosen)
-    pat = _COMBINED.get(key)
-    if pat is None:
-        source = "|".join(f"(?:{patterns[i].pattern})" for i in chosen) or r"(?!)"
-        pat = re.compile(source, re.MULTILINE)
-        if len(_COMBINED) >= 4096:
-            _COMBINED.clear()
-        _COMBINED[key] = pat
-    return pat
-
-
-def _spans(patterns: tuple[re.Pattern[str], ...], source: str, folded: str) -> list[Span]:
-    return [Span(source, m.start(), m.end()) for m in _combined(patterns, folded).finditer(folded)]
+    spans = [
+        Span(source, m.start(), m.end())
+        for pattern, need in zip(patterns, needs, strict=True)
+        if not need or _has_any(folded, need)
+        for m in pattern.finditer(folded)
+    ]
+    return _dedupe(spans)
 
 
 def _place_caption(label: Label, post: Post, regions: list[_Region]) -> Label:
