@@ -2,11 +2,13 @@
 
 This package owns the rules of ``docs/compliance-rules.md`` (one pure function per reason
 code in :mod:`compliance.rules`), the post checker and its verdict logic, the suggested
-caption fix, a small en/es/fr/de language detector, the sponsorship classifier used only as a
-review signal, the brief/contract document check with the canonical disclosure-duty text
-that outreach templates share, the labelled evaluation set and its report, and helpers for
-the CLI. It does no I/O beyond reading its own data files and imports only ``core``, the
-standard library, numpy and scikit-learn.
+caption fix, a small en/es/fr/de language detector, the statement detectors that read
+plain-language connections, admissions of non-use and health claims (a calibrated clause
+classifier trained at first use, :mod:`compliance.statements`), the sponsorship classifier
+used only as a review signal, the brief/contract document check with the canonical
+disclosure-duty text that outreach templates share, the evaluation metrics over labelled
+posts, and helpers for the CLI. It does no I/O beyond reading its own data files and imports
+only ``core``, the standard library, numpy and scikit-learn.
 """
 
 from __future__ import annotations

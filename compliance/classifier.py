@@ -13,7 +13,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -83,14 +83,17 @@ class SponsorshipClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mis
         self._fast_ = [
             _FastPart(
                 chars.build_analyzer(),
-                {t: (float(chars.idf_[i]), float(coef[i])) for t, i in chars.vocabulary_.items()},
+                dict(chars.vocabulary_),
+                np.asarray(chars.idf_, dtype=np.float64),
+                np.asarray(coef[:n_char], dtype=np.float64),
+                per_word=True,
             ),
             _FastPart(
                 words.build_analyzer(),
-                {
-                    t: (float(words.idf_[i]), float(coef[n_char + i]))
-                    for t, i in words.vocabulary_.items()
-                },
+                dict(words.vocabulary_),
+                np.asarray(words.idf_, dtype=np.float64),
+                np.asarray(coef[n_char:], dtype=np.float64),
+                per_word=False,
             ),
         ]
         self.intercept_ = float(model.intercept_[0])
@@ -118,21 +121,40 @@ class SponsorshipClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mis
 
 @dataclass(frozen=True)
 class _FastPart:
+    """One vectoriser as arrays: vocabulary -> column, idf and weight per column.
+
+    ``per_word``: the analyzer's n-grams never cross a space (``char_wb``), so the columns of
+    each word are computed once and remembered.
+    """
+
     analyzer: Callable[[str], list[str]]
-    table: dict[str, tuple[float, float]]
+    index: dict[str, int]
+    idf: np.ndarray[Any, np.dtype[np.float64]]
+    weight: np.ndarray[Any, np.dtype[np.float64]]
+    per_word: bool
+    cache: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def _word(self, word: str) -> tuple[int, ...]:
+        found = self.cache.get(word)
+        if found is None:
+            found = tuple(c for t in self.analyzer(word) if (c := self.index.get(t)) is not None)
+            if len(self.cache) >= 50_000:
+                self.cache.clear()
+            self.cache[word] = found
+        return found
 
     def decision(self, text: str) -> float:
-        counts = Counter(self.analyzer(text))
-        dot = 0.0
-        norm = 0.0
-        for term, tf in counts.items():
-            entry = self.table.get(term)
-            if entry is None:
-                continue
-            value = (1.0 + math.log(tf)) * entry[0]
-            norm += value * value
-            dot += value * entry[1]
-        return dot / math.sqrt(norm) if norm else 0.0
+        if self.per_word:
+            counts = Counter(c for word in text.split() for c in self._word(word))
+        else:
+            counts = Counter(c for t in self.analyzer(text) if (c := self.index.get(t)) is not None)
+        if not counts:
+            return 0.0
+        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tfs = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        values = (1.0 + np.log(tfs)) * self.idf[cols]
+        norm = math.sqrt(float(values @ values))
+        return float(values @ self.weight[cols]) / norm if norm else 0.0
 
 
 def load_training_data(path: Path = DATA_PATH) -> list[dict[str, Any]]:

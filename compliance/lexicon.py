@@ -9,28 +9,38 @@ token is then that group, not the whole match.
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
+    "ANTICIPATION",
     "BONA_FIDE_ADMISSION",
     "BONA_FIDE_ENDORSEMENT",
     "BRAND_QUALIFIED",
     "CLAIMS",
     "COMMERCIAL",
     "COMMERCIAL_CASED",
+    "CONNECTION_FIELD",
     "GENERIC_QUALIFIERS",
+    "HEALTH_FIELD",
+    "HEAVY_USE",
     "JOKES",
     "LABELS",
     "LINK_REFS",
     "NEGATIONS",
+    "NON_USE_FIELD",
     "PROFILE_REFS",
     "PROMO_CUES",
+    "Field",
     "Kind",
     "LabelPattern",
     "fold",
+    "required_text",
 ]
 
 _B = r"(?<![\w#@])"  # token start: not inside a word, hashtag or mention
@@ -64,6 +74,47 @@ class Kind(StrEnum):
     CLEAR = "clear"  # D2 / D3
     GIFT = "gift"  # D5
     AMBIGUOUS = "ambiguous"  # D4
+    TAG = "tag"  # a bare brand @-tag or brand hashtag: not a label, nor an attempt at one (note 9)
+
+
+def required_text(pattern: str) -> tuple[str, ...]:
+    """Strings one of which every match of ``pattern`` contains (empty: nothing known).
+
+    Read from the parsed pattern: the longest run of literal characters that every match
+    must go through, or, for an alternation, one run per alternative. Used to skip a pattern
+    with a substring test (fast, in C) when the text cannot match it.
+    """
+    sre_c = importlib.import_module("re._constants")
+    sre_parse = importlib.import_module("re._parser")
+
+    def need(items: list[tuple[Any, Any]]) -> tuple[str, ...]:
+        best: tuple[str, ...] = ()
+        run = ""
+
+        def keep(candidate: tuple[str, ...]) -> None:
+            nonlocal best
+            if candidate and (not best or min(map(len, candidate)) > min(map(len, best))):
+                best = candidate
+
+        for op, av in items:
+            if op is sre_c.LITERAL:
+                run += chr(av)
+                continue
+            keep((run,) if run else ())
+            run = ""
+            if op is sre_c.SUBPATTERN:
+                keep(need(list(av[-1])))
+            elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] >= 1:
+                keep(need(list(av[2])))
+            elif op is sre_c.BRANCH:
+                alternatives = [need(list(alt)) for alt in av[1]]
+                if all(alternatives):
+                    keep(tuple(sorted({t for alt in alternatives for t in alt})))
+        keep((run,) if run else ())
+        return best
+
+    found = need(list(sre_parse.parse(pattern)))
+    return found if found and min(map(len, found)) >= 2 else ()
 
 
 @dataclass(frozen=True)
@@ -76,14 +127,40 @@ class LabelPattern:
     has_ad: bool = False  # the token is ad / advert / advertisement / advertising
     fr_exact: bool = False  # "publicité" or "collaboration commerciale"
     ca_only: bool = False  # accepted only in Canada (#pub)
+    connection: str | None = None  # the kind of tie a D2 sentence states (note 10 kinds)
+
+    # substrings one of which a text must contain to match (see :func:`required_text`)
+    needs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", required_text(self.regex.pattern))
 
 
 def _c(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    # The patterns run on folded (lower-case) text: no IGNORECASE, which makes Python's re
+    # several times slower on long alternations.
+    return re.compile(pattern, re.MULTILINE)
 
 
-def _lp(kind: Kind, lang: str, pattern: str, **flags: bool) -> LabelPattern:
-    return LabelPattern(kind=kind, lang=lang, regex=_c(pattern), **flags)
+def _lp(
+    kind: Kind,
+    lang: str,
+    pattern: str,
+    connection: str | None = None,
+    *,
+    has_ad: bool = False,
+    fr_exact: bool = False,
+    ca_only: bool = False,
+) -> LabelPattern:
+    return LabelPattern(
+        kind=kind,
+        lang=lang,
+        regex=_c(pattern),
+        has_ad=has_ad,
+        fr_exact=fr_exact,
+        ca_only=ca_only,
+        connection=connection,
+    )
 
 
 C, G, A = Kind.CLEAR, Kind.GIFT, Kind.AMBIGUOUS
@@ -102,11 +179,17 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "en", r"(?<![\w#])#ad" + _E, has_ad=True),
     _lp(C, "en", r"[\[(]\s*(?P<t>#?ad)\s*[\])]", has_ad=True),
     _lp(C, "en", _B + r"ad(?=[ \t]*[:|]|[ \t]+[-–—][ \t])", has_ad=True),
-    _lp(C, "en", r"(?:^|\])[ \t]*(?P<t>ad)(?=[ \t]+[\w@])", has_ad=True),
     _lp(
         C,
         "en",
-        r"\b(?:is|it's|its|was|are|this's)\s+(?:an?\s+)?(?:paid\s+|sponsored\s+)?(?P<t>ad)" + _E,
+        r"(?:^|\])[ \t]*(?P<t>ad)(?=[ \t]+\S|[ \t]*$)(?![ \t]+(?:hoc|infinitum|nauseam)\b)",
+        has_ad=True,
+    ),
+    _lp(
+        C,
+        "en",
+        r"\b(?:is|it's|its|was|are|this's)\s+(?:\w+ly\s+)?(?:an?\s+)?(?:paid\s+|sponsored\s+)?"
+        r"(?P<t>ad)" + _E,
         has_ad=True,
     ),
     _lp(C, "en", r"(?<=:)[ \t]*(?P<t>#?ad)(?=[ \t]*\])", has_ad=True),
@@ -115,41 +198,66 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "en", r"(?<![\w#])#advertising" + _E, has_ad=True),
     _lp(C, "en", _B + r"advertising(?=\s*[:|])", has_ad=True),
     _lp(C, "en", _B + r"#?sponsored(?:post|content)?(?:\s+by\s+" + _BRAND + r")?" + _E),
+    # the same statement in other words: "X is sponsoring this stream", "today's sponsor, X"
+    _lp(
+        C,
+        "en",
+        _B + r"(?:is|are|was|were|'s|'re)\s+(?:\w+ly\s+)?(?:kindly\s+)?sponsoring" + _E,
+        "payment",
+    ),
+    _lp(
+        C,
+        "en",
+        _B
+        + r"(?:our|my|today'?s|this\s+(?:video|episode|stream)'?s?)\s+(?:\w+\s+)?sponsors?"
+        + _E
+        + r"(?!\s+(?:is|was)\s+(?:not|nobody|no\s+one))",
+        "payment",
+    ),
     _lp(C, "en", _B + r"#?paid\s*partnership(?:\s+with\s+" + _BRAND + r")?"),
     _lp(C, "en", _B + r"(?:in\s+)?partnership\s+with\s+" + _BRAND),
     _lp(C, "en", _B + r"#?paid\s*promotion" + _E),
-    _lp(C, "en", _B + r"(?:paid|pays|is\s+paying|are\s+paying|have\s+paid|has\s+paid)\s+me" + _E),
-    _lp(C, "en", _B + r"paid\s+by\s+" + _BRAND),
+    _lp(
+        C,
+        "en",
+        _B + r"(?:paid|pays|is\s+paying|are\s+paying|have\s+paid|has\s+paid)\s+me" + _E,
+        "payment",
+    ),
+    _lp(C, "en", _B + r"paid\s+by\s+" + _BRAND, "payment"),
     _lp(
         C,
         "en",
         _B + r"(?:sent|gave|given)\s+(?:me\s+)?(?:this|these|it|them)(?:\s+\w+){0,4}?\s+"
         r"(?:for\s+free|free\s+of\s+charge|to\s+(?:try|review|test))" + _E,
+        "free_product",
     ),
-    _lp(C, "en", _B + r"i\s+(?:work|worked)\s+(?:for|at)\s+" + _BRAND),
-    _lp(C, "en", _B + r"i'?m\s+(?:an\s+)?employee\s+(?:of|at)\s+" + _BRAND),
-    _lp(C, "en", _B + r"(?:i'?m|i\s+am)\s+employed\s+by\s+" + _BRAND),
+    _lp(C, "en", _B + r"i\s+(?:work|worked)\s+(?:for|at)\s+" + _BRAND, "employment"),
+    _lp(C, "en", _B + r"i'?m\s+(?:an\s+)?employee\s+(?:of|at)\s+" + _BRAND, "employment"),
+    _lp(C, "en", _B + r"(?:i'?m|i\s+am)\s+employed\s+by\s+" + _BRAND, "employment"),
     _lp(
         C,
         "en",
         _B + r"my\s+(?:sister|brother|mom|mum|mother|dad|father|wife|husband|cousin|aunt|uncle|son|"
         r"daughter|(?:best\s+)?friend|family|parents)(?:'s|')?\s+(?:owns|runs|founded|started|"
         r"company|business|brand|shop|store|bakery|label|own)" + _E,
+        "family_friend",
     ),
     _lp(
         C,
         "en",
         _B + r"(?:owned|run|founded|made)\s+by\s+my\s+(?:sister|brother|mom|mum|mother|dad|father|"
         r"wife|husband|cousin|aunt|uncle|son|daughter|family|parents|(?:best\s+)?friend)" + _E,
+        "family_friend",
     ),
     _lp(
         C,
         "en",
         _B + r"i\s+(?:may\s+|might\s+|will\s+|do\s+)?(?:earn|get|receive|make)\s+(?:a\s+)?"
         r"(?:small\s+)?commissions?" + _E,
+        "affiliate",
     ),
-    _lp(C, "en", _B + r"i\s+earn\s+from\s+qualifying\s+purchases"),
-    _lp(C, "en", r"(?<![\w#])#commissionsearned" + _E),
+    _lp(C, "en", _B + r"i\s+earn\s+from\s+qualifying\s+purchases", "affiliate"),
+    _lp(C, "en", r"(?<![\w#])#commissionsearned" + _E, "affiliate"),
     _lp(
         C,
         "en",
@@ -164,6 +272,13 @@ LABELS: tuple[LabelPattern, ...] = (
     _lp(C, "es", _B + r"#?publicidad" + _E),
     _lp(C, "es", r"(?<![\w#])#publi" + _E),
     _lp(C, "es", _B + r"#?patrocinad[oa](?:\s+por\s+" + _BRAND + r")?" + _E),
+    _lp(
+        C,
+        "es",
+        _B + r"(?:nos\s+|me\s+)?patrocinan?\s+(?:este|esta|el|la|mi|nuestro)" + _E,
+        "payment",
+    ),
+    _lp(C, "es", _B + r"(?:nuestro|mi|el)\s+patrocinador" + _E, "payment"),
     _lp(C, "es", _B + r"#?colaboracion\s*pagada" + _E),
     # --- D3 French
     _lp(C, "fr", _B + r"#?publicite" + _E, fr_exact=True),
@@ -199,7 +314,18 @@ LABELS: tuple[LabelPattern, ...] = (
         + _BRAND
         + r"\s+for\s+making\s+this\s+(?:possible|happen)",
     ),
-    _lp(A, "en", _B + r"(?:danke|merci|gracias)" + _E),
+    # "gracias a los batidos" is "thanks to" (a cause), not thanking anyone
+    _lp(
+        A,
+        "en",
+        _B + r"(?:danke|merci|gracias)" + _E + r"(?!\s+a\s+(?:el|la|los|las|este|esta|estos|estas|"
+        r"mi|mis|su|sus|tu|tus|un|una)\s+(?![^.!?\n]*\bpor\b))"
+        # thanking the audience ("merci à tous", "danke fürs Zuschauen") is not thanking a brand
+        r"(?!\s+(?:a|an)\s+(?:todos|todas|tous|toutes|alle|allen|vous|euch)\b)"
+        r"(?!\s+(?:d'avoir|furs|fur\s+(?:eure|euer|das)|pour\s+(?:vos|votre|tout|avoir)|"
+        r"por\s+(?:ver|leer|seguir|estar|venir|vuestro|vuestros|todo)|for\s+(?:watching|reading))"
+        r"\b)",
+    ),
     _lp(A, "en", _B + r"shout\s*-?\s*out" + _E),
     _lp(A, "en", _B + r"pr\s+haul" + _E),
     _lp(A, "en", _B + r"affiliate\s+links?" + _E),
@@ -217,34 +343,72 @@ GENERIC_QUALIFIERS = frozenset(
     {"brand", "paid", "official", "proud", "team", "global", "my", "the", "new", "best", "un", "a"}
 )
 
+# What a denial denies: a label, a payment or a sponsor (after "not", "no one ... ", ...).
+_DENIED = (
+    r"(?:an?\s+|a\s+paid\s+|paid\s+)?#?(?:ad|advert|advertisement|sponsored|sponsorship|paid|"
+    r"promotion|promo|collab|partnership|paid\s+partnership|brand\s+deal)"
+)
 NEGATIONS = tuple(
     _c(p)
     for p in (
-        _B + r"(?:not|never|isn't|isnt|wasn't|wasnt|aren't|arent|ain't)\s+(?:really\s+|even\s+)?"
-        r"(?:an?\s+|a\s+paid\s+)?#?(?:ad|advert|advertisement|sponsored|sponsorship|paid|promotion|"
-        r"paid\s+partnership)" + _E,
+        _B + r"(?:not|never|isn't|isnt|wasn't|wasnt|aren't|arent|ain't)\s+(?:\w+ly\s+|even\s+|"
+        r"at\s+all\s+)?" + _DENIED + _E,
         r"(?<![\w#])#not(?:an)?(?:ad|sponsored|sponsoredpost)" + _E,
         _B + r"#?(?:un|non-?)sponsored" + _E,
-        _B + r"(?:no\s*one|nobody|no\s+brand|no\s+company)\s+(?:is\s+|has\s+)?"
-        r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent)\s+me" + _E,
-        _B + r"no\s+#?(?:ad|sponsor|sponsorship)" + _E,
+        _B + r"(?:no\s*one|nobody|no\s+brand|no\s+company)\s+(?:is\s+|has\s+|\w+ly\s+|ever\s+)?"
+        r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent|asked|gave)\s+(?:me|us)" + _E,
+        _B + r"(?:i'?m|i\s+am|i\s+was|we'?re|we\s+are)\s+not\s+(?:being\s+|getting\s+)?"
+        r"(?:paid|sponsored)" + _E,
+        _B + r"no\s+#?(?:ads?|sponsors?|sponsorships?)" + _E,
+        _B + r"(?:didn'?t|did\s+not|don'?t|do\s+not|never)\s+(?:get\s+|got\s+|even\s+)?"
+        r"(?:paid|pay\s+me|sponsor\s+(?:me|this))" + _E,
+        _B + r"(?:not|never\s+been|no\s+longer)\s+(?:affiliated|partnered)\s+with" + _E,
+        _B + r"no\s+(?:affiliation|partnership|collab|collaboration)" + _E,
+        _B + r"no\s+me\s+(?:han\s+|ha\s+)?(?:pagado|pagan|paga|patrocinan|patrocina)" + _E,
+        _B + r"(?:je\s+ne\s+suis\s+pas|on\s+ne\s+m'a\s+pas)\s+(?:payee?|remuneree?|"
+        r"sponsorisee?)" + _E,
         _B
-        + r"no\s+(?:es\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|colaboracion\s+pagada)"
+        + r"(?:ich\s+werde\s+nicht|wurde\s+nicht|nicht)\s+(?:dafur\s+)?(?:bezahlt|gesponsert)"
         + _E,
-        _B + r"nadie\s+me\s+(?:paga|pago|patrocina)" + _E,
-        _B + r"(?:pas|ni|non)\s+(?:de\s+(?:la\s+)?|une?\s+)?#?(?:pub|publicite|sponsorise|"
-        r"collaboration\s+commerciale|partenariat)" + _E,
+        _B + r"no\s+(?:es|esta)?\s*(?:\w+\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|"
+        r"patrocinio|colaboracion(?:\s+pagada)?|pagado)" + _E,
+        _B + r"nadie\s+me\s+(?:ha\s+)?(?:paga|pago|pagado|patrocina|patrocinado)" + _E,
+        _B + r"sin\s+patrocinio" + _E,
+        _B + r"(?:pas|ni|non)\s+(?:de\s+(?:la\s+)?|une?\s+|du\s+tout\s+)?#?(?:pub|publicite|sponso|"
+        r"sponsorise|collaboration\s+commerciale|partenariat|collab|remuneree?|payee?)" + _E,
+        _B + r"personne\s+ne\s+m'a\s+(?:paye|payee|sponsorise|sponsorisee)" + _E,
         _B + r"personne\s+ne\s+me\s+(?:paie|paye|sponsorise)" + _E,
-        _B
-        + r"(?:keine|kein|nicht)\s+(?:bezahlte\s+)?#?(?:werbung|anzeige|gesponsert|kooperation)"
-        + _E,
+        _B + r"(?:keine|kein|nicht)\s+(?:bezahlte\s+)?#?(?:werbung|anzeige|gesponsert|kooperation|"
+        r"bezahlt)" + _E,
+        _B + r"niemand\s+(?:hat\s+mich|bezahlt\s+mich|sponsert\s+mich)" + _E,
     )
 )
-JOKES = _c(r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?lol\s+jk)" + _E)
+JOKES = _c(
+    r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?kidding|#?lol\s+jk|#?es\s+broma|#?je\s+rigole)" + _E
+)
+
+# Words that name one's brand relationships (to find "... are in my bio", "...: site.com/x").
+_TIES = (
+    r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|collaborations?|affiliations?|"
+    r"brand\s+(?:deals?|partners?|partnerships?|relationships?|collabs?)|relationships?|ad\s+policy|"
+    r"transparency|colaboraciones|patrocinios|patrocinadores|transparencia|partenariats|"
+    r"collaborations|partenaires|transparence|kooperationen|werbepartner(?:schaften)?|"
+    r"partnerschaften|transparenz)"
+)
+_BIO = r"(?:bio|profile|profil|perfil)"
+_URLISH = (
+    r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:com|ly|me|to|co|io|ee|net|org|de|es|fr|ca|uk|"
+    r"app|link|bio|page|style|blog|site|info)(?:/\S*)?(?![\w.])"
+)
 
 PROFILE_REFS = tuple(
     _c(p)
     for p in (
+        # "all my collaborations are in the bio", "mes partenariats sont indiqués dans ma bio"
+        _B + _TIES + r"\b[^.!?\n]{0,40}?\b(?:in|on|en|dans|sur|im|auf)\s+(?:(?:my|mi|ma|mon|meiner|"
+        r"meinem|der|dem|the|la|el|le)\s+)?" + _BIO + _E,
+        # "bio has my sponsors", "en mi perfil tenéis las colaboraciones"
+        r"(?<!link in )(?<!link in my )(?<![\w#@])" + _BIO + r"\b[^.!?\n]{0,30}?\b" + _TIES + _E,
         _B + r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|affiliations?|ads|"
         r"brand\s+deals?|partners)\s+(?:are\s+|is\s+)?(?:all\s+)?(?:listed\s+|disclosed\s+|noted\s+|"
         r"mentioned\s+)?(?:in|on)\s+(?:my\s+|the\s+)?(?:bio|profile)" + _E,
@@ -261,6 +425,13 @@ PROFILE_REFS = tuple(
 LINK_REFS = tuple(
     _c(p)
     for p in (
+        # "Disclosures: linktr.ee/x", "Transparenz: site.de/kooperationen", "full disclosure here: x.co"
+        _B
+        + r"(?:full\s+|info\s+(?:sobre|sur|zu|on)\s+(?:las\s+|les\s+|den\s+)?|my\s+|our\s+|mis\s+|mes\s+|"
+        r"meine\s+)?"
+        + _TIES
+        + r"(?:\s+(?:here|info|policy|page|aqui|ici|hier))?\s*(?:[:\-–—→]|at|unter|en|sur)"
+        r"\s*(?:" + _URLISH + r")",
         _B
         + r"(?:disclosures?|partnerships?|sponsorships?|transparency|ad\s+policy)\s*(?:[:\-–—]|at|here|on)?"
         r"\s*:?\s*(?:https?://|www\.)\S+",
@@ -269,6 +440,10 @@ LINK_REFS = tuple(
         r"(?:for|to\s+see|to\s+read)\s+(?:my\s+|our\s+|the\s+|full\s+|all\s+)*(?:disclosures?|"
         r"partnerships?|sponsorship\s+info|ad\s+policy|brand\s+deals?)" + _E,
         _B + r"(?:see|read|visit)\s+(?:my\s+)?(?:disclosures?|about(?:\s+me)?)\s+page" + _E,
+        # "disclosures at the link below", "info sobre colaboraciones en el enlace"
+        _B + _TIES + r"\b[^.!?\n]{0,30}?\b(?:link|enlace|lien|website|site|web|blog|"
+        r"pagina|page|seite|webseite)" + _E,
+        _B + r"(?:link|enlace|lien)\b[^.!?\n]{0,30}?\b" + _TIES + _E,
         r"linktr\.ee/\S*disclos\S*",
     )
 )
@@ -373,11 +548,216 @@ BONA_FIDE_ADMISSION = tuple(
     )
 )
 BONA_FIDE_ENDORSEMENT = _c(
-    _B
-    + r"(?:recommend\w*|must[- ]have|holy\s+grail|game[- ]?changer|changed\s+my|works?\s+(?:so\s+)?"
-    r"(?:great|wonders|amazing|perfectly)|best\s+\w+\s+ever|obsessed|you\s+need\s+(?:this|it|these)|"
-    r"buy\s+(?:it|this|now)|get\s+yours|cleared\s+(?:up\s+)?my|results|love\s+(?:it|this|these)|"
-    r"amazing|life[- ]?changing|recomiendo|imprescindible|resultados|me\s+encanta|increible|"
-    r"recommande|indispensable|resultats|j'adore|incroyable|empfehle|empfehlung|ergebnisse|"
-    r"liebe\s+es|unglaublich)"
+    _B + r"(?:"
+    # English: recommending, superlatives, calls to buy, results
+    r"recommend\w*|must[- ]have|holy\s+grail|game[- ]?changer|life[- ]?changing|changed\s+my|"
+    r"works?\s+(?:so\s+)?(?:great|wonders|amazing|perfectly|like\s+(?:a\s+charm|magic))|"
+    r"(?:the|hands\s+down\s+the|easily\s+the|by\s+far\s+the)\s+best|best\s+\w+\s+(?:ever|out\s+there)|"
+    r"(?:the\s+)?most\s+\w+\s+\w+\s+(?:you\s+can\s+(?:buy|get)|on\s+the\s+market|out\s+there|ever)|"
+    r"(?:go|run|just)\s+(?:get|buy|grab|order)\s+(?:it|one|this|these|them|yours)|"
+    r"grab\s+(?:it|one|yours|this|these)|buy\s+(?:it|this|now|one|them|these)|get\s+yours|"
+    r"(?:you|u)\s+(?:need|want|have\s+to\s+(?:get|try|buy))\s+(?:this|it|these|one|them)|"
+    r"trust\s+me|obsessed|love\s+(?:it|this|these|them)|10/10|worth\s+every\s+(?:penny|cent)|"
+    r"don'?t\s+sleep\s+on|never\s+going\s+back|results|(?:it|this)\s+(?:gives|gave)\s+you|"
+    r"amazing|life[- ]?saver|(?:you|u)\s+(?:have|need|got)\s+to\s+(?:try|get|buy|have)|"
+    r"you'?ll\s+(?:love|thank\s+me|never\s+go\s+back)|won'?t\s+regret|worth\s+it|"
+    r"(?:it|this)\s+(?:really\s+|actually\s+)?works|does\s+wonders|use\s+(?:my\s+)?code|"
+    r"add\s+(?:it\s+)?to\s+(?:your\s+)?cart|shop\s+(?:it|now)|order\s+(?:yours|now|one)|"
+    r"five\s+stars|5\s+stars|number\s+one|hands\s+down|"
+    # Spanish
+    r"recomiend\w*|recomendad\w*|imprescindible|(?:el|la|los|las)\s+mejor(?:es)?|"
+    r"compr(?:adlo|adla|adlos|adlas|alo|ala|alos|alas|ad)\b|corred?\s+a\s+por|hazte\s+con|"
+    r"resultados|me\s+encanta|increible|(?:lo|la|los|las)\s+necesitas|necesitais|te\s+cambia|"
+    r"funciona\s+(?:genial|de\s+maravilla)|vale\s+cada\s+euro|confia\s+en\s+mi|fiaos|"
+    r"(?:teneis|tienes)\s+que\s+(?:probarl|comprarl|tenerl)\w*|no\s+os\s+arrepentireis|"
+    r"(?:merece|vale)\s+la\s+pena|os\s+(?:lo|la)\s+(?:recomiendo|aconsejo)|funciona|"
+    r"usa(?:d)?\s+mi\s+codigo|"
+    # French
+    r"recommand\w*|indispensable|(?:le|la|les)\s+meilleure?s?|fonce[zs]?\b|achetez|"
+    r"resultats|j'adore|incroyable|il\s+vous\s+(?:le\s+|la\s+|les\s+)?faut|"
+    r"vous\s+en\s+avez\s+besoin|ca\s+marche|croyez-moi|faites-moi\s+confiance|coup\s+de\s+coeur|"
+    r"je\s+vous\s+(?:le|la|les)\s+conseille|ca\s+vaut\s+le\s+coup|vous\s+allez\s+adorer|"
+    r"c'est\s+le\s+top|ca\s+fonctionne|(?:avec\s+)?mon\s+code|"
+    # German
+    r"empfehl\w*|(?:der|die|das|den|dem)\s+beste[nrs]?|kauft|kauf\s+(?:es|ihn|sie|dir)|"
+    r"holt\s+euch|hol\s+dir|ergebnisse|liebe\s+(?:es|ihn|sie)|unglaublich|genial|"
+    r"ihr\s+braucht|du\s+brauchst|wirkt\s+(?:wunder|super|sofort)|lohnt\s+sich|vertraut\s+mir|"
+    r"glaubt\s+mir|holt\s+(?:es|ihn|sie)\s+euch|(?:kann\s+(?:es|ihn|sie)\s+)?nur\s+empfehlen|"
+    r"funktioniert|ihr\s+werdet\s+(?:es|ihn|sie)\s+lieben|absolute\s+empfehlung|mit\s+meinem\s+code"
+    r")"
+)
+# Anticipation is not a verdict: "looks amazing", "sieht genial aus", "tiene una pinta increible".
+ANTICIPATION = _c(
+    _B + r"(?:looks?|looking|sounds?|seems?)\s+(?:so\s+|really\s+|absolutely\s+)?\w+"
+    r"|(?:pinta|parece)\s+(?:\w+\s+)?\w+|a\s+l'air\s+\w+|sieht\s+\w+\s+\w+"
+)
+_FIELD_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    """Whitespace-separated stems (a long list reads better as running text)."""
+    return tuple(text.split())
+
+
+class Field:
+    """A field of meaning as word stems: fast to test on a clause, easy to read per kind.
+
+    A folded text is in the field when one of its words is in ``words`` or starts with one of
+    ``prefixes``, or when ``pattern`` (phrases, numbers, stems inside German compounds)
+    matches it.
+    """
+
+    def __init__(
+        self, prefixes: Iterable[str], words: Iterable[str] = (), pattern: str | None = None
+    ) -> None:
+        self.words = frozenset(words)
+        by_length: dict[int, set[str]] = {}
+        for stem in prefixes:
+            by_length.setdefault(len(stem), set()).add(stem)
+        self._prefixes = tuple(sorted((n, frozenset(s)) for n, s in by_length.items()))
+        self.pattern = _c(pattern) if pattern else None
+
+    def matches(self, folded: str) -> bool:
+        """Whether the (folded) text touches the field."""
+        for word in _FIELD_WORD.findall(folded):
+            if word in self.words:
+                return True
+            size = len(word)
+            for n, stems in self._prefixes:
+                if n > size:
+                    break
+                if word[:n] in stems:
+                    return True
+        return self.pattern is not None and self.pattern.search(folded) is not None
+
+
+# The fields a health claim speaks of (rules: disease, cure, weight loss, absolute efficacy),
+# EN/ES/FR/DE. A clause the statement classifier reads as a claim must touch one of them.
+HEALTH_FIELD = Field(
+    prefixes=_stems(
+        # diseases, symptoms, conditions
+        "anxi depress cancer diabet eczema eccema acne psoria rosacea arthr migra "
+        "headache pain insomn cholesterol thyroid bloat adhd autis allerg asthm infect "
+        "virus covid inflam symptom chronic joint pcos menopaus fertil hormon panic "
+        "disease illness sick flu immun blood apnea apnee hypertens fatigue ansiedad "
+        "depresi dolor insomnio enferm resfri gripe colesterol tiroides intestin hinchaz "
+        "panico alergi asma tension angoiss douleur insomnie maladi rhume grippe ballonn "
+        "panique angst krebs neurodermitis ekzem akne schuppenflechte kopfschmerz "
+        "schlaflos erkalt blutdruck cholesterin schilddruse reizdarm haarausfall panik "
+        "heuschnupfen depression migrane colon "
+        # cure and healing
+        "cure cura heal guer soign sana heil remed medic doctor detox regrew regrow "
+        # weight and fat
+        "weight pound calori belly peso grasa poids graisse gewicht fett kilogram talla "
+        "taille kleidergro dress "
+        # certain efficacy
+        "guarant garantiz garanti miracle milagro wunder excep ausnahme siempre toujours "
+        # bodies and outcomes told as results
+        "fibroid toxin higado adelgaz poliquist celulit cellulit maigri repouss digesti "
+        "entgift kalori abnehm nachgewachs verdauung fatiga schlafstor mudigkeit chronisch "
+        "bauchfett thyro regrow nachwachs crecer "
+    ),
+    words=("lb", "lbs", "kg", "kilo", "kilos", "fat", "gut", "ibs", "cold", "colds", "sleep"),
+    pattern=(
+        r"\d\s*(?:kg|lbs?|kilos?|pounds?)\b|100\s*%|every\s+(?:single\s+)?time|never\s+again|"
+        r"hair\s*loss|caida\s+del\s+pelo|chute\s+de\s+cheveux|nie\s+wieder|nunca\s+mas|"
+        r"plus\s+jamais|schmerz|druck|krank|entzund|darm|presion\s+arterial|mal\s+de\s+dos|"
+        r"nimmst\s+ab|chaque\s+fois|jedes\s+mal|everyone|todo\s+el\s+mundo|tout\s+le\s+monde|"
+        r"\bfett\b"
+    ),
+)
+# An admission of non-use says "not (yet)", "never", "still sealed", "will try".
+NON_USE_FIELD = Field(
+    prefixes=_stems(
+        "box wrapp unopen unworn untouched precint caja blister emballage boite verpack "
+        "verschweiss ungeoffnet sealed "
+    ),
+    words=_stems(
+        "not no never yet still nunca todavia aun pas jamais encore nie nicht noch kein "
+        "keine keinen werde gonna ni "
+    ),
+    pattern=(
+        r"n't|\bwill\b|'ll\b|going\s+to|gonna|planning|tomorrow|next\s+(?:week|month|time|run)|"
+        r"\bsoon\b|once\s+i|when\s+i|can'?t\s+wait|\bstart\s+using|proxim|manana|"
+        r"semana\s+que\s+viene|\bganas\b|\bire\b|empiezo|cuando|me\s+queda|estrenar|sin\s+abrir|"
+        r"probare|prochain|demain|\bhate\b|\bvais\b|commence|reste\s+a|\bquand\b|essaierai|"
+        r"testerai|finde|week-end|wochenende|weekend|naechst|nachst|morgen|erwarten|fange|wenn\s+ich|probiere\s+ich|mach\s+ich|"
+        r"muss\s+ich|teste\s+ich|sag\s+euch"
+    ),
+)
+# Use that a negation only seems to deny: "haven't used anything else since", "can't stop
+# wearing them", "every day". An admission that says this is heavy use, not non-use.
+HEAVY_USE = _c(
+    r"(?:any|anything|nothing|no)\s+(?:other|else)\b|(?:stop|stopped|stopping)\s+(?:using|wearing|"
+    r"drinking|eating)|every\s+(?:single\s+)?(?:day|morning|night)|\bdaily\b|"
+    r"ningun\s+otr|nada\s+mas\b|otra\s+cosa|dejado\s+de|todos\s+los\s+dias|cada\s+dia|"
+    r"aucune?\s+autre|rien\s+d'autre|tous\s+les\s+jours|chaque\s+jour|nichts\s+anderes|"
+    r"kein(?:e|en)?\s+andere|jeden\s+tag|taglich"
+)
+# The fields a connection statement speaks of: the eight kinds of rules note 10, as word
+# stems in EN/ES/FR/DE. A clause the statement classifier reads as a connection must touch
+# one of them: product talk that only names the brand ("the X stove is brilliant") is not a
+# statement of a tie.
+CONNECTION_FIELD = Field(
+    prefixes=_stems(
+        # payment
+        "paid paying compensat sponsor commission hired contract contrat remuner honorar "
+        "bezahl zahl vergut cachet financ fund werbung anzeige publicidad patrocin collab "
+        "kooperation partner partenariat colaboraci auftrag beauftrag encarg command "
+        "engag advert cobr discount descuento rabatt remise berechnet geld dinero argent "
+        "money "
+        # free product and gift
+        "free gratis gratuit kostenlos umsonst sent sending mailed shipped envi envoy "
+        "geschickt zugeschickt schick zukommen uberlass loan lent lend prest pret "
+        "geliehen leih provid fourni proporcion gestellt prototyp equip ausgestattet "
+        "cedid cedi courtesy cortesia parvenir gave given give gegeben donn keep receiv "
+        "recib recu erhalt bekomm gift regal cadeau offert offr geschenk schenk present "
+        "surpri sorpres uberrasch sample muestra echantillon muster "
+        # trip or event
+        "trip travel flew flight hosted host invit stay hotel press event launch festival "
+        "ticket backstage comped covered viaj vuelo aloja lanzamiento voyage sejour "
+        "heberg lancement reise flug eingeladen einladung aufenthalt ubernomm organis "
+        "organiz accueilli beherberg eingeflogen emmen guest "
+        # employment
+        "work employ team colleague staff salar paycheck payroll engineer marketing "
+        "barista trabaj emplead empresa equipo travaill equipe arbeit angestellt "
+        "mitarbeit gehalt camarer kellner serveu designer disenador dependient verkaufer "
+        "vendeu plantilla bosse vertrieb "
+        # family or friendship
+        "mother father parent sister brother sibling aunt uncle cousin niece nephew grand "
+        "husband girlfriend boyfriend fianc daughter friend bestie roommate famil madre "
+        "padre herman prim sobrin abuel espos marido novi amig maman soeur frere tante "
+        "oncle neveu copain copine mutter vater schwester bruder onkel cousine nichte "
+        "neffe freund tochter schwager schwieger compan colocat mitbewohn cunad suegr "
+        # ownership or investment
+        "own founder found cofond cofund mitgegr invest share stake equity action aktie "
+        "accion propi duen soci inver particip propriet associe gehort inhaber grund "
+        "teilhab anteil aktionar beteilig nuestr unser appartien gamme copropi mitgrund "
+        "mitinhab adgift pagad beschenk detien sœur mandad loaned lend hooked supplied "
+        "handed dedommag entlohn footing "
+        # affiliate commission
+        "affiliat earn referral percentage kickback link associate storefront comisi "
+        "afiliad porcentaje enlace affili touche gagne pourcentage lien provision verdien "
+        "partnerprogramm qualifying benefice "
+    ),
+    words=_stems(
+        "pay pays fee fees gage pub publi ad job paye payee payes paie paga pago pagan "
+        "pagar pagado pagada pagaron pagando hire send dio dado mando mande manda "
+        "mandaron dejo dejaron vol vols intern chef boss jefe patron mom mum moms mums "
+        "dad dads wife son sons kid kids mama papa tia tio tias tios mere pere femme mari "
+        "fils fille ami amie amis oma opa frau mann mannes manns sohn notre mia mio mien "
+        "cree parts cut ltk gano gana ganamos "
+    ),
+    pattern=(
+        r"\bno\s+(?:cost|charge)|sin\s+cost|sans\s+frais|zur\s+verfugung|early\s+access|"
+        r"review\s+unit|test\s+unit|\bkit(?:ted)?\s+(?:me|us)\b|dropped\s+off|"
+        r"let\s+(?:me|us)\s+(?:test|try|keep)|\bpr\s+(?:package|box|paquete|paket)|paquete\s+pr|"
+        r"\bc/o\b|pris\s+en\s+charge|a\s+cargo|helped\s+build|ayudado\s+a\s+crear|"
+        r"\bmy\s+(?:own\s+)?(?:brand|business|company|shop|store|restaurant|bar|cafe|label|bakery)|"
+        r"\bmeine?n?\s+(?:eigene|marke|firma|laden|restaurant|bar|cafe)|"
+        r"\bma\s+(?:marque|boutique|societe)|\bmi\s+(?:marca|tienda|empresa|restaurante|bar)\b|"
+        r"propre\s+(?:marque|gamme)|put\s+money|tengo\s+una\s+parte|j'ai\s+cree|"
+        r"sponsert|bezahl|beau-|freund|employ|partner|ambassador|gift|let\s+(?:me|us)\s+have|"
+        r"put\s+(?:me|us)\s+up|\b(?:me|nos)\s+llev(?:o|aron)\s+(?:a|de|hasta)\b|mitgenommen"
+    ),
 )

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from compliance.lexicon import Kind
 from compliance.scan import AV_MEDIA, FOLD, STATIC_MEDIA, Context, Label, Span
 from compliance.types import ConnectionType, Finding, Jurisdiction, Media, Severity
 
@@ -98,8 +97,20 @@ def _quote(ctx: Context, labels: Iterable[Label]) -> str:
 
 
 def has_no_disclosure(ctx: Context) -> bool:
-    """NO_DISCLOSURE's condition: a declared connection and no label anywhere."""
-    return ctx.declared and not ctx.labels and not ctx.post.platform_label
+    """NO_DISCLOSURE's condition: a declared connection and nothing that tries to disclose it.
+
+    One finding per fault (rules note 9): a post whose only attempt is a vague term gets
+    AMBIGUOUS_TERM, one that points to its bio or a link gets PROFILE_ONLY or LINK_ONLY, one
+    with the platform's label gets PLATFORM_LABEL_ONLY; a bare brand tag is no attempt.
+    """
+    return (
+        ctx.declared
+        and not ctx.labels
+        and not ctx.post.platform_label
+        and not ctx.ambiguous
+        and not ctx.profile_refs
+        and not ctx.link_refs
+    )
 
 
 # --------------------------------------------------------------------------- disclosure
@@ -123,13 +134,21 @@ def no_disclosure(ctx: Context) -> Finding | None:
         return None
     kind = ctx.post.material_connection.type.value.replace("_", " ")
     msg = f"The post has a material connection ({kind}) but no disclosure label."
+    tags = _label_spans(ctx.brand_tags)
+    if tags:
+        msg += (
+            " Tagging the brand ("
+            + ", ".join(f'"{ctx.evidence(s).text}"' for s in tags[:3])
+            + ") does not disclose the connection."
+        )
     if ctx.near_misses:
         msg += (
             " Hashtags such as "
             + ", ".join(f'"{ctx.evidence(s).text}"' for s in ctx.near_misses[:3])
             + ' are not "#ad".'
         )
-    return _finding(ctx, "NO_DISCLOSURE", msg, ctx.near_misses)
+    spans = sorted([*tags, *ctx.near_misses], key=lambda s: (s.source, s.start))
+    return _finding(ctx, "NO_DISCLOSURE", msg, spans)
 
 
 @_rule(
@@ -142,7 +161,11 @@ def no_disclosure(ctx: Context) -> Finding | None:
     "(labels advised against); Ad Standards Canada (unclear hashtags)",
 )
 def ambiguous_term(ctx: Context) -> Finding | None:
-    """The only disclosure-like tokens are D4 ones (#sp, #collab, thanks @brand, ...)."""
+    """The only disclosure-like tokens are D4 ones (#sp, #collab, thanks @brand, ...).
+
+    A bare brand tag is not one of them (note 9): alone it is NO_DISCLOSURE, and with the
+    platform's label on it is PLATFORM_LABEL_ONLY.
+    """
     if not ctx.connected or ctx.labels or not ctx.ambiguous:
         return None
     return _finding(
@@ -481,11 +504,11 @@ def language_mismatch(ctx: Context) -> Finding | None:
     "Standards Canada 2025 (#gifted only without an obligation to post)",
 )
 def gifted_mislabel(ctx: Context) -> Finding | None:
-    """Paid or affiliate connection and every label is a gift label (D5)."""
+    """Paid or affiliate connection and every label is a gift label (D5) or says "free"."""
     mc = ctx.post.material_connection.type
     if mc not in (ConnectionType.PAID, ConnectionType.AFFILIATE) or not ctx.labels:
         return None
-    if not all(lb.kind is Kind.GIFT for lb in ctx.labels):
+    if not all(lb.gift_like for lb in ctx.labels):
         return None
     return _finding(
         ctx,
@@ -504,10 +527,10 @@ def gifted_mislabel(ctx: Context) -> Finding | None:
     "your audience' (2022)",
 )
 def uk_gifted_needs_ad(ctx: Context) -> Finding | None:
-    """UK free product labelled only #gifted / 'gifted by', without 'Ad'."""
+    """UK free product labelled only as a gift (#gifted, 'gifted by', 'sent me this'), no 'Ad'."""
     if ctx.post.material_connection.type is not ConnectionType.FREE_PRODUCT or not ctx.labels:
         return None
-    if not all(lb.kind is Kind.GIFT and not lb.has_ad for lb in ctx.labels):
+    if not all(lb.gift_like and not lb.has_ad for lb in ctx.labels):
         return None
     return _finding(
         ctx,
@@ -527,15 +550,17 @@ def uk_gifted_needs_ad(ctx: Context) -> Finding | None:
 def uk_non_ad_label(ctx: Context) -> Finding | None:
     """UK paid/affiliate post with a clear label but no ad/advert/advertisement token."""
     mc = ctx.post.material_connection.type
-    if mc not in (ConnectionType.PAID, ConnectionType.AFFILIATE) or not ctx.clear_labels:
+    # a gift or "free" label on a paid post is GIFTED_MISLABEL's fault, not this one
+    clear = [lb for lb in ctx.clear_labels if not lb.gift_like]
+    if mc not in (ConnectionType.PAID, ConnectionType.AFFILIATE) or not clear:
         return None
     if any(lb.has_ad for lb in ctx.labels):
         return None
     return _finding(
         ctx,
         "UK_NON_AD_LABEL",
-        f'The label {_quote(ctx, ctx.clear_labels)} is clear but the ASA advises "Ad".',
-        _label_spans(ctx.clear_labels),
+        f'The label {_quote(ctx, clear)} is clear but the ASA advises "Ad".',
+        _label_spans(clear),
     )
 
 
@@ -593,7 +618,7 @@ def disclosure_contradicted(ctx: Context) -> Finding | None:
         return None
     negations = list(ctx.negations)
     if ctx.post.material_connection.type is ConnectionType.FREE_PRODUCT and any(
-        lb.kind is Kind.GIFT for lb in ctx.labels
+        lb.gift_like for lb in ctx.labels
     ):
         # "#gifted, not sponsored" is accurate for a gift: keep only stronger denials.
         negations = [
@@ -623,10 +648,14 @@ def disclosure_contradicted(ctx: Context) -> Finding | None:
     "tried); CMA 2019 undertakings; Ad Standards Canada Code cl. 7",
 )
 def not_bona_fide_user(ctx: Context) -> Finding | None:
-    """The text admits not using the product while recommending it or stating results."""
-    if not ctx.admissions or not ctx.endorsements:
+    """The text admits not using the product while recommending it or stating results.
+
+    A health or efficacy claim states a result, so it counts as well as a recommendation.
+    """
+    support = [*ctx.endorsements, *ctx.claims]
+    if not ctx.admissions or not support:
         return None
-    spans = [ctx.admissions[0], ctx.endorsements[0]]
+    spans = [ctx.admissions[0], min(support, key=lambda s: (s.source != "caption", s.start))]
     return _finding(
         ctx,
         "NOT_BONA_FIDE_USER",

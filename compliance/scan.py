@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from compliance.language import UNDETERMINED, detect_language
 from compliance.lexicon import (
+    ANTICIPATION,
     BONA_FIDE_ADMISSION,
     BONA_FIDE_ENDORSEMENT,
     BRAND_QUALIFIED,
@@ -20,6 +21,7 @@ from compliance.lexicon import (
     COMMERCIAL,
     COMMERCIAL_CASED,
     GENERIC_QUALIFIERS,
+    HEAVY_USE,
     JOKES,
     LABELS,
     LINK_REFS,
@@ -28,7 +30,9 @@ from compliance.lexicon import (
     PROMO_CUES,
     Kind,
     fold,
+    required_text,
 )
+from compliance.statements import Statement, find_statements
 from compliance.types import ConnectionType, Evidence, Jurisdiction, Media, Platform, Post
 
 __all__ = [
@@ -66,6 +70,9 @@ _COUNTRY_LAW = {
     "ES": "Spain",
 }
 _LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish"}
+_GIFT_CONNECTIONS = frozenset({"free_product", "gift"})
+# A plain statement counts as upfront when this much of it is shown before "more".
+PLAIN_VISIBLE_CHARS = 40
 
 _YT_MARKER = re.compile(r"\[(title|description)\]", re.IGNORECASE)
 _BRACKET = re.compile(r"\[[^\]\n]*\]")
@@ -73,6 +80,7 @@ _TIMESTAMP = re.compile(r"\[(\d{1,2}):([0-5]\d)(?::([0-5]\d))?\]")
 _ANNOTATION = re.compile(r"\[\s*on[- ]?screen(\s+persistent)?\s*:\s*([^\]]*)\]", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w#&])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@([\w][\w.]*\w|\w)")
+_BRAND_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 _RUN_GAP = re.compile(r"[\s,.;·|/]*")
 _SENTENCE_END = re.compile(r"[.!?\n]|\[\d{1,2}:\d{2}")
 _NEAR_MISS = re.compile(r"(?<![\w#])#ad\w+", re.IGNORECASE)
@@ -104,6 +112,13 @@ class Label:
     visible: bool  # seen without clicking "more" (transcript labels: always)
     visual: bool  # a visual label for a video (on-screen, overlaid caption, YouTube title)
     seconds: float | None  # transcript time of the label (last timestamp before it)
+    plain: bool = False  # a plain-language statement of the connection (note 10)
+    connection: str | None = None  # the kind of connection a plain statement names
+
+    @property
+    def gift_like(self) -> bool:
+        """A gift label (D5) or a statement that the product was a gift or free (no "ad")."""
+        return self.kind is Kind.GIFT or self.connection in _GIFT_CONNECTIONS
 
 
 @dataclass(frozen=True)
@@ -214,7 +229,8 @@ class Context:
     country: str | None  # FR / DE / ES when an EU post is read as that country
     assumptions: tuple[str, ...]
     labels: tuple[Label, ...]  # clear and gift labels that are not negated
-    ambiguous: tuple[Label, ...]
+    ambiguous: tuple[Label, ...]  # D4 terms ("#sp", "thanks @brand")
+    brand_tags: tuple[Label, ...]  # bare brand @-tags and hashtags (note 9: not a label)
     negations: tuple[Span, ...]
     jokes: tuple[Span, ...]  # "jk" / "just kidding" next to a label
     commercial: tuple[Span, ...]  # D7
@@ -318,6 +334,8 @@ def _find_labels(
     for pat in LABELS:
         if pat.ca_only and post.jurisdiction is not Jurisdiction.CA:
             continue
+        if pat.needs and not _has_any(folded, pat.needs):
+            continue
         for m in pat.regex.finditer(folded):
             s, e = m.span("t") if "t" in pat.regex.groupindex else m.span()
             if s == e:
@@ -337,6 +355,7 @@ def _find_labels(
                         visible=True,
                         visual=False,
                         seconds=None,
+                        connection=pat.connection,
                     ),
                 )
             )
@@ -371,19 +390,25 @@ def _find_labels(
             )
         )
     if brand_norm:
-        for m in _MENTION.finditer(folded):
-            if _norm_brand(m.group(1)) == brand_norm:
+        # Bare brand tags (note 9): "@trailhound", "#trailhound", "#TrailhoundBoots".
+        tags = [(m, _norm_brand(m.group(1)) == brand_norm) for m in _MENTION.finditer(folded)]
+        tags += [
+            (m, len(brand_norm) >= 3 and _norm_brand(m.group(1)).startswith(brand_norm))
+            for m in _BRAND_HASHTAG.finditer(folded)
+        ]
+        for m, is_brand in tags:
+            if is_brand:
                 found.append(
                     (
                         m.start(),
                         m.end(),
                         Label(
-                            Kind.AMBIGUOUS,
+                            Kind.TAG,
                             "en",
                             Span(source, m.start(), m.end()),
                             False,
                             False,
-                            False,
+                            text[m.start()] == "#",
                             "",
                             True,
                             False,
@@ -391,44 +416,53 @@ def _find_labels(
                         ),
                     )
                 )
-    # Gift and clear tokens win over ambiguous ones at the same place; earlier patterns
-    # (gift combinations such as "Ad – gifted") win over the plain tokens inside them.
-    rank = {Kind.GIFT: 0, Kind.CLEAR: 1, Kind.AMBIGUOUS: 2}
+    # Gift and clear tokens win over ambiguous ones at the same place, and those over bare
+    # tags ("@nike" in "sponsored by @nike" or "thanks @nike"); earlier patterns (gift
+    # combinations such as "Ad – gifted") win over the plain tokens inside them.
+    rank = {Kind.GIFT: 0, Kind.CLEAR: 1, Kind.AMBIGUOUS: 2, Kind.TAG: 3}
     found.sort(key=lambda t: (rank[t[2].kind], t[0], -(t[1] - t[0])))
     kept: list[Label] = []
     taken: list[tuple[int, int]] = []
     for s, e, label in found:
-        overlaps = any(s < te and ts < e for ts, te in taken)
-        if overlaps and label.kind is not Kind.AMBIGUOUS:
-            continue
-        if overlaps and label.kind is Kind.AMBIGUOUS:
-            # an ambiguous token overlapping a clear one (e.g. "@nike" in "sponsored by @nike")
+        if any(s < te and ts < e for ts, te in taken):
             continue
         taken.append((s, e))
         kept.append(label)
     kept.sort(key=lambda lb: lb.span.start)
-    clear = [lb for lb in kept if lb.kind is not Kind.AMBIGUOUS]
-    ambiguous = [lb for lb in kept if lb.kind is Kind.AMBIGUOUS]
+    clear = [lb for lb in kept if lb.kind in (Kind.CLEAR, Kind.GIFT)]
+    ambiguous = [lb for lb in kept if lb.kind in (Kind.AMBIGUOUS, Kind.TAG)]
     return clear, ambiguous
 
 
-_COMBINED: dict[int, re.Pattern[str]] = {}
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    # a plain loop: a generator in any() costs more than the substring tests here
+    for needle in needles:  # noqa: SIM110
+        if needle in text:
+            return True
+    return False
 
 
-def _combined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
-    """One alternation per pattern family: one scan of the text instead of one per pattern."""
-    key = id(patterns)
-    pat = _COMBINED.get(key)
-    if pat is None:
-        pat = re.compile(
-            "|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE | re.MULTILINE
-        )
-        _COMBINED[key] = pat
-    return pat
+_FAMILY_NEEDS: dict[int, tuple[tuple[str, ...], ...]] = {}
 
 
 def _spans(patterns: tuple[re.Pattern[str], ...], source: str, folded: str) -> list[Span]:
-    return [Span(source, m.start(), m.end()) for m in _combined(patterns).finditer(folded)]
+    """Matches of a family of patterns, overlaps merged (earliest, then longest, wins).
+
+    A pattern whose required words (see ``required_text``) are all absent is not run: most
+    patterns of a family need a word that most texts do not contain.
+    """
+    family = id(patterns)
+    needs = _FAMILY_NEEDS.get(family)
+    if needs is None:
+        needs = tuple(required_text(p.pattern) for p in patterns)
+        _FAMILY_NEEDS[family] = needs
+    spans = [
+        Span(source, m.start(), m.end())
+        for pattern, need in zip(patterns, needs, strict=True)
+        if not need or _has_any(folded, need)
+        for m in pattern.finditer(folded)
+    ]
+    return _dedupe(spans)
 
 
 def _place_caption(label: Label, post: Post, regions: list[_Region]) -> Label:
@@ -446,41 +480,66 @@ def _place_caption(label: Label, post: Post, regions: list[_Region]) -> Label:
     ) or (kind == "description")
     visible = True
     if folded_region:
-        visible = label.span.end - region.start <= FOLD
+        end = label.span.end
+        if label.plain:
+            # a sentence is read from its start: enough of it must be shown before "more"
+            end = min(end, label.span.start + PLAIN_VISIBLE_CHARS)
+        visible = end - region.start <= FOLD
     if kind == "title":
         visual = True
     elif kind == "body":
         visual = visible and (post.platform in _OVERLAID_PLATFORMS or post.media is Media.STORY)
     else:
         visual = False
-    return Label(
-        label.kind,
-        label.lang,
-        label.span,
-        label.has_ad,
-        label.fr_exact,
-        label.hashtag,
-        kind,
-        visible,
-        visual,
-        None,
-    )
+    return replace(label, region=kind, visible=visible, visual=visual, seconds=None)
 
 
 def _place_transcript(label: Label, info: _Transcript) -> Label:
     region, seconds = info.locate(label.span.start)
-    return Label(
-        label.kind,
-        label.lang,
-        label.span,
-        label.has_ad,
-        label.fr_exact,
-        label.hashtag,
-        region,
-        True,
-        region in ("on_screen", "persistent"),
-        seconds,
+    return replace(
+        label,
+        region=region,
+        visible=True,
+        visual=region in ("on_screen", "persistent"),
+        seconds=seconds,
     )
+
+
+def _plain_labels(
+    statements: list[Statement],
+    post: Post,
+    language: str,
+    taken: list[Label],
+) -> tuple[list[Label], list[Label]]:
+    """Labels for the connection statements that no D1-D5 label already covers."""
+    caption: list[Label] = []
+    transcript: list[Label] = []
+    for st in statements:
+        if st.meaning != "connection":
+            continue
+        if any(
+            lb.span.source == st.source and lb.span.start < st.end and st.start < lb.span.end
+            for lb in taken
+        ):
+            continue
+        text = post.caption if st.source == "caption" else post.transcript or ""
+        guess = detect_language(text[st.start : st.end]).language
+        label = Label(
+            kind=Kind.GIFT if st.kind == "gift" else Kind.CLEAR,
+            lang=guess if guess != UNDETERMINED else language,
+            span=Span(st.source, st.start, st.end),
+            has_ad=False,
+            fr_exact=False,
+            hashtag=False,
+            region="",
+            visible=True,
+            visual=False,
+            seconds=None,
+            plain=True,
+            connection=st.kind,
+        )
+        (caption if st.source == "caption" else transcript).append(label)
+    return caption, transcript
 
 
 def build_context(post: Post) -> Context:
@@ -524,6 +583,15 @@ def build_context(post: Post) -> Context:
             post, "transcript", transcript, folded_transcript, brand_norm
         )
 
+    statements = find_statements(
+        [("caption", caption), ("transcript", transcript)] if transcript else [("caption", caption)]
+    )
+    plain_cap, plain_tr = _plain_labels(
+        statements, post, language if language != UNDETERMINED else "en", cap_labels + tr_labels
+    )
+    cap_labels = sorted(cap_labels + plain_cap, key=lambda lb: lb.span.start)
+    tr_labels = sorted(tr_labels + plain_tr, key=lambda lb: lb.span.start)
+
     def negated(lb: Label) -> bool:
         return any(
             n.source == lb.span.source and n.start <= lb.span.start and lb.span.end <= n.end
@@ -531,11 +599,13 @@ def build_context(post: Post) -> Context:
         )
 
     labels = [_place_caption(lb, post, regions) for lb in cap_labels if not negated(lb)]
-    ambiguous = [_place_caption(lb, post, regions) for lb in cap_amb if not negated(lb)]
+    vague = [_place_caption(lb, post, regions) for lb in cap_amb if not negated(lb)]
     if info is not None:
         labels += [_place_transcript(lb, info) for lb in tr_labels if not negated(lb)]
-        ambiguous += [_place_transcript(lb, info) for lb in tr_amb if not negated(lb)]
+        vague += [_place_transcript(lb, info) for lb in tr_amb if not negated(lb)]
         labels = [lb for lb in labels if lb.region != "other"]
+    ambiguous = [lb for lb in vague if lb.kind is Kind.AMBIGUOUS]
+    brand_tags = [lb for lb in vague if lb.kind is Kind.TAG]
 
     jokes: list[Span] = []
     for source, folded in (("caption", folded_caption), ("transcript", folded_transcript)):
@@ -569,6 +639,48 @@ def build_context(post: Post) -> Context:
             for m in BONA_FIDE_ENDORSEMENT.finditer(folded_transcript)
         ]
     commercial = _dedupe(commercial)
+    folded_texts = {"caption": folded_caption, "transcript": folded_transcript}
+
+    def within(st: Statement, field: re.Pattern[str]) -> bool:
+        return field.search(folded_texts[st.source], st.start, st.end) is not None
+
+    def denial(st: Statement) -> bool:
+        # "not sponsored, I'd buy it anyway" denies a label; it admits nothing about use
+        return any(n.source == st.source and st.start <= n.start < st.end for n in negations)
+
+    # "haven't used anything else since" is heavy use, whether the lexicon or the model read it
+    admissions = [
+        a for a in admissions if not HEAVY_USE.search(_sentence(folded_texts[a.source], a))
+    ]
+    admissions = _merge(
+        admissions,
+        [
+            st
+            for st in statements
+            if st.meaning == "non_use" and not within(st, HEAVY_USE) and not denial(st)
+        ],
+    )
+    claims = _merge(
+        claims,
+        [st for st in statements if st.meaning == "health_claim"],
+    )
+    # "looks amazing" is anticipation, not a verdict on the product
+    hopes = [
+        Span(source, m.start(), m.end())
+        for source, folded in folded_texts.items()
+        for m in ANTICIPATION.finditer(folded)
+    ]
+    endorsements = [
+        e
+        for e in endorsements
+        if not any(h.source == e.source and h.start <= e.start and e.end <= h.end for h in hopes)
+    ]
+    # "tap the link in bio for disclosures" is a link, not a profile reference
+    profile_refs = [
+        p
+        for p in profile_refs
+        if not any(k.source == p.source and k.start < p.end and p.start < k.end for k in link_refs)
+    ]
 
     near_misses = [
         Span("caption", m.start(), m.end())
@@ -595,6 +707,7 @@ def build_context(post: Post) -> Context:
         assumptions=tuple(assumptions),
         labels=tuple(labels),
         ambiguous=tuple(ambiguous),
+        brand_tags=tuple(brand_tags),
         negations=tuple(negations),
         jokes=tuple(jokes),
         commercial=tuple(commercial),
@@ -618,3 +731,19 @@ def _dedupe(spans: list[Span]) -> list[Span]:
             continue
         out.append(s)
     return out
+
+
+def _merge(spans: list[Span], statements: list[Statement]) -> list[Span]:
+    """Lexicon spans plus the statements' clauses that do not overlap one of them."""
+    out = list(spans)
+    for st in statements:
+        if not any(s.source == st.source and s.start < st.end and st.start < s.end for s in spans):
+            out.append(Span(st.source, st.start, st.end))
+    return sorted(out, key=lambda s: (s.source != "caption", s.start))
+
+
+def _sentence(text: str, span: Span) -> str:
+    """The sentence (or timestamped segment) around a span."""
+    start = max(text.rfind(c, 0, span.start) for c in ".!?\n]") + 1
+    m = _SENTENCE_END.search(text, span.end)
+    return text[start : m.start() if m else len(text)]

@@ -41,6 +41,7 @@ class ConnectionType(StrEnum):
     AFFILIATE = "affiliate"
     EMPLOYEE = "employee"
     FAMILY = "family"
+    OTHER = "other"  # another tie: a trip or event, ownership or investment, ...
     NONE = "none"
 
 

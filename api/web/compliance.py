@@ -66,6 +66,7 @@ CONNECTION_LABELS: dict[str, str] = {
     "affiliate": "Affiliate commission",
     "employee": "Employee",
     "family": "Family or friend",
+    "other": "Other (trip, event, ownership, ...)",
     "none": "None declared",
 }
 PLATFORM_OPTIONS = [(p.value, "X" if p is Platform.X else p.value.capitalize()) for p in Platform]
