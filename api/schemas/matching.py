@@ -138,13 +138,17 @@ _RESULT_EXAMPLE: dict[str, Any] = {
         "niche_fit": {
             "score": 0.9454,
             "weight": 0.163,
-            "reasons": ["high content similarity to the brief (0.56)"],
+            "reasons": [
+                "fits the brief: relevance 0.95 of the best match "
+                "(content similarity 0.56; mentions vegan, skincare)"
+            ],
         },
         "audience_fit": _COMPONENT_EXAMPLE,
         "conflicts": {"score": None, "weight": 0.0, "reasons": ["no competitor brands given"]},
     },
     "reasons": [
-        "high content similarity to the brief (0.56)",
+        "fits the brief: relevance 0.95 of the best match "
+        "(content similarity 0.56; mentions vegan, skincare)",
         "about 42.5% of the audience is women 25-34",
         "engagement 5.0%, within the micro benchmark on instagram 3.5%-7.0%",
     ],
@@ -238,6 +242,7 @@ _UNDERSTOOD_EXAMPLE: dict[str, Any] = {
         {"kind": "objective", "value": "conversions", "text": "conversions", "source": "brief"},
         {"kind": "budget", "value": "20000 USD", "text": "$20k", "source": "brief"},
     ],
+    "sources": {},
 }
 
 

@@ -56,7 +56,7 @@ _SENDER_EXAMPLE: dict[str, Any] = {
 }
 _CREATED_AT = "2026-11-23T09:30:00Z"
 _REASONS = [
-    "high content similarity to the brief (0.56)",
+    "fits the brief: relevance 0.95 of the best match (content similarity 0.56)",
     "about 42.5% of the audience is women 25-34",
 ]
 _ENTRY_EXAMPLE: dict[str, Any] = {

@@ -79,7 +79,7 @@ def test_a_matched_creator_gets_each_document_in_every_format(
     if kind == "email_intro":
         assert "120 Hudson Street" in md.text and "/u/" in md.text
         # The matcher's reasons make it into the e-mail.
-        assert "great fit:\n- high content similarity to the brief" in md.text
+        assert "great fit:\n- fits the brief: relevance" in md.text, md.text
         assert draft["subject"]
         docx = acme.get(f"/v1/outreach/drafts/{draft['id']}/export", params={"format": "docx"})
         assert docx.status_code == 422
