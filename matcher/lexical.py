@@ -50,7 +50,11 @@ STOP_WORDS: frozenset[str] = frozenset(
     word for words in _STOP_WORDS_BY_LANGUAGE.values() for word in words.split()
 )
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word, or hyphenated words ("eco-friendly", "step-by-step"; ASCII, Unicode and
+# non-breaking hyphens) taken as one compound.
+_HYPHENS = "-\u2010\u2011"
+_WORD = re.compile(rf"[^\W_]+(?:[{_HYPHENS}][^\W_]+)*", re.UNICODE)
+_HYPHEN = re.compile(rf"[{_HYPHENS}]")
 
 
 def _fold(text: str) -> str:
@@ -58,13 +62,25 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _surface_tokens(text: str) -> list[tuple[str, str]]:
+    """(token, the folded words it came from) for every token of ``text``."""
+    out = []
+    for word in _WORD.findall(_fold(text)):
+        token = _HYPHEN.sub("", word)
+        if token not in STOP_WORDS:
+            out.append((token, word))
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, accent-folded word tokens without stop words.
 
     Hashtags count as words ("#VeganFood" -> "veganfood", "#vegan_food" -> "vegan", "food"),
-    so a brief saying "vegan" matches a creator tagging #vegan.
+    so a brief saying "vegan" matches a creator tagging #vegan. A hyphenated compound is one
+    token, written joined ("eco-friendly" and "ecofriendly" -> "ecofriendly"): it matches its
+    joined form and never "friendly" or "dog-friendly" on their own.
     """
-    return [t for t in _WORD.findall(_fold(text)) if t not in STOP_WORDS]
+    return [token for token, _ in _surface_tokens(text)]
 
 
 @dataclass(frozen=True)
@@ -113,7 +129,6 @@ class BM25Index:
             self.idf_ = np.empty(0, dtype=np.float32)
             self.avgdl_ = 0.0
             self.weights_ = sparse.csc_matrix((0, 0), dtype=np.float32)
-            self._terms: list[str] = []
             return self
         vectorizer = CountVectorizer(analyzer=tokenize, dtype=np.float32)
         try:
@@ -123,12 +138,8 @@ class BM25Index:
             self.idf_ = np.empty(0, dtype=np.float32)
             self.avgdl_ = 0.0
             self.weights_ = sparse.csc_matrix((n, 0), dtype=np.float32)
-            self._terms = []
             return self
         self.vocabulary_ = {str(t): int(i) for t, i in vectorizer.vocabulary_.items()}
-        self._terms = [""] * len(self.vocabulary_)
-        for term, col in self.vocabulary_.items():
-            self._terms[col] = term
         lengths = np.asarray(tf.sum(axis=1)).ravel()
         self.avgdl_ = float(lengths.mean()) or 1.0
         df = np.bincount(tf.indices, minlength=tf.shape[1])
@@ -144,14 +155,18 @@ class BM25Index:
     def __len__(self) -> int:
         return int(self.ids_.shape[0]) if hasattr(self, "ids_") else 0
 
-    def _query_columns(self, query: str) -> tuple[list[int], FloatArray]:
+    def _query_columns(self, query: str) -> tuple[list[int], FloatArray, dict[int, str]]:
+        """The query's vocabulary columns (sorted), their counts, and how the query wrote
+        each ("eco-friendly" for the column of "ecofriendly"), for the matched terms."""
         counts: dict[int, int] = {}
-        for token in tokenize(query):
+        surface: dict[int, str] = {}
+        for token, word in _surface_tokens(query):
             col = self.vocabulary_.get(token)
             if col is not None:
                 counts[col] = counts.get(col, 0) + 1
+                surface.setdefault(col, word)
         cols = sorted(counts)
-        return cols, np.array([counts[c] for c in cols], dtype=np.float32)
+        return cols, np.array([counts[c] for c in cols], dtype=np.float32), surface
 
     def search(self, query: str, k: int, *, allowed_ids: IdArray | None = None) -> LexicalResult:
         """The ``k`` best documents for ``query`` among ``allowed_ids`` (all when None).
@@ -163,7 +178,7 @@ class BM25Index:
             raise InvalidInputError("BM25Index.search called before fit")
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise InvalidInputError.for_field("k", f"must be an integer >= 1, got {k!r}")
-        cols, qtf = self._query_columns(query)
+        cols, qtf, surface = self._query_columns(query)
         if not cols:
             return _empty()
         scores = np.asarray(self.weights_[:, cols] @ qtf, dtype=np.float32).ravel()
@@ -185,14 +200,32 @@ class BM25Index:
         # Best first; ties by creator id so results are deterministic.
         order = np.lexsort((self.ids_[candidates], -scores[candidates]))
         rows = candidates[order]
-        sub = self.weights_[:, cols].tocsr()[rows]
-        matched = tuple(
-            tuple(self._terms[cols[j]] for j in sub.indices[sub.indptr[i] : sub.indptr[i + 1]])
-            for i in range(rows.size)
-        )
+        matched = self._matched_terms(rows, cols, [surface[c] for c in cols])
         return LexicalResult(
             ids=self.ids_[rows].copy(), scores=scores[rows].copy(), matched_terms=matched
         )
+
+    def _matched_terms(
+        self, rows: IdArray, cols: list[int], names: list[str]
+    ) -> tuple[tuple[str, ...], ...]:
+        """The query terms each row contains. Rows are grouped by the set of query columns
+        they hold (a bit mask), so a tuple is built once per distinct set, not per row."""
+        sub = self.weights_[:, cols].tocsr()[rows]
+        if len(cols) > 62:  # too many for a 64-bit mask: one tuple per row
+            return tuple(
+                tuple(names[j] for j in sorted(sub.indices[sub.indptr[i] : sub.indptr[i + 1]]))
+                for i in range(rows.size)
+            )
+        bits = np.left_shift(np.int64(1), sub.indices.astype(np.int64))
+        counts = np.diff(sub.indptr)
+        masks = np.zeros(rows.size, dtype=np.int64)
+        nonempty = counts > 0
+        masks[nonempty] = np.bitwise_or.reduceat(bits, sub.indptr[:-1][nonempty])
+        distinct, inverse = np.unique(masks, return_inverse=True)
+        tuples = [
+            tuple(name for j, name in enumerate(names) if int(mask) >> j & 1) for mask in distinct
+        ]
+        return tuple(tuples[i] for i in inverse.ravel().tolist())
 
     def idf(self, term: str) -> float:
         """The idf of ``term`` (after tokenisation); nan when it is not in the vocabulary."""
