@@ -670,10 +670,39 @@ def full_ranker(corpus: Corpus) -> Ranker:
     return rank
 
 
+def retrieval_ranker(corpus: Corpus) -> Ranker:
+    """The product's retrieval (:func:`matcher.retrieval.retrieve`): the brief's niche text
+    (:func:`eval.niche.niche_text`, standing in for ``Brief.niche_text``) embedded, Rocchio
+    feedback on a flat FAISS index, BM25 on the same niche text, z-score fusion. Its fused
+    candidates come first, then every other channel in dense order (for MAP)."""
+    from eval.niche import niche_text
+    from matcher.index import VectorIndex
+    from matcher.lexical import BM25Index
+    from matcher.retrieval import DEFAULT_SETTINGS, retrieve
+
+    embedder = _default_embedder()
+    vectors = corpus.embeddings(embedder)
+    ids = np.arange(len(corpus), dtype=np.int64)
+    index = VectorIndex.build(ids, vectors, model_name=embedder.name, kind="flat")
+    lexical = BM25Index().fit(ids, corpus.documents)
+
+    def rank(query: str, k: int) -> list[int]:
+        niche = niche_text(query)
+        vector = embedder.encode_query(niche)
+        hits = retrieve(niche, vector, dense=index, lexical=lexical, k=DEFAULT_SETTINGS.depth)
+        fused = [h.creator_id for h in hits]
+        seen = set(fused)
+        rest = [int(i) for i in _dense_search(vectors, vector, len(corpus)).ids if i not in seen]
+        return (fused + rest)[:k]
+
+    return rank
+
+
 register_ranker("keyword", keyword_ranker)
 register_ranker("embedding", embedding_ranker)
 register_ranker("hybrid", hybrid_ranker)
 register_ranker("full", full_ranker)
+register_ranker("retrieval", retrieval_ranker)
 
 
 def _load_factory(spec: str) -> tuple[str, RankerFactory]:
@@ -716,6 +745,7 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("recall", f"Recall@{K_RECALL}"),
 )
 RANDOM = "random (expected)"
+EXPERIMENT_PREFIX = "x-"
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (("core", CORE), ("catch_all", CATCH_ALL))
 
 
@@ -742,8 +772,11 @@ class EvaluationReport:
         """Every evaluated brief, set after set."""
         return [b for briefs in self.sets.values() for b in briefs]
 
-    def rankers(self) -> list[str]:
-        return list(dict.fromkeys(r.ranker for r in self.results))
+    def rankers(self, *, experiments: bool = False) -> list[str]:
+        """The rankers in the results, in run order; the experiment variants (names starting
+        with ``x-``) only when ``experiments`` is set."""
+        names = dict.fromkeys(r.ranker for r in self.results)
+        return [n for n in names if experiments or not n.startswith(EXPERIMENT_PREFIX)]
 
     def phrasings(self, brief_set: str) -> list[str]:
         return list(dict.fromkeys(b.phrasing for b in self.sets.get(brief_set, [])))
@@ -786,7 +819,7 @@ class EvaluationReport:
     def set_summary(self, brief_set: str) -> dict[str, Any]:
         """One set's numbers: per ranker, the core and catch-all macro of every metric, the
         core nDCG@10 and P@10 per phrasing, and nDCG@10 per category."""
-        rankers = self.rankers()
+        rankers = self.rankers(experiments=True)
         categories = list(dict.fromkeys(b.category for b in self.sets.get(brief_set, [])))
         return {
             "briefs": len(self.sets.get(brief_set, [])),
@@ -835,7 +868,7 @@ class EvaluationReport:
             "headline": {
                 name: {
                     ranker: self.macro(ranker, "ndcg", categories=CORE, brief_set=name)
-                    for ranker in self.rankers()
+                    for ranker in self.rankers(experiments=True)
                 }
                 for name in self.sets
             },
@@ -907,7 +940,7 @@ def random_expectation(
 def brief_sets(names: Iterable[str]) -> dict[str, list[Brief]]:
     """The named brief sets (``all`` expands to every set), loaded in :data:`BRIEF_SETS`
     order."""
-    wanted = set()
+    wanted: set[str] = set()
     for name in names:
         if name == "all":
             wanted.update(BRIEF_SETS)
@@ -1112,7 +1145,7 @@ class Experiment:
 
 
 def _experiment_lines(report: EvaluationReport, experiments: Sequence[Experiment]) -> list[str]:
-    present = set(report.rankers())
+    present = set(report.rankers(experiments=True))
     lines: list[str] = []
     for exp in experiments:
         rows = [(exp.baseline, f"`{exp.baseline}` (baseline)"), *exp.variants]
@@ -1342,6 +1375,10 @@ _RANKER_NOTES = {
     "hybrid": "reciprocal rank fusion (`matcher.fusion`, k = 60) of the two full lists",
     "full": "the product's ranker: `matcher.brief.parse_brief`, the `hybrid` candidates"
     " (500), then `matcher.ranking.rank_candidates`",
+    "retrieval": "the new retrieval (`matcher.retrieval.retrieve`): the brief's niche text"
+    " (stand-in `eval.niche.niche_text` until `Brief.niche_text` lands) embedded, Rocchio"
+    " feedback from the 5 best dense hits, BM25 on the niche text, z-score CombSUM"
+    " (alpha 0.7) of 200-deep lists; the rest in dense order",
 }
 
 
@@ -1380,6 +1417,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="keep document embeddings in DIR (keyed by model and documents) between runs",
     )
+    parser.add_argument(
+        "--experiments",
+        action="store_true",
+        help="also run the retrieval experiments of eval/retrieval.py (rankers x-*) and write"
+        " their tables",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--write", metavar="PATH", help="write the Markdown report to PATH")
     args = parser.parse_args(argv)
@@ -1397,20 +1440,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     corpus = Corpus(dataset.records, cache_dir=args.cache_dir)
-    report = evaluate(dataset, names, sets=brief_sets(chosen_sets), corpus=corpus)
+    factories: dict[str, RankerFactory] = dict(_FACTORIES)
+    experiments: Sequence[Experiment] = ()
+    intro = ""
+    if args.experiments:
+        from eval import retrieval
+
+        factories.update(retrieval.experiment_factories(dataset, corpus))
+        names += [n for n in factories if n.startswith("x-") and n not in names]
+        experiments, intro = retrieval.EXPERIMENTS, retrieval.INTRO
+    report = evaluate(
+        dataset, names, sets=brief_sets(chosen_sets), factories=factories, corpus=corpus
+    )
     report.seconds["total"] = time.perf_counter() - started
+    if args.experiments:
+        retrieval.save_caches(corpus)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=False))
     else:
         print(render_text(report))
     if args.write:
-        command = "python -m eval.youtube --rankers " + ",".join(names)
+        command = "python -m eval.youtube --rankers " + ",".join(
+            n for n in names if not n.startswith("x-")
+        )
         if chosen_sets != ["all"]:
             command += "".join(f" --set {s}" for s in chosen_sets)
         if args.ranker_factory:
             command += "".join(f" --ranker-factory {s}" for s in args.ranker_factory)
+        if args.experiments:
+            command += " --experiments"
         command += f" --write {args.write}"
-        Path(args.write).write_text(render_markdown(report, command=command), encoding="utf-8")
+        text = render_markdown(
+            report, command=command, experiments=experiments, experiments_intro=intro
+        )
+        Path(args.write).write_text(text, encoding="utf-8")
     return 0
 
 
