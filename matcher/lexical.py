@@ -183,7 +183,9 @@ class BM25Index:
             return _empty()
         scores = np.asarray(self.weights_[:, cols] @ qtf, dtype=np.float32).ravel()
         if allowed_ids is not None:
-            allowed = np.unique(np.asarray(allowed_ids, dtype=np.int64))
+            # No np.unique: a repeated id only sets its row twice, and numpy 2's hash-based
+            # unique costs milliseconds for 10k ids.
+            allowed = np.asarray(allowed_ids, dtype=np.int64).ravel()
             pos = np.searchsorted(self._sorted_ids, allowed)
             n = self._sorted_ids.shape[0]
             ok = (pos < n) & (self._sorted_ids[np.minimum(pos, max(n - 1, 0))] == allowed)
