@@ -232,7 +232,9 @@ def fuse_zscore(
     present = [p[0] for p in parts if p is not None]
     if not present:
         return []
-    union = np.unique(np.concatenate(present))
+    merged = np.sort(np.concatenate(present))
+    # Sorted distinct ids without np.unique (numpy 2's hash-based unique is slow here).
+    union = merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
     total = np.zeros(union.size, dtype=np.float64)
     ranks = []
     for part, weight in zip(parts, (alpha, 1.0 - alpha), strict=True):
@@ -252,7 +254,10 @@ def fuse_zscore(
     # Best first: fused score, then the better component rank, then id (as fusion._finish).
     order = np.lexsort((union, best, -total))[:k]
     if cosines is not None and dense_index is not None and query_vector is not None:
-        unknown = union[order][(ranks[0][order] > 0) & ~np.isin(union[order], list(cosines))]
+        unknown = np.array(
+            [int(union[i]) for i in order if ranks[0][i] > 0 and int(union[i]) not in cosines],
+            dtype=np.int64,
+        )
         if unknown.size:
             vectors = _vectors(dense_index, unknown)
             if vectors is not None:
