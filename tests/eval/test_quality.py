@@ -224,3 +224,15 @@ def test_keyword_and_embedding_beat_random_by_a_clear_margin(real_dataset: Datas
         assert ndcg > 3 * random_ndcg, (ranker, ndcg, random_ndcg)
         assert ndcg - random_ndcg > 0.2, (ranker, ndcg, random_ndcg)
     assert "random (expected)" in render_markdown(report, command="test")
+
+
+@pytest.mark.slow
+def test_cli_runs_the_retrieval_experiments(fixture_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "quality.md"
+    argv = ["--data", str(fixture_dir), "--set", "train", "--rankers", "hybrid,retrieval"]
+    assert main([*argv, "--experiments", "--write", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## Retrieval experiments" in text
+    assert "### 1. The dense query" in text and "### 6. Together" in text
+    assert "x-chosen" in text and "`retrieval`" in text
+    assert "--experiments" in text.split("```bash")[1].split("```")[0]
