@@ -9,8 +9,10 @@ only), two changes paid and are kept here:
 1. **Rocchio pseudo-relevance feedback on the dense side** (Rocchio 1971, as used for dense
    retrieval by e.g. Li et al. 2023): the query vector plus the mean of its
    :attr:`RetrievalSettings.feedback_docs` best hits (among the allowed ids), normalised,
-   searched again. A short or noisy brief borrows the vocabulary of the creators it already
-   finds. It costs a second vector search and reading a few stored vectors.
+   re-scores the first search's candidates. A short or noisy brief borrows the vocabulary of
+   the creators it already finds. Searching the index again with the moved query was no
+   better on the training briefs, so the only extra cost is reading the candidates' stored
+   vectors (depth x dim floats) and one small matrix-vector product.
 2. **CombSUM of z-scored lists** instead of RRF: each list's scores minus its mean over its
    standard deviation, mixed ``alpha`` dense to ``1 - alpha`` BM25. RRF throws away how far
    ahead a candidate is; z-scores keep it without a calibration per corpus.
@@ -21,7 +23,7 @@ passes it (``Brief.niche_text``). Ideas that did not pay (BM25F field weights, R
 min-max normalisation, a learned logistic fusion, RRF weights) are in the experiments table,
 not here.
 
-Each :class:`~matcher.fusion.FusedHit` keeps the dense rank of the feedback search, but its
+Each :class:`~matcher.fusion.FusedHit` keeps the dense rank after feedback, but its
 ``dense_score`` is the cosine with the *original* query vector, the quantity the scorer's
 niche fit is calibrated on.
 """
@@ -147,15 +149,16 @@ def retrieve(
         query_text: what BM25 searches (the brief's niche text).
         query_vector: the embedded niche text, float32 (dim,), L2-normalised.
         dense: the vector index (None: BM25 only). Pass one index object for the whole call
-            (``IndexHolder.current``), so the feedback vectors come from the index searched.
+            (``IndexHolder.current``), so the stored vectors come from the index searched.
         lexical: the organisation's BM25 index (None: dense only).
         k: how many candidates to return.
         allowed_ids: the creators the hard filters allow (None: all).
         settings: see :class:`RetrievalSettings`.
 
     Returns:
-        Fused hits with both lists' ranks and scores; ``dense_score`` is the cosine with
-        ``query_vector`` (not with the feedback query), ``score`` the fused z-score.
+        Fused hits with both lists' ranks and scores; ``dense_rank`` is the rank after
+        feedback, ``dense_score`` the cosine with ``query_vector`` (not with the feedback
+        query), ``score`` the fused z-score.
     """
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise InvalidInputError.for_field("k", f"must be an integer >= 1, got {k!r}")
@@ -164,14 +167,20 @@ def retrieve(
     original: dict[int, float] = {}
     if dense is not None:
         first = dense.search(query_vector, depth, allowed_ids=allowed_ids)
-        dense_hits = _Dense(np.asarray(first.ids), np.asarray(first.scores))
-        original = dict(zip(dense_hits.ids.tolist(), dense_hits.scores.tolist(), strict=True))
-        top = dense_hits.ids[: settings.feedback_docs]
-        feedback = _vectors(dense, top) if top.size and settings.feedback_weight > 0 else None
-        if feedback is not None and feedback.shape[0]:
-            moved = feedback_query(query_vector, feedback, weight=settings.feedback_weight)
-            second = dense.search(moved, depth, allowed_ids=allowed_ids)
-            dense_hits = _Dense(np.asarray(second.ids), np.asarray(second.scores))
+        ids, scores = np.asarray(first.ids), np.asarray(first.scores)
+        original = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+        dense_hits = _Dense(ids, scores)
+        if settings.feedback_docs and settings.feedback_weight > 0 and ids.size:
+            vectors = _vectors(dense, ids)
+            if vectors is not None:
+                moved = feedback_query(
+                    query_vector, vectors[: settings.feedback_docs], weight=settings.feedback_weight
+                )
+                # Re-score the first list with the moved query rather than search again: as
+                # good on the training briefs, and it saves a second index search.
+                moved_scores = (vectors @ moved).astype(np.float32)
+                order = np.lexsort((ids, -moved_scores))
+                dense_hits = _Dense(ids[order], moved_scores[order])
     lexical_hits: LexicalResult | None = None
     if lexical is not None and len(lexical):
         lexical_hits = lexical.search(query_text, depth, allowed_ids=allowed_ids)
@@ -181,8 +190,6 @@ def retrieve(
         alpha=settings.alpha,
         k=k,
         cosines=original,
-        dense_index=dense,
-        query_vector=query_vector,
     )
 
 
@@ -210,16 +217,13 @@ def fuse_zscore(
     alpha: float,
     k: int,
     cosines: dict[int, float] | None = None,
-    dense_index: DenseIndex | None = None,
-    query_vector: FloatArray | None = None,
 ) -> list[FusedHit]:
     """Z-score CombSUM, vectorised: the same ranking as
     ``matcher.fusion.weighted_score_fusion(dense, lexical, alpha=alpha,
     normalization="zscore", limit=k)``, but only the ``k`` hits returned are built.
 
-    ``cosines`` (id -> cosine with the original query), completed from ``dense_index`` and
-    ``query_vector`` where missing, replace the hits' ``dense_score``; without them it is
-    the dense list's own score.
+    ``cosines`` (id -> cosine with the original query) replace the hits' ``dense_score``
+    where given; otherwise it is the dense list's own score.
     """
     parts: list[tuple[IdArray, npt.NDArray[np.float64], IdArray] | None] = []
     for ranked in (dense, lexical):
@@ -253,16 +257,6 @@ def fuse_zscore(
     best = np.where(best == big, 0, best)
     # Best first: fused score, then the better component rank, then id (as fusion._finish).
     order = np.lexsort((union, best, -total))[:k]
-    if cosines is not None and dense_index is not None and query_vector is not None:
-        unknown = np.array(
-            [int(union[i]) for i in order if ranks[0][i] > 0 and int(union[i]) not in cosines],
-            dtype=np.int64,
-        )
-        if unknown.size:
-            vectors = _vectors(dense_index, unknown)
-            if vectors is not None:
-                scores = (vectors @ query_vector).tolist()
-                cosines = {**cosines, **dict(zip(unknown.tolist(), scores, strict=True))}
     hits = []
     terms = lexical.matched_terms if lexical is not None else ()
     for i in order.tolist():
