@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import importlib
 import json
@@ -602,7 +603,9 @@ def _dense_search(
     return _DenseHits(ids=order.astype(np.int64), scores=scores[order])
 
 
+@functools.lru_cache(maxsize=1)
 def _default_embedder() -> Embedder:
+    """The bundled MiniLM, loaded once per process: rankers share it and its query cache."""
     from matcher.embedder import SentenceTransformerEmbedder, default_model_path
 
     return SentenceTransformerEmbedder(default_model_path())
@@ -673,7 +676,7 @@ def full_ranker(corpus: Corpus) -> Ranker:
 def retrieval_ranker(corpus: Corpus) -> Ranker:
     """The product's retrieval (:func:`matcher.retrieval.retrieve`): the brief's niche text
     (:func:`eval.niche.niche_text`, standing in for ``Brief.niche_text``) embedded, Rocchio
-    feedback on a flat FAISS index, BM25 on the same niche text, z-score fusion. Its fused
+    feedback over a flat FAISS index, BM25 on the same niche text, z-score fusion. Its fused
     candidates come first, then every other channel in dense order (for MAP)."""
     from eval.niche import niche_text
     from matcher.index import VectorIndex
@@ -1377,8 +1380,8 @@ _RANKER_NOTES = {
     " (500), then `matcher.ranking.rank_candidates`",
     "retrieval": "the new retrieval (`matcher.retrieval.retrieve`): the brief's niche text"
     " (stand-in `eval.niche.niche_text` until `Brief.niche_text` lands) embedded, Rocchio"
-    " feedback from the 5 best dense hits, BM25 on the niche text, z-score CombSUM"
-    " (alpha 0.7) of 200-deep lists; the rest in dense order",
+    " feedback (the mean of the 5 best dense hits re-scores the first 200), BM25 on the"
+    " niche text, z-score CombSUM (alpha 0.7) of 200-deep lists; the rest in dense order",
 }
 
 
