@@ -150,6 +150,7 @@ class BM25Index:
         data = tf.data * (self.k1 + 1) / (tf.data + norm) * self.idf_[tf.indices]
         weighted = sparse.csr_matrix((data.astype(np.float32), tf.indices, tf.indptr), tf.shape)
         self.weights_ = weighted.tocsc()
+        self.weights_.sort_indices()  # posting lists in row order: _matched_terms searches them
         return self
 
     def __len__(self) -> int:
@@ -181,7 +182,9 @@ class BM25Index:
         cols, qtf, surface = self._query_columns(query)
         if not cols:
             return _empty()
-        scores = np.asarray(self.weights_[:, cols] @ qtf, dtype=np.float32).ravel()
+        postings = self.weights_[:, cols]  # CSC: the query terms' posting lists
+        scores = np.asarray(postings @ qtf, dtype=np.float32).ravel()
+        candidates = np.flatnonzero(scores > 0)
         if allowed_ids is not None:
             # No np.unique: a repeated id only sets its row twice, and numpy 2's hash-based
             # unique costs milliseconds for 10k ids.
@@ -189,11 +192,9 @@ class BM25Index:
             pos = np.searchsorted(self._sorted_ids, allowed)
             n = self._sorted_ids.shape[0]
             ok = (pos < n) & (self._sorted_ids[np.minimum(pos, max(n - 1, 0))] == allowed)
-            rows = self._sorted_rows[pos[ok]]
             mask = np.zeros(scores.shape[0], dtype=bool)
-            mask[rows] = True
-            scores = np.where(mask, scores, 0.0).astype(np.float32)
-        candidates = np.flatnonzero(scores > 0)
+            mask[self._sorted_rows[pos[ok]]] = True
+            candidates = candidates[mask[candidates]]
         if candidates.size == 0:
             return _empty()
         if candidates.size > k:
@@ -202,38 +203,37 @@ class BM25Index:
         # Best first; ties by creator id so results are deterministic.
         order = np.lexsort((self.ids_[candidates], -scores[candidates]))
         rows = candidates[order]
-        matched = self._matched_terms(rows, cols, [surface[c] for c in cols])
+        matched = _matched_terms(postings, rows, [surface[c] for c in cols])
         return LexicalResult(
             ids=self.ids_[rows].copy(), scores=scores[rows].copy(), matched_terms=matched
         )
-
-    def _matched_terms(
-        self, rows: IdArray, cols: list[int], names: list[str]
-    ) -> tuple[tuple[str, ...], ...]:
-        """The query terms each row contains. Rows are grouped by the set of query columns
-        they hold (a bit mask), so a tuple is built once per distinct set, not per row."""
-        sub = self.weights_[:, cols].tocsr()[rows]
-        if len(cols) > 62:  # too many for a 64-bit mask: one tuple per row
-            return tuple(
-                tuple(names[j] for j in sorted(sub.indices[sub.indptr[i] : sub.indptr[i + 1]]))
-                for i in range(rows.size)
-            )
-        bits = np.left_shift(np.int64(1), sub.indices.astype(np.int64))
-        counts = np.diff(sub.indptr)
-        masks = np.zeros(rows.size, dtype=np.int64)
-        nonempty = counts > 0
-        masks[nonempty] = np.bitwise_or.reduceat(bits, sub.indptr[:-1][nonempty])
-        distinct, inverse = np.unique(masks, return_inverse=True)
-        tuples = [
-            tuple(name for j, name in enumerate(names) if int(mask) >> j & 1) for mask in distinct
-        ]
-        return tuple(tuples[i] for i in inverse.ravel().tolist())
 
     def idf(self, term: str) -> float:
         """The idf of ``term`` (after tokenisation); nan when it is not in the vocabulary."""
         tokens = tokenize(term)
         col = self.vocabulary_.get(tokens[0]) if tokens else None
         return math.nan if col is None else float(self.idf_[col])
+
+
+def _matched_terms(
+    postings: sparse.csc_matrix, rows: IdArray, names: list[str]
+) -> tuple[tuple[str, ...], ...]:
+    """The query terms (``names``, one per column of ``postings``) each of ``rows`` holds.
+
+    One binary search per query term over its posting list (sorted row indices), then rows
+    are grouped by the set of terms they hold, so a tuple is built once per distinct set, not
+    once per row.
+    """
+    present = np.zeros((rows.size, len(names)), dtype=bool)
+    for j in range(len(names)):
+        posting = postings.indices[postings.indptr[j] : postings.indptr[j + 1]]
+        if posting.size:
+            pos = np.minimum(np.searchsorted(posting, rows), posting.size - 1)
+            present[:, j] = posting[pos] == rows
+    distinct, inverse = np.unique(np.packbits(present, axis=1), axis=0, return_inverse=True)
+    groups = np.unpackbits(distinct, axis=1, count=len(names)).astype(bool)
+    tuples = [tuple(n for n, hit in zip(names, group, strict=True) if hit) for group in groups]
+    return tuple(tuples[i] for i in inverse.ravel().tolist())
 
 
 def _empty() -> LexicalResult:

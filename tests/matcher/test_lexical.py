@@ -136,3 +136,12 @@ def test_matched_terms_per_row_follow_the_rows(index: BM25Index) -> None:
     for cid, terms in zip(result.ids.tolist(), result.matched_terms, strict=True):
         words = set(tokenize(DOCS[cid]))
         assert set(terms) == words & {"vegan", "skincare", "retinol", "recipes"}
+
+
+def test_matched_terms_of_a_query_with_many_terms() -> None:
+    words = [f"w{i}" for i in range(80)]
+    docs = [" ".join(words[i::3]) for i in range(3)]
+    index = BM25Index().fit(np.array([1, 2, 3]), docs)
+    result = index.search(" ".join(words), 3)
+    for cid, terms in zip(result.ids.tolist(), result.matched_terms, strict=True):
+        assert set(terms) == set(words[cid - 1 :: 3])
