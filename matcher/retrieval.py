@@ -81,13 +81,15 @@ class RetrievalSettings:
 
     Attributes:
         depth: candidates asked of each list (at least the ``k`` of a call). The z-scores
-            are taken over these lists, so the depth is part of the setting.
+            are taken over these lists, so the depth is part of the setting. 100 (a match's
+            usual depth, so the index searches are no larger than before) scored 0.490 on
+            the training briefs, 200 and 300 0.493.
         feedback_docs: dense hits averaged into the query (0 turns feedback off).
         feedback_weight: the weight of their mean against the query vector (beta; alpha = 1).
         alpha: the dense share of the fused z-score (the rest is BM25's).
     """
 
-    depth: int = 200
+    depth: int = 100
     feedback_docs: int = 5
     feedback_weight: float = 1.0
     alpha: float = 0.7
