@@ -182,8 +182,15 @@ class BM25Index:
         cols, qtf, surface = self._query_columns(query)
         if not cols:
             return _empty()
-        postings = self.weights_[:, cols]  # CSC: the query terms' posting lists
-        scores = np.asarray(postings @ qtf, dtype=np.float32).ravel()
+        # Straight from the CSC arrays (no scipy slicing: its checks cost more than the
+        # arithmetic): each query term's posting list, weighted by its count in the query.
+        w = self.weights_
+        postings = [w.indices[w.indptr[c] : w.indptr[c + 1]] for c in cols]
+        rows_all = np.concatenate(postings)
+        weights = np.concatenate(
+            [w.data[w.indptr[c] : w.indptr[c + 1]] * q for c, q in zip(cols, qtf, strict=True)]
+        )
+        scores = np.bincount(rows_all, weights=weights, minlength=w.shape[0]).astype(np.float32)
         candidates = np.flatnonzero(scores > 0)
         if allowed_ids is not None:
             # No np.unique: a repeated id only sets its row twice, and numpy 2's hash-based
@@ -216,22 +223,26 @@ class BM25Index:
 
 
 def _matched_terms(
-    postings: sparse.csc_matrix, rows: IdArray, names: list[str]
+    postings: list[IdArray], rows: IdArray, names: list[str]
 ) -> tuple[tuple[str, ...], ...]:
-    """The query terms (``names``, one per column of ``postings``) each of ``rows`` holds.
+    """The query terms (``names``, one per posting list) each of ``rows`` holds.
 
-    One binary search per query term over its posting list (sorted row indices), then rows
+    One binary search per query term over its posting list (row indices, sorted), then rows
     are grouped by the set of terms they hold, so a tuple is built once per distinct set, not
     once per row.
     """
     present = np.zeros((rows.size, len(names)), dtype=bool)
-    for j in range(len(names)):
-        posting = postings.indices[postings.indptr[j] : postings.indptr[j + 1]]
+    for j, posting in enumerate(postings):
         if posting.size:
             pos = np.minimum(np.searchsorted(posting, rows), posting.size - 1)
             present[:, j] = posting[pos] == rows
-    distinct, inverse = np.unique(np.packbits(present, axis=1), axis=0, return_inverse=True)
-    groups = np.unpackbits(distinct, axis=1, count=len(names)).astype(bool)
+    if len(names) <= 62:  # one int64 bit mask per row
+        keys = present @ (np.int64(1) << np.arange(len(names), dtype=np.int64))
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        groups = [[bool(int(m) >> j & 1) for j in range(len(names))] for m in distinct]
+    else:
+        packed, inverse = np.unique(np.packbits(present, axis=1), axis=0, return_inverse=True)
+        groups = np.unpackbits(packed, axis=1, count=len(names)).astype(bool).tolist()
     tuples = [tuple(n for n, hit in zip(names, group, strict=True) if hit) for group in groups]
     return tuple(tuples[i] for i in inverse.ravel().tolist())
 
