@@ -168,3 +168,16 @@ def test_a_larger_index_with_filters_returns_only_allowed_ids() -> None:
         if h.dense_score is not None:
             row = int(np.flatnonzero(ids == h.creator_id)[0])
             assert h.dense_score == pytest.approx(float(vectors[row] @ vectors[5]), abs=1e-5)
+
+
+def test_the_docs_state_the_default_settings() -> None:
+    from pathlib import Path
+
+    from matcher.retrieval import DEFAULT_SETTINGS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "matcher-retrieval.md").read_text()
+    assert f"max(k, {DEFAULT_SETTINGS.depth})" in doc
+    assert f"its {DEFAULT_SETTINGS.feedback_docs} best hits" in doc
+    assert DEFAULT_SETTINGS.feedback_weight == 1.0
+    alpha = DEFAULT_SETTINGS.alpha
+    assert f"{alpha:g} x dense z + {1 - alpha:.1f} x BM25 z" in doc
