@@ -1,4 +1,4 @@
-"""Brand briefs used as queries: two phrasings per YouTube category.
+"""Brand briefs used as queries: the built-in set and the JSON Lines sets of eval/data.
 
 Each :class:`Brief` is what a recruiter would type when looking for creators of one niche: a
 short keyword-style line and a natural sentence about a campaign. They were written from
@@ -10,24 +10,57 @@ purpose; a word such as "gaming" may still appear because a recruiter would writ
 ``CORE`` categories make up the headline macro-average. ``CATCH_ALL`` categories
 (Entertainment, People & Blogs) are what uploaders pick when nothing else fits; their labels
 are too noisy for a headline number, so they are reported separately.
+
+:data:`BRIEFS` is the ``current`` set (two phrasings per category, written with the first
+harness; earlier ranker work was tuned on it). :func:`load_brief_set` also reads the sets of
+``eval/data`` (see its README): ``long`` and ``short`` are held out, ``train`` is the only set
+anything may be tuned on.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["BRIEFS", "CATCH_ALL", "CORE", "PHRASINGS", "Brief", "briefs_for"]
+__all__ = [
+    "BRIEFS",
+    "BRIEF_SETS",
+    "CATCH_ALL",
+    "CORE",
+    "DATA_DIR",
+    "HELD_OUT_SETS",
+    "PHRASINGS",
+    "TRAINING_SET",
+    "Brief",
+    "briefs_for",
+    "load_brief_set",
+]
 
 PHRASINGS: tuple[str, ...] = ("keywords", "natural")
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Set name -> file in DATA_DIR; "current" is BRIEFS, in this module.
+_SET_FILES = {
+    "long": "briefs_long.jsonl",
+    "short": "briefs_short.jsonl",
+    "train": "briefs_train.jsonl",
+}
+BRIEF_SETS: tuple[str, ...] = ("current", "long", "short", "train")
+HELD_OUT_SETS: tuple[str, ...] = ("long", "short")
+TRAINING_SET = "train"
 
 
 @dataclass(frozen=True)
 class Brief:
-    """One query: the category it targets, the phrasing style and the text."""
+    """One query: the category it targets, the phrasing style, the text, and an id that is
+    unique within its set (``""`` when built by hand)."""
 
     category: str
     phrasing: str
     text: str
+    id: str = ""
 
 
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -106,8 +139,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
 CATCH_ALL: tuple[str, ...] = ("Entertainment", "People & Blogs")
 CORE: tuple[str, ...] = tuple(c for c in _TEXTS if c not in CATCH_ALL)
 
+
+def _slug(category: str) -> str:
+    return re.sub(r"[^a-z]+", "-", category.lower()).strip("-")
+
+
 BRIEFS: tuple[Brief, ...] = tuple(
-    Brief(category=category, phrasing=phrasing, text=text)
+    Brief(category=category, phrasing=phrasing, text=text, id=f"C-{_slug(category)}-{phrasing}")
     for category, texts in _TEXTS.items()
     for phrasing, text in zip(PHRASINGS, texts, strict=True)
 )
@@ -120,3 +158,38 @@ def briefs_for(categories: tuple[str, ...]) -> list[Brief]:
     if unknown:
         raise ValueError(f"no briefs for categories {sorted(unknown)}")
     return [b for b in BRIEFS if b.category in wanted]
+
+
+def load_brief_set(name: str, *, data_dir: Path | None = None) -> list[Brief]:
+    """The briefs of set ``name`` (one of :data:`BRIEF_SETS`), in file order.
+
+    Raises:
+        ValueError: an unknown set name, or a line that is not a brief object with string
+            ``id``, ``category``, ``phrasing`` and ``text`` (the message names file and line).
+    """
+    if name == "current":
+        return list(BRIEFS)
+    if name not in _SET_FILES:
+        raise ValueError(f"unknown brief set {name!r}; known: {', '.join(BRIEF_SETS)}")
+    path = (data_dir or DATA_DIR) / _SET_FILES[name]
+    briefs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}:{number}: not JSON ({exc})") from exc
+        if not isinstance(row, dict) or not all(
+            isinstance(row.get(key), str) and row[key].strip()
+            for key in ("id", "category", "phrasing", "text")
+        ):
+            raise ValueError(
+                f"{path.name}:{number}: want an object with string id, category, phrasing and text"
+            )
+        briefs.append(
+            Brief(
+                category=row["category"], phrasing=row["phrasing"], text=row["text"], id=row["id"]
+            )
+        )
+    return briefs

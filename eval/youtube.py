@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import importlib
 import json
@@ -51,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from eval.briefs import CATCH_ALL, CORE, PHRASINGS, Brief, briefs_for
+from eval.briefs import BRIEF_SETS, CATCH_ALL, CORE, TRAINING_SET, Brief, load_brief_set
 from eval.metrics import (
     average_precision,
     expected_random_average_precision,
@@ -73,11 +74,13 @@ __all__ = [
     "DataNotFoundError",
     "Dataset",
     "EvaluationReport",
+    "Experiment",
     "QueryResult",
     "Ranker",
     "RankerFactory",
     "Video",
     "available_rankers",
+    "brief_sets",
     "build_channels",
     "dedupe_videos",
     "default_data_dir",
@@ -503,22 +506,44 @@ class Corpus:
     """What a ranker factory gets: the records, their documents (built once with
     :func:`matcher.documents.creator_document`) and a cache of document embeddings."""
 
-    def __init__(self, records: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         from matcher.documents import creator_document
 
         self.records = list(records)
         self.documents = [creator_document(r) for r in self.records]
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._embeddings: dict[str, npt.NDArray[np.float32]] = {}
 
     def __len__(self) -> int:
         return len(self.records)
 
     def embeddings(self, embedder: Embedder) -> npt.NDArray[np.float32]:
-        """The documents embedded by ``embedder`` (n, dim), computed once per model name."""
+        """The documents embedded by ``embedder`` (n, dim), computed once per model name
+        (and kept in ``cache_dir``, keyed by the model name and the documents, when set)."""
         cached = self._embeddings.get(embedder.name)
+        if cached is not None:
+            return cached
+        path = None
+        if self.cache_dir is not None:
+            digest = hashlib.sha256(embedder.name.encode())
+            for document in self.documents:
+                digest.update(document.encode() + b"\x00")
+            path = self.cache_dir / f"embeddings-{digest.hexdigest()[:24]}.npy"
+            if path.is_file():
+                cached = np.load(path)
         if cached is None:
             cached = embedder.encode(self.documents, batch_size=64)
-            self._embeddings[embedder.name] = cached
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp.npy")
+                np.save(tmp, cached)
+                os.replace(tmp, path)
+        self._embeddings[embedder.name] = cached
         return cached
 
 
@@ -578,7 +603,9 @@ def _dense_search(
     return _DenseHits(ids=order.astype(np.int64), scores=scores[order])
 
 
+@functools.lru_cache(maxsize=1)
 def _default_embedder() -> Embedder:
+    """The bundled MiniLM, loaded once per process: rankers share it and its query cache."""
     from matcher.embedder import SentenceTransformerEmbedder, default_model_path
 
     return SentenceTransformerEmbedder(default_model_path())
@@ -646,10 +673,39 @@ def full_ranker(corpus: Corpus) -> Ranker:
     return rank
 
 
+def retrieval_ranker(corpus: Corpus) -> Ranker:
+    """The product's retrieval (:func:`matcher.retrieval.retrieve`): the brief's niche text
+    (:func:`eval.niche.niche_text`, standing in for ``Brief.niche_text``) embedded, Rocchio
+    feedback over a flat FAISS index, BM25 on the same niche text, z-score fusion. Its fused
+    candidates come first, then every other channel in dense order (for MAP)."""
+    from eval.niche import niche_text
+    from matcher.index import VectorIndex
+    from matcher.lexical import BM25Index
+    from matcher.retrieval import DEFAULT_SETTINGS, retrieve
+
+    embedder = _default_embedder()
+    vectors = corpus.embeddings(embedder)
+    ids = np.arange(len(corpus), dtype=np.int64)
+    index = VectorIndex.build(ids, vectors, model_name=embedder.name, kind="flat")
+    lexical = BM25Index().fit(ids, corpus.documents)
+
+    def rank(query: str, k: int) -> list[int]:
+        niche = niche_text(query)
+        vector = embedder.encode_query(niche)
+        hits = retrieve(niche, vector, dense=index, lexical=lexical, k=DEFAULT_SETTINGS.depth)
+        fused = [h.creator_id for h in hits]
+        seen = set(fused)
+        rest = [int(i) for i in _dense_search(vectors, vector, len(corpus)).ids if i not in seen]
+        return (fused + rest)[:k]
+
+    return rank
+
+
 register_ranker("keyword", keyword_ranker)
 register_ranker("embedding", embedding_ranker)
 register_ranker("hybrid", hybrid_ranker)
 register_ranker("full", full_ranker)
+register_ranker("retrieval", retrieval_ranker)
 
 
 def _load_factory(spec: str) -> tuple[str, RankerFactory]:
@@ -669,7 +725,7 @@ def _load_factory(spec: str) -> tuple[str, RankerFactory]:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """The metrics of one ranker on one brief."""
+    """The metrics of one ranker on one brief of one set."""
 
     ranker: str
     category: str
@@ -680,6 +736,8 @@ class QueryResult:
     precision: float
     average_precision: float
     recall: float
+    brief_set: str = "current"
+    brief_id: str = ""
 
 
 METRICS: tuple[tuple[str, str], ...] = (
@@ -690,27 +748,49 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("recall", f"Recall@{K_RECALL}"),
 )
 RANDOM = "random (expected)"
+EXPERIMENT_PREFIX = "x-"
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (("core", CORE), ("catch_all", CATCH_ALL))
 
 
 @dataclass
 class EvaluationReport:
-    """Everything the tables and the Markdown report are made of."""
+    """Everything the tables and the Markdown report are made of.
+
+    ``sets`` maps a brief-set name to the briefs evaluated in it (those with at least one
+    relevant channel), in order; ``results`` holds one row per (ranker, set, brief).
+    """
 
     n_channels: int
     n_rows: int
     n_country_videos: int
     files: tuple[str, ...]
     label_counts: dict[str, int]
-    briefs: list[Brief]
+    sets: dict[str, list[Brief]] = field(default_factory=dict)
     results: list[QueryResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
-    def rankers(self) -> list[str]:
-        return list(dict.fromkeys(r.ranker for r in self.results))
+    @property
+    def briefs(self) -> list[Brief]:
+        """Every evaluated brief, set after set."""
+        return [b for briefs in self.sets.values() for b in briefs]
+
+    def rankers(self, *, experiments: bool = False) -> list[str]:
+        """The rankers in the results, in run order; the experiment variants (names starting
+        with ``x-``) only when ``experiments`` is set."""
+        names = dict.fromkeys(r.ranker for r in self.results)
+        return [n for n in names if experiments or not n.startswith(EXPERIMENT_PREFIX)]
+
+    def phrasings(self, brief_set: str) -> list[str]:
+        return list(dict.fromkeys(b.phrasing for b in self.sets.get(brief_set, [])))
 
     def select(
-        self, ranker: str, *, categories: Iterable[str], phrasing: str | None = None
+        self,
+        ranker: str,
+        *,
+        categories: Iterable[str],
+        phrasing: str | None = None,
+        brief_set: str | None = None,
     ) -> list[QueryResult]:
         wanted = set(categories)
         return [
@@ -719,32 +799,84 @@ class EvaluationReport:
             if r.ranker == ranker
             and r.category in wanted
             and (phrasing is None or r.phrasing == phrasing)
+            and (brief_set is None or r.brief_set == brief_set)
         ]
 
     def macro(
-        self, ranker: str, metric: str, *, categories: Iterable[str], phrasing: str | None = None
+        self,
+        ranker: str,
+        metric: str,
+        *,
+        categories: Iterable[str],
+        phrasing: str | None = None,
+        brief_set: str | None = None,
     ) -> float:
-        chosen = self.select(ranker, categories=categories, phrasing=phrasing)
+        """The mean of ``metric`` over the selected briefs (nan when none is selected).
+
+        The mean is over briefs, so a category weighs as much as it has briefs: every set
+        has the same number of briefs per core category.
+        """
+        chosen = self.select(ranker, categories=categories, phrasing=phrasing, brief_set=brief_set)
         return macro_average(float(getattr(r, metric)) for r in chosen)
 
-    def to_json(self) -> dict[str, Any]:
-        summary = {
-            ranker: {
-                group: {
-                    metric: self.macro(ranker, metric, categories=cats) for metric, _ in METRICS
+    def set_summary(self, brief_set: str) -> dict[str, Any]:
+        """One set's numbers: per ranker, the core and catch-all macro of every metric, the
+        core nDCG@10 and P@10 per phrasing, and nDCG@10 per category."""
+        rankers = self.rankers(experiments=True)
+        categories = list(dict.fromkeys(b.category for b in self.sets.get(brief_set, [])))
+        return {
+            "briefs": len(self.sets.get(brief_set, [])),
+            "summary": {
+                ranker: {
+                    group: {
+                        metric: self.macro(ranker, metric, categories=cats, brief_set=brief_set)
+                        for metric, _ in METRICS
+                    }
+                    for group, cats in GROUPS
                 }
-                for group, cats in (("core", CORE), ("catch_all", CATCH_ALL))
-            }
-            for ranker in self.rankers()
+                for ranker in rankers
+            },
+            "per_phrasing": {
+                ranker: {
+                    phrasing: {
+                        metric: self.macro(
+                            ranker,
+                            metric,
+                            categories=CORE,
+                            phrasing=phrasing,
+                            brief_set=brief_set,
+                        )
+                        for metric in ("ndcg", "precision")
+                    }
+                    for phrasing in self.phrasings(brief_set)
+                }
+                for ranker in rankers
+            },
+            "per_category_ndcg": {
+                ranker: {
+                    c: self.macro(ranker, "ndcg", categories=[c], brief_set=brief_set)
+                    for c in categories
+                }
+                for ranker in rankers
+            },
         }
+
+    def to_json(self) -> dict[str, Any]:
         return {
             "n_channels": self.n_channels,
             "n_rows": self.n_rows,
             "n_country_videos": self.n_country_videos,
             "files": list(self.files),
             "label_counts": self.label_counts,
-            "briefs": [asdict(b) for b in self.briefs],
-            "summary": summary,
+            "headline": {
+                name: {
+                    ranker: self.macro(ranker, "ndcg", categories=CORE, brief_set=name)
+                    for ranker in self.rankers(experiments=True)
+                }
+                for name in self.sets
+            },
+            "sets": {name: self.set_summary(name) for name in self.sets},
+            "briefs": {name: [asdict(b) for b in briefs] for name, briefs in self.sets.items()},
             "results": [asdict(r) for r in self.results],
             "seconds": self.seconds,
             "skipped": self.skipped,
@@ -762,7 +894,12 @@ def relevance_of(
 
 
 def score_ranking(
-    ranker: str, brief: Brief, ranking: Sequence[int], truths: Sequence[ChannelTruth]
+    ranker: str,
+    brief: Brief,
+    ranking: Sequence[int],
+    truths: Sequence[ChannelTruth],
+    *,
+    brief_set: str = "current",
 ) -> QueryResult:
     """The metrics of ``ranking`` for ``brief``."""
     binary, graded = relevance_of(truths, brief.category)
@@ -776,10 +913,14 @@ def score_ranking(
         precision=precision_at_k(ranking, binary, K_TOP),
         average_precision=average_precision(ranking, binary),
         recall=recall_at_k(ranking, binary, K_RECALL),
+        brief_set=brief_set,
+        brief_id=brief.id,
     )
 
 
-def random_expectation(brief: Brief, truths: Sequence[ChannelTruth]) -> QueryResult:
+def random_expectation(
+    brief: Brief, truths: Sequence[ChannelTruth], *, brief_set: str = "current"
+) -> QueryResult:
     """What a uniformly random ranking scores on ``brief`` in expectation (from the label
     shares alone)."""
     binary, graded = relevance_of(truths, brief.category)
@@ -794,7 +935,23 @@ def random_expectation(brief: Brief, truths: Sequence[ChannelTruth]) -> QueryRes
         precision=expected_random_precision(r, n),
         average_precision=expected_random_average_precision(r, n),
         recall=min(K_RECALL, n) / n,
+        brief_set=brief_set,
+        brief_id=brief.id,
     )
+
+
+def brief_sets(names: Iterable[str]) -> dict[str, list[Brief]]:
+    """The named brief sets (``all`` expands to every set), loaded in :data:`BRIEF_SETS`
+    order."""
+    wanted: set[str] = set()
+    for name in names:
+        if name == "all":
+            wanted.update(BRIEF_SETS)
+        elif name in BRIEF_SETS:
+            wanted.add(name)
+        else:
+            raise ValueError(f"unknown brief set {name!r}; known: all, {', '.join(BRIEF_SETS)}")
+    return {name: load_brief_set(name) for name in BRIEF_SETS if name in wanted}
 
 
 def evaluate(
@@ -802,14 +959,22 @@ def evaluate(
     rankers: Sequence[str],
     *,
     briefs: Sequence[Brief] | None = None,
+    sets: Mapping[str, Sequence[Brief]] | None = None,
     factories: Mapping[str, RankerFactory] | None = None,
+    corpus: Corpus | None = None,
 ) -> EvaluationReport:
-    """Run every ranker on every brief (with at least one relevant channel).
+    """Run every ranker on every brief (with at least one relevant channel) of every set.
 
-    Each ranker returns its whole ranking (k = number of channels) so MAP is over the full
-    list. ``factories`` overrides the registry (tests pass their own).
+    ``sets`` maps set names to briefs (default: every set of :data:`BRIEF_SETS`);
+    ``briefs`` alone is evaluated as the set ``current``. Each ranker is built once and
+    returns its whole ranking (k = number of channels) so MAP is over the full list.
+    ``factories`` overrides the registry (tests pass their own); ``corpus`` reuses documents
+    and embeddings already computed.
     """
-    chosen = list(briefs) if briefs is not None else briefs_for(CORE + CATCH_ALL)
+    if sets is not None and briefs is not None:
+        raise ValueError("pass briefs or sets, not both")
+    if sets is None:
+        sets = {"current": list(briefs)} if briefs is not None else brief_sets(["all"])
     registry = dict(factories) if factories is not None else _FACTORIES
     unknown = [name for name in rankers if name not in registry]
     if unknown:
@@ -821,27 +986,34 @@ def evaluate(
         n_country_videos=dataset.n_country_videos,
         files=dataset.files,
         label_counts=dict(labels.most_common()),
-        briefs=[],
     )
-    for brief in chosen:
-        if labels[brief.category] == 0:
-            report.skipped.append(f"{brief.category} ({brief.phrasing}): no channel has it")
-        else:
-            report.briefs.append(brief)
-    report.results.extend(random_expectation(b, dataset.truths) for b in report.briefs)
+    for name, chosen in sets.items():
+        kept = report.sets.setdefault(name, [])
+        for brief in chosen:
+            if labels[brief.category] == 0:
+                report.skipped.append(
+                    f"{name} {brief.id or brief.phrasing} ({brief.category}): no channel has it"
+                )
+            else:
+                kept.append(brief)
+        report.results.extend(random_expectation(b, dataset.truths, brief_set=name) for b in kept)
     started = time.perf_counter()
-    corpus = Corpus(dataset.records)
+    if corpus is None:
+        corpus = Corpus(dataset.records)
     report.seconds["documents"] = time.perf_counter() - started
     depth = len(corpus)
-    for name in rankers:
+    for ranker in rankers:
         started = time.perf_counter()
-        rank = registry[name](corpus)
-        report.seconds[f"{name} build"] = time.perf_counter() - started
+        rank = registry[ranker](corpus)
+        report.seconds[f"{ranker} build"] = time.perf_counter() - started
         started = time.perf_counter()
-        for brief in report.briefs:
-            ranking = rank(brief.text, depth)
-            report.results.append(score_ranking(name, brief, ranking, dataset.truths))
-        report.seconds[f"{name} queries"] = time.perf_counter() - started
+        for name, kept in report.sets.items():
+            for brief in kept:
+                ranking = rank(brief.text, depth)
+                report.results.append(
+                    score_ranking(ranker, brief, ranking, dataset.truths, brief_set=name)
+                )
+        report.seconds[f"{ranker} queries"] = time.perf_counter() - started
     return report
 
 
@@ -858,59 +1030,88 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]
     return lines
 
 
-def summary_rows(report: EvaluationReport, categories: Sequence[str]) -> list[list[str]]:
-    """One row per ranker: the macro-average of each metric over both phrasings."""
+def headline_rows(report: EvaluationReport, categories: Sequence[str] = CORE) -> list[list[str]]:
+    """One row per ranker: macro nDCG@10 over ``categories`` in each set."""
     return [
         [ranker]
-        + [_fmt(report.macro(ranker, metric, categories=categories)) for metric, _ in METRICS]
+        + [
+            _fmt(report.macro(ranker, "ndcg", categories=categories, brief_set=name))
+            for name in report.sets
+        ]
         for ranker in report.rankers()
     ]
 
 
-def phrasing_rows(report: EvaluationReport) -> list[list[str]]:
-    """Macro nDCG@10 and P@10 over the core categories, per ranker and phrasing."""
+def summary_rows(
+    report: EvaluationReport, categories: Sequence[str], brief_set: str | None = None
+) -> list[list[str]]:
+    """One row per ranker: the macro-average of each metric over the set's briefs."""
+    return [
+        [ranker]
+        + [
+            _fmt(report.macro(ranker, metric, categories=categories, brief_set=brief_set))
+            for metric, _ in METRICS
+        ]
+        for ranker in report.rankers()
+    ]
+
+
+def phrasing_rows(report: EvaluationReport, brief_set: str) -> list[list[str]]:
+    """Macro nDCG@10 and P@10 over the core categories, per ranker and phrasing of the set."""
     return [
         [ranker, phrasing]
         + [
-            _fmt(report.macro(ranker, metric, categories=CORE, phrasing=phrasing))
+            _fmt(
+                report.macro(
+                    ranker, metric, categories=CORE, phrasing=phrasing, brief_set=brief_set
+                )
+            )
             for metric in ("ndcg", "precision")
         ]
         for ranker in report.rankers()
-        for phrasing in PHRASINGS
+        for phrasing in report.phrasings(brief_set)
     ]
 
 
-def category_rows(report: EvaluationReport, metric: str) -> list[list[str]]:
-    """One row per category: the channel count and ``metric`` per ranker (mean of the two
-    phrasings)."""
+def category_rows(report: EvaluationReport, metric: str, brief_set: str) -> list[list[str]]:
+    """One row per category of the set: the channel count and ``metric`` per ranker (the
+    mean over the category's briefs)."""
     rows = []
-    for category in dict.fromkeys(b.category for b in report.briefs):
+    for category in dict.fromkeys(b.category for b in report.sets.get(brief_set, [])):
         rows.append(
             [category, str(report.label_counts.get(category, 0))]
-            + [_fmt(report.macro(r, metric, categories=[category])) for r in report.rankers()]
+            + [
+                _fmt(report.macro(r, metric, categories=[category], brief_set=brief_set))
+                for r in report.rankers()
+            ]
         )
     return rows
 
 
 def render_text(report: EvaluationReport) -> str:
-    """The console tables."""
+    """The console tables: the headline per set, then each set's tables."""
     out = [
-        f"{report.n_channels} channels, {len(report.briefs)} briefs"
-        f" ({len({b.category for b in report.briefs})} categories x phrasings)",
+        f"{report.n_channels} channels; briefs: "
+        + ", ".join(f"{name} {len(briefs)}" for name, briefs in report.sets.items()),
+        "",
+        f"== core macro nDCG@{K_TOP} per set",
+        *_text_table(["ranker", *report.sets], headline_rows(report)),
         "",
     ]
     header = ["ranker"] + [label for _, label in METRICS]
-    for title, cats in (("core categories", CORE), ("catch-all categories", CATCH_ALL)):
-        out.append(f"== macro-average, {title}")
-        out += _text_table(header, summary_rows(report, cats))
-        out.append("")
-    out.append("== core macro per phrasing")
-    out += _text_table(["ranker", "phrasing", f"nDCG@{K_TOP}", f"P@{K_TOP}"], phrasing_rows(report))
-    out.append("")
-    for metric, label in (("ndcg", f"nDCG@{K_TOP}"), ("precision", f"P@{K_TOP}")):
-        out.append(f"== {label} per category (mean of the phrasings)")
+    for name in report.sets:
+        for title, cats in (("core categories", CORE), ("catch-all categories", CATCH_ALL)):
+            out.append(f"== [{name}] macro-average, {title}")
+            out += _text_table(header, summary_rows(report, cats, name))
+            out.append("")
+        out.append(f"== [{name}] core macro per phrasing")
         out += _text_table(
-            ["category", "channels", *report.rankers()], category_rows(report, metric)
+            ["ranker", "phrasing", f"nDCG@{K_TOP}", f"P@{K_TOP}"], phrasing_rows(report, name)
+        )
+        out.append("")
+        out.append(f"== [{name}] nDCG@{K_TOP} per category (mean over its briefs)")
+        out += _text_table(
+            ["category", "channels", *report.rankers()], category_rows(report, "ndcg", name)
         )
         out.append("")
     out.append("== seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
@@ -924,22 +1125,80 @@ def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[st
     return lines
 
 
-def render_markdown(report: EvaluationReport, *, command: str) -> str:
-    """docs/matcher-quality.md: data, protocol, briefs, results and caveats."""
-    rankers = [r for r in report.rankers() if r != RANDOM]
+_SET_NOTES = {
+    "current": "the 24 briefs of `eval/briefs.py` (a keyword line and a sentence per"
+    " category); earlier ranker work was tuned on them",
+    "long": "`eval/data/briefs_long.jsonl`, **held out**: recruiter-style briefs of 40-110"
+    " words with countries, budgets, objectives and negative wishes",
+    "short": "`eval/data/briefs_short.jsonl`, **held out**: search-box queries of 2-4 words",
+    "train": "`eval/data/briefs_train.jsonl`, **the tuning set**: short and long briefs; the"
+    " only set anything may be tuned on",
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One retrieval idea for the "Retrieval experiments" section: its variants (ranker
+    names with a label) against a baseline ranker, and what was learned."""
+
+    title: str
+    baseline: str
+    variants: tuple[tuple[str, str], ...]
+    note: str = ""
+
+
+def _experiment_lines(report: EvaluationReport, experiments: Sequence[Experiment]) -> list[str]:
+    present = set(report.rankers(experiments=True))
+    lines: list[str] = []
+    for exp in experiments:
+        rows = [(exp.baseline, f"`{exp.baseline}` (baseline)"), *exp.variants]
+        rows = [(name, label) for name, label in rows if name in present]
+        if len(rows) < 2:
+            continue
+        sets = list(report.sets)
+        header = ["variant", *(f"{s}{' (tuning)' if s == TRAINING_SET else ''}" for s in sets)]
+        table = []
+        for name, label in rows:
+            cells = [label]
+            for s in sets:
+                value = report.macro(name, "ndcg", categories=CORE, brief_set=s)
+                base = report.macro(exp.baseline, "ndcg", categories=CORE, brief_set=s)
+                delta = "" if name == exp.baseline else f" ({value - base:+.3f})"
+                cells.append(_fmt(value) + delta)
+            table.append(cells)
+        lines += [f"### {exp.title}", ""]
+        if exp.note:
+            lines += [exp.note, ""]
+        lines += [*_md_table(header, table), ""]
+    return lines
+
+
+def render_markdown(
+    report: EvaluationReport,
+    *,
+    command: str,
+    experiments: Sequence[Experiment] = (),
+    experiments_intro: str = "",
+) -> str:
+    """docs/matcher-quality.md: data, protocol, brief sets, results per set, retrieval
+    experiments (when given) and caveats."""
     header = ["ranker", *(label for _, label in METRICS)]
     counts = sorted(report.label_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     evaluated = set(CORE) | set(CATCH_ALL)
+    rankers = [r for r in report.rankers() if r != RANDOM]
     lines = [
         "# Matcher quality on real YouTube data",
         "",
         "How well do creatormatch's retrievers find the right niche for a brand brief? This",
-        "page is generated by `python -m eval.youtube` (issue 3, item 9); do not edit the",
-        "numbers by hand, run the command again:",
+        "page is generated by `python -m eval.youtube` (issue 3, item 9; issue 15); do not",
+        "edit the numbers by hand, run the command again:",
         "",
         "```bash",
         command,
         "```",
+        "",
+        "`--set current|long|short|train|all` picks the brief sets (default all), `--json`",
+        "prints every number as one JSON object (for benchmarks and scripts).",
         "",
         "## Data",
         "",
@@ -977,54 +1236,98 @@ def render_markdown(report: EvaluationReport, *, command: str) -> str:
         "",
         "## Protocol",
         "",
-        "Protocol A of the data README (brief -> niche). For each category there are two",
-        "briefs, a short keyword-style one and a natural sentence, written before any run and",
-        "not tuned on the results. Every ranker ranks **all** channels for each brief. A",
-        "channel is relevant when its label equals the brief's category (binary relevance);",
-        "*graded* nDCG uses the share of the channel's videos in that category as the gain.",
+        "Protocol A of the data README (brief -> niche). Every ranker ranks **all** channels",
+        "for each brief. A channel is relevant when its label equals the brief's category",
+        "(binary relevance); *graded* nDCG uses the share of the channel's videos in that",
+        "category as the gain.",
         "",
         f"- Metrics: nDCG@{K_TOP}, graded nDCG@{K_TOP}, P@{K_TOP}, MAP (over the full",
-        f"  ranking), Recall@{K_RECALL}; macro-averaged over briefs (both phrasings).",
-        f"- Headline: the {len(CORE)} core categories. Entertainment and People & Blogs are",
-        "  what uploaders pick when nothing else fits; they are reported separately.",
+        f"  ranking), Recall@{K_RECALL}; macro-averaged over the briefs of a set (every set",
+        "  has the same number of briefs per core category, so this is also the mean of the",
+        "  per-category means).",
+        f"- Headline: core macro nDCG@{K_TOP}, over the {len(CORE)} core categories.",
+        "  Entertainment and People & Blogs are what uploaders pick when nothing else fits;",
+        "  they are reported separately.",
         "- `random (expected)` is the exact expectation of a uniformly random ranking,",
         "  computed from the label counts, not a simulation.",
         "- Rankers: "
         + "; ".join(f"`{name}`: {_RANKER_NOTES.get(name, 'plugged in')}" for name in rankers)
         + ".",
         "",
-        "### Briefs",
+        "### Brief sets",
+        "",
+        "Each set is reported on its own; never average a held-out set with the tuning set.",
+        "The rules for the sets (written before tuning, never edited to fit) are in",
+        "`eval/data/README.md`.",
         "",
         *_md_table(
-            ["category", "phrasing", "brief"],
-            ([b.category, b.phrasing, b.text] for b in report.briefs),
+            ["set", "briefs evaluated", "phrasings", "what it is"],
+            (
+                [
+                    f"`{name}`",
+                    str(len(briefs)),
+                    ", ".join(report.phrasings(name)),
+                    _SET_NOTES.get(name, "plugged in"),
+                ]
+                for name, briefs in report.sets.items()
+            ),
         ),
         "",
         "## Results",
         "",
-        f"Core categories ({len(CORE)} categories, {len(report.select(RANDOM, categories=CORE))}"
-        " briefs):",
+        f"Headline: core macro nDCG@{K_TOP} per set.",
         "",
-        *_md_table(header, summary_rows(report, CORE)),
+        *_md_table(["ranker", *(f"`{s}`" for s in report.sets)], headline_rows(report)),
         "",
-        f"Catch-all categories ({', '.join(CATCH_ALL)}):",
+        f"Catch-all categories ({', '.join(CATCH_ALL)}), macro nDCG@{K_TOP} per set:",
         "",
-        *_md_table(header, summary_rows(report, CATCH_ALL)),
+        *_md_table(["ranker", *(f"`{s}`" for s in report.sets)], headline_rows(report, CATCH_ALL)),
         "",
-        "Core macro-average per phrasing:",
-        "",
-        *_md_table(["ranker", "phrasing", f"nDCG@{K_TOP}", f"P@{K_TOP}"], phrasing_rows(report)),
-        "",
-        f"nDCG@{K_TOP} per category (mean of the two phrasings):",
-        "",
-        *_md_table(["category", "channels", *report.rankers()], category_rows(report, "ndcg")),
-        "",
-        f"P@{K_TOP} per category (mean of the two phrasings):",
-        "",
-        *_md_table(["category", "channels", *report.rankers()], category_rows(report, "precision")),
-        "",
+    ]
+    for name, briefs in report.sets.items():
+        n_core = len(report.select(RANDOM, categories=CORE, brief_set=name))
+        lines += [
+            f"### Set `{name}`",
+            "",
+            f"Core categories ({n_core} briefs):",
+            "",
+            *_md_table(header, summary_rows(report, CORE, name)),
+            "",
+            f"Catch-all categories ({len(briefs) - n_core} briefs):",
+            "",
+            *_md_table(header, summary_rows(report, CATCH_ALL, name)),
+            "",
+            "Core macro per phrasing:",
+            "",
+            *_md_table(
+                ["ranker", "phrasing", f"nDCG@{K_TOP}", f"P@{K_TOP}"], phrasing_rows(report, name)
+            ),
+            "",
+            f"nDCG@{K_TOP} per category (mean over the category's briefs):",
+            "",
+            *_md_table(
+                ["category", "channels", *report.rankers()], category_rows(report, "ndcg", name)
+            ),
+            "",
+        ]
+    if "current" in report.sets:
+        lines += [
+            "### The briefs of the `current` set",
+            "",
+            *_md_table(
+                ["category", "phrasing", "brief"],
+                ([b.category, b.phrasing, b.text] for b in report.sets["current"]),
+            ),
+            "",
+        ]
+    if experiments:
+        lines += ["## Retrieval experiments", ""]
+        if experiments_intro:
+            lines += [experiments_intro, ""]
+        lines += _experiment_lines(report, experiments)
+    lines += [
         "Run time on the machine that wrote this page (seconds; the embedding time is one",
-        "CPU encoding of every document): "
+        "CPU encoding of every document, or none when read from `--cache-dir`): "
         + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items())
         + ".",
         "",
@@ -1037,6 +1340,8 @@ def render_markdown(report: EvaluationReport, *, command: str) -> str:
         "  files a video under Entertainment, or a late-night show under Comedy, counts as a",
         "  miss. Many channels have one or two trending videos, so a label rests on little.",
         "  Absolute precision is therefore a lower bound; compare rankers, not to 1.0.",
+        "- **Small sets**: 24 to 48 core briefs per set; a difference of 0.01-0.02 in macro",
+        "  nDCG@10 is within what a single brief can move.",
         "- **No follower counts**: the dump has none, so tiers, audience fit and",
         "  engagement-rate scoring cannot be evaluated here (`followers` is None).",
         "- Text is mostly English and French (the FR list); briefs are in English, so French",
@@ -1071,6 +1376,12 @@ _RANKER_NOTES = {
     "embedding": "all-MiniLM-L6-v2 (`matcher.embedder`) over the same documents, exact"
     " inner-product search",
     "hybrid": "reciprocal rank fusion (`matcher.fusion`, k = 60) of the two full lists",
+    "full": "the product's ranker: `matcher.brief.parse_brief`, the `hybrid` candidates"
+    " (500), then `matcher.ranking.rank_candidates`",
+    "retrieval": "the new retrieval (`matcher.retrieval.retrieve`): the brief's niche text"
+    " (stand-in `eval.niche.niche_text` until `Brief.niche_text` lands) embedded, Rocchio"
+    " feedback (the mean of the 5 best dense hits re-scores the first 200), BM25 on the"
+    " niche text, z-score CombSUM (alpha 0.7) of 200-deep lists; the rest in dense order",
 }
 
 
@@ -1082,6 +1393,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--data", help=f"the data folder (default: ${DATA_ENV} or {DEFAULT_DATA_DIR})"
+    )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        choices=["all", *BRIEF_SETS],
+        help="a brief set to evaluate (repeatable; default all)",
     )
     parser.add_argument(
         "--rankers",
@@ -1097,6 +1415,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME=MODULE:ATTR",
         help="register a ranker factory importable as MODULE:ATTR under NAME (repeatable)",
     )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep document embeddings in DIR (keyed by model and documents) between runs",
+    )
+    parser.add_argument(
+        "--experiments",
+        action="store_true",
+        help="also run the retrieval experiments of eval/retrieval.py (rankers x-*) and write"
+        " their tables",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--write", metavar="PATH", help="write the Markdown report to PATH")
     args = parser.parse_args(argv)
@@ -1106,24 +1435,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         register_ranker(name, factory, replace=True)
     names = [n.strip() for n in (args.rankers or ",".join(available_rankers())).split(",")]
     names = [n for n in names if n]
+    chosen_sets = args.sets or ["all"]
     try:
         dataset = load_dataset(args.data)
     except DataNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    report = evaluate(dataset, names)
+    corpus = Corpus(dataset.records, cache_dir=args.cache_dir)
+    factories: dict[str, RankerFactory] = dict(_FACTORIES)
+    experiments: Sequence[Experiment] = ()
+    intro = ""
+    if args.experiments:
+        from eval import retrieval
+
+        factories.update(retrieval.experiment_factories(dataset, corpus))
+        names += [n for n in factories if n.startswith("x-") and n not in names]
+        experiments, intro = retrieval.EXPERIMENTS, retrieval.INTRO
+    report = evaluate(
+        dataset, names, sets=brief_sets(chosen_sets), factories=factories, corpus=corpus
+    )
     report.seconds["total"] = time.perf_counter() - started
+    if args.experiments:
+        retrieval.save_caches(corpus)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=False))
     else:
         print(render_text(report))
     if args.write:
-        command = "python -m eval.youtube --rankers " + ",".join(names)
+        command = "python -m eval.youtube --rankers " + ",".join(
+            n for n in names if not n.startswith("x-")
+        )
+        if chosen_sets != ["all"]:
+            command += "".join(f" --set {s}" for s in chosen_sets)
         if args.ranker_factory:
             command += "".join(f" --ranker-factory {s}" for s in args.ranker_factory)
+        if args.experiments:
+            command += " --experiments"
         command += f" --write {args.write}"
-        Path(args.write).write_text(render_markdown(report, command=command), encoding="utf-8")
+        text = render_markdown(
+            report, command=command, experiments=experiments, experiments_intro=intro
+        )
+        Path(args.write).write_text(text, encoding="utf-8")
     return 0
 
 

@@ -1,8 +1,10 @@
 """Fusion of the dense and lexical candidate lists into one ranking that keeps its evidence.
 
 :func:`reciprocal_rank_fusion` (RRF, k = 60) needs no score calibration: each list adds
-``weight / (k + rank)``. :func:`weighted_score_fusion` min-max normalises each list's scores
-and mixes them with ``alpha``; use it when the score gaps matter. Both keep each component's
+``weight / (k + rank)``. :func:`weighted_score_fusion` normalises each list's scores (min-max,
+or z-scores: CombSUM) and mixes them with ``alpha``; it keeps the score gaps that RRF throws
+away, and with z-scores it is what :mod:`matcher.retrieval` uses (docs/matcher-quality.md,
+"Retrieval experiments", has the numbers). Both keep each component's
 rank and score (and the lexical matched terms) on every :class:`FusedHit`, so an explanation
 can say "semantic match #3 (0.62), keyword match #1 on 'vegan', 'skincare'".
 """
@@ -10,7 +12,7 @@ can say "semantic match #3 (0.62), keyword match #1 on 'vegan', 'skincare'".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +20,14 @@ import numpy.typing as npt
 from core.errors import InvalidInputError
 from matcher.lexical import LexicalResult
 
-__all__ = ["RRF_K", "FusedHit", "Ranked", "reciprocal_rank_fusion", "weighted_score_fusion"]
+__all__ = [
+    "RRF_K",
+    "FusedHit",
+    "Normalization",
+    "Ranked",
+    "reciprocal_rank_fusion",
+    "weighted_score_fusion",
+]
 
 RRF_K = 60
 
@@ -128,13 +137,24 @@ def reciprocal_rank_fusion(
     return _finish(entries, scores, limit)
 
 
-def _min_max(values: dict[int, float]) -> dict[int, float]:
+Normalization = Literal["minmax", "zscore"]
+
+
+def _normalised(values: dict[int, float], how: Normalization) -> tuple[dict[int, float], float]:
+    """The normalised values and the value of a creator the list missed (its floor)."""
     if not values:
-        return {}
-    low, high = min(values.values()), max(values.values())
-    if high == low:
-        return dict.fromkeys(values, 1.0)
-    return {cid: (v - low) / (high - low) for cid, v in values.items()}
+        return {}, 0.0
+    array = np.fromiter(values.values(), dtype=np.float64, count=len(values))
+    if how == "minmax":
+        low, high = float(array.min()), float(array.max())
+        if high == low:
+            return dict.fromkeys(values, 1.0), 0.0
+        return {cid: (v - low) / (high - low) for cid, v in values.items()}, 0.0
+    mean, std = float(array.mean()), float(array.std())
+    if std == 0:  # one hit, or all equal: one unit above what the list missed
+        return dict.fromkeys(values, 1.0), 0.0
+    z = {cid: (v - mean) / std for cid, v in values.items()}
+    return z, float((array.min() - mean) / std)
 
 
 def weighted_score_fusion(
@@ -142,17 +162,32 @@ def weighted_score_fusion(
     lexical: Ranked | None,
     *,
     alpha: float = 0.7,
+    normalization: Normalization = "minmax",
     limit: int | None = None,
 ) -> list[FusedHit]:
-    """Fuse by ``alpha * dense + (1 - alpha) * lexical`` of min-max normalised scores.
+    """Fuse by ``alpha * dense + (1 - alpha) * lexical`` of normalised scores (CombSUM).
 
-    A creator missing from a list gets 0 for it. Scores are normalised within each list, so
-    the fused score ranks candidates of this query only.
+    ``minmax`` maps each list to [0, 1] and gives a creator a list missed 0; ``zscore``
+    subtracts the list's mean and divides by its standard deviation, and gives a missed
+    creator the list's lowest z (it ranked below everything the list returned); a list of one
+    hit, or of equal scores, gives its hits 1 and a missed creator 0. Scores are
+    normalised within each list, so the fused score ranks candidates of this query only, and
+    z-scores depend on how deep the lists are: compare fused scores at one depth only.
     """
     if not 0.0 <= alpha <= 1.0:
         raise InvalidInputError.for_field("alpha", f"must be in [0, 1], got {alpha}")
+    if normalization not in ("minmax", "zscore"):
+        raise InvalidInputError.for_field(
+            "normalization", f"must be 'minmax' or 'zscore', got {normalization!r}"
+        )
     entries = _collect(dense, lexical)
-    d = _min_max({c: e.dense_score for c, e in entries.items() if e.dense_score is not None})
-    lx = _min_max({c: e.lexical_score for c, e in entries.items() if e.lexical_score is not None})
-    scores = {c: alpha * d.get(c, 0.0) + (1 - alpha) * lx.get(c, 0.0) for c in entries}
+    d, d_floor = _normalised(
+        {c: e.dense_score for c, e in entries.items() if e.dense_score is not None},
+        normalization,
+    )
+    lx, lx_floor = _normalised(
+        {c: e.lexical_score for c, e in entries.items() if e.lexical_score is not None},
+        normalization,
+    )
+    scores = {c: alpha * d.get(c, d_floor) + (1 - alpha) * lx.get(c, lx_floor) for c in entries}
     return _finish(entries, scores, limit)

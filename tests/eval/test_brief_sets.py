@@ -131,3 +131,39 @@ def test_no_text_is_shared_within_or_between_files() -> None:
             key = " ".join(row["text"].lower().split())
             assert key not in seen, f"{name}: {row['id']} repeats {seen.get(key)}"
             seen[key] = row["id"]
+
+
+class TestLoader:
+    """eval.briefs.load_brief_set reads the same files the checks above guard."""
+
+    def test_every_set_loads_with_its_ids_and_phrasings(self) -> None:
+        from eval.briefs import BRIEF_SETS, BRIEFS, load_brief_set
+
+        assert BRIEF_SETS == ("current", "long", "short", "train")
+        assert load_brief_set("current") == list(BRIEFS)
+        for name, (prefix, _, _) in SETS.items():
+            short = name.removeprefix("briefs_").removesuffix(".jsonl")
+            briefs = load_brief_set(short)
+            rows = _load(name)
+            assert [b.id for b in briefs] == [r["id"] for r in rows]
+            assert [b.text for b in briefs] == [r["text"] for r in rows]
+            assert all(b.id.startswith(prefix) for b in briefs)
+        ids = [b.id for b in BRIEFS]
+        assert len(set(ids)) == len(ids) and all(i.startswith("C-") for i in ids)
+
+    def test_unknown_set_and_bad_lines_are_refused(self, tmp_path: Path) -> None:
+        import pytest
+
+        from eval.briefs import load_brief_set
+
+        with pytest.raises(ValueError, match="unknown brief set"):
+            load_brief_set("nope")
+        good = {"id": "T-1", "category": "Gaming", "phrasing": "short", "text": "x y"}
+        (tmp_path / "briefs_train.jsonl").write_text(
+            json.dumps(good) + "\n\n" + json.dumps({**good, "text": 3}) + "\n", encoding="utf-8"
+        )
+        with pytest.raises(ValueError, match=r"briefs_train.jsonl:3"):
+            load_brief_set("train", data_dir=tmp_path)
+        (tmp_path / "briefs_short.jsonl").write_text("{not json\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"briefs_short.jsonl:1: not JSON"):
+            load_brief_set("short", data_dir=tmp_path)

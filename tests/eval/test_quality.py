@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from eval.briefs import BRIEFS, CATCH_ALL, CORE, PHRASINGS, briefs_for
+from eval.briefs import BRIEFS, CATCH_ALL, CORE, PHRASINGS, Brief, briefs_for
 from eval.youtube import (
     RANDOM,
     Corpus,
     Dataset,
+    Experiment,
     Ranker,
+    brief_sets,
     embedding_ranker,
     evaluate,
     keyword_ranker,
@@ -65,9 +67,11 @@ class TestHarness:
     def test_an_oracle_scores_one_and_a_reverse_oracle_scores_less(self, fixture_dir: Path) -> None:
         dataset = load_dataset(fixture_dir)
 
+        by_text = {b.text: b for briefs in brief_sets(["all"]).values() for b in briefs}
+
         def oracle(corpus: Corpus) -> Ranker:
             def rank(query: str, k: int) -> list[int]:
-                brief = next(b for b in BRIEFS if b.text == query)
+                brief = by_text[query]
                 order = sorted(
                     range(len(corpus)), key=lambda i: -dataset.truths[i].share(brief.category)
                 )
@@ -90,6 +94,12 @@ class TestHarness:
             1.0
         )
         assert report.macro("reverse", "ndcg", categories=categories) < 0.7
+        # Every set is evaluated by default, each on its own.
+        assert list(report.sets) == ["current", "long", "short", "train"]
+        for name in report.sets:
+            assert report.macro("oracle", "ndcg", categories=categories, brief_set=name) == (
+                pytest.approx(1.0)
+            )
 
     def test_unknown_ranker_is_refused(self, fixture_dir: Path) -> None:
         with pytest.raises(ValueError, match="unknown ranker"):
@@ -123,8 +133,28 @@ class TestHarness:
         assert main(["--data", str(fixture_dir), "--rankers", "keyword", "--json"]) == 0
         payload = json.loads(capsys.readouterr().out)
         assert payload["n_channels"] == 4
-        assert set(payload["summary"]) == {RANDOM, "keyword"}
-        assert payload["summary"]["keyword"]["core"]["ndcg"] > 0
+        assert list(payload["sets"]) == ["current", "long", "short", "train"]
+        for name, numbers in payload["sets"].items():
+            assert set(numbers["summary"]) == {RANDOM, "keyword"}
+            assert numbers["summary"]["keyword"]["core"]["ndcg"] > 0
+            assert (
+                payload["headline"][name]["keyword"]
+                == numbers["summary"]["keyword"]["core"]["ndcg"]
+            )
+        assert set(payload["sets"]["train"]["per_phrasing"]["keyword"]) == {"short", "long"}
+        assert set(payload["sets"]["current"]["per_phrasing"]["keyword"]) == set(PHRASINGS)
+
+    def test_cli_evaluates_only_the_chosen_sets(
+        self, fixture_dir: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = ["--data", str(fixture_dir), "--rankers", "keyword", "--json", "--set", "train"]
+        assert main(argv) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert list(payload["sets"]) == ["train"]
+        assert {r["brief_set"] for r in payload["results"]} == {"train"}
+        assert all(r["brief_id"].startswith("T-") for r in payload["results"])
+        with pytest.raises(SystemExit):
+            main(["--data", str(fixture_dir), "--set", "nope"])
 
     def test_cli_plugs_in_a_ranker_factory(
         self, fixture_dir: Path, capsys: pytest.CaptureFixture[str]
@@ -132,9 +162,37 @@ class TestHarness:
         argv = ["--data", str(fixture_dir), "--rankers", "plugged", "--json"]
         argv += ["--ranker-factory", "plugged=eval.youtube:keyword_ranker"]
         assert main(argv) == 0
-        assert "plugged" in json.loads(capsys.readouterr().out)["summary"]
+        assert "plugged" in json.loads(capsys.readouterr().out)["headline"]["current"]
         with pytest.raises(ValueError, match="NAME=module:attribute"):
             main(["--ranker-factory", "no-colon"])
+
+    def test_the_report_shows_every_set_apart(self, fixture_dir: Path) -> None:
+        dataset = load_dataset(fixture_dir)
+        gaming = [b for b in BRIEFS if b.category == "Gaming"]
+        sets = {
+            "good": [Brief("Gaming", "short", "zelda nintendo", id="g-1")],
+            "bad": [Brief("Gaming", "short", "iphone unboxing", id="b-1"), *gaming[:1]],
+        }
+        report = evaluate(dataset, ["keyword"], sets=sets)
+        assert report.macro("keyword", "ndcg", categories=["Gaming"], brief_set="good") == (
+            pytest.approx(1.0)
+        )
+        # Only the Gaming channel is relevant; "iphone unboxing" finds the gadget channel.
+        bad = report.macro("keyword", "ndcg", categories=["Gaming"], brief_set="bad")
+        assert bad < 1.0
+        text = render_markdown(
+            report,
+            command="test",
+            experiments=[Experiment("An idea", "keyword", (("keyword", "same"),), "why")],
+        )
+        assert "### Set `good`" in text and "### Set `bad`" in text
+        assert "## Retrieval experiments" in text and "### An idea" in text
+        headline = next(line for line in text.splitlines() if line.startswith("| keyword |"))
+        assert headline == f"| keyword | 1.000 | {bad:.3f} |"
+
+    def test_briefs_and_sets_are_exclusive(self, fixture_dir: Path) -> None:
+        with pytest.raises(ValueError, match="not both"):
+            evaluate(load_dataset(fixture_dir), [], briefs=[], sets={})
 
     def test_cli_reports_missing_data(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -166,3 +224,15 @@ def test_keyword_and_embedding_beat_random_by_a_clear_margin(real_dataset: Datas
         assert ndcg > 3 * random_ndcg, (ranker, ndcg, random_ndcg)
         assert ndcg - random_ndcg > 0.2, (ranker, ndcg, random_ndcg)
     assert "random (expected)" in render_markdown(report, command="test")
+
+
+@pytest.mark.slow
+def test_cli_runs_the_retrieval_experiments(fixture_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "quality.md"
+    argv = ["--data", str(fixture_dir), "--set", "train", "--rankers", "hybrid,retrieval"]
+    assert main([*argv, "--experiments", "--write", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## Retrieval experiments" in text
+    assert "### 1. The dense query" in text and "### 6. Together" in text
+    assert "x-chosen" in text and "`retrieval`" in text
+    assert "--experiments" in text.split("```bash")[1].split("```")[0]

@@ -77,3 +77,29 @@ def test_weighted_bad_alpha(alpha: float) -> None:
 def test_rrf_bad_k() -> None:
     with pytest.raises(InvalidInputError):
         reciprocal_rank_fusion(D, L, k=0)
+
+
+def test_zscore_fusion() -> None:
+    hits = weighted_score_fusion(D, L, alpha=0.5, normalization="zscore")
+    by_id = {h.creator_id: h for h in hits}
+    d = np.array([0.9, 0.8, 0.7])
+    dz = (d - d.mean()) / d.std()
+    lx = np.array([12.0, 8.0, 1.0])
+    lz = (lx - lx.mean()) / lx.std()
+    # 2 is missing from the lexical list: it gets that list's lowest z; 4 the dense one's.
+    assert by_id[1].score == pytest.approx(0.5 * dz[0] + 0.5 * lz[2], abs=1e-6)
+    assert by_id[2].score == pytest.approx(0.5 * dz[1] + 0.5 * lz.min(), abs=1e-6)
+    assert by_id[3].score == pytest.approx(0.5 * dz[2] + 0.5 * lz[0], abs=1e-6)
+    assert by_id[4].score == pytest.approx(0.5 * dz.min() + 0.5 * lz[1], abs=1e-6)
+
+
+def test_zscore_of_a_single_hit_is_one_above_the_missed() -> None:
+    hits = weighted_score_fusion(D, lexical([2], [5.0]), alpha=0.0, normalization="zscore")
+    assert hits[0].creator_id == 2
+    assert hits[0].score == pytest.approx(1.0)
+    assert {h.score for h in hits[1:]} == {0.0}
+
+
+def test_unknown_normalization() -> None:
+    with pytest.raises(InvalidInputError):
+        weighted_score_fusion(D, L, normalization="rank")  # type: ignore[arg-type]

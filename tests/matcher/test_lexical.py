@@ -30,6 +30,9 @@ def index() -> BM25Index:
         ("Crème brûlée à Paris", ["creme", "brulee", "paris"]),
         ("El maquillaje y la piel", ["maquillaje", "piel"]),
         ("Der Sport und das Fitnessstudio", ["sport", "fitnessstudio"]),
+        ("eco-friendly Eco\u2011Friendly ecofriendly", ["ecofriendly"] * 3),
+        ("step-by-step #eco-friendly e-commerce", ["stepbystep", "ecofriendly", "ecommerce"]),
+        ("Vegan - cooking", ["vegan", "cooking"]),  # a dash between spaced words is no compound
         ("", []),
     ],
 )
@@ -95,3 +98,50 @@ def test_bad_fit() -> None:
 def test_empty_corpus_and_empty_documents() -> None:
     assert len(BM25Index().fit(np.array([], dtype=np.int64), []).search("x", 3)) == 0
     assert len(BM25Index().fit(np.array([1, 2]), ["", "the"]).search("x", 3)) == 0
+
+
+COMPOUNDS = {
+    1: "Dog-friendly cafes and parks",
+    2: "Friendly staff, great coffee",
+    3: "Eco-friendly packaging for soap",
+    4: "Ecofriendly soap bars",
+    5: "Eco tips: friendly reminders",
+}
+
+
+@pytest.fixture
+def compounds() -> BM25Index:
+    return BM25Index().fit(np.array(list(COMPOUNDS)), list(COMPOUNDS.values()))
+
+
+@pytest.mark.parametrize("query", ["eco-friendly", "ecofriendly", "Eco\u2010friendly"])
+def test_a_compound_matches_itself_and_its_joined_form_only(
+    compounds: BM25Index, query: str
+) -> None:
+    result = compounds.search(query, 5)
+    assert sorted(result.ids.tolist()) == [3, 4]
+
+
+def test_words_do_not_match_a_compound_and_terms_read_as_the_query_wrote_them(
+    compounds: BM25Index,
+) -> None:
+    assert sorted(compounds.search("friendly", 5).ids.tolist()) == [2, 5]
+    result = compounds.search("eco-friendly soap", 5)
+    assert result.ids[0] in (3, 4)
+    assert set(result.matched_terms[0]) == {"eco-friendly", "soap"}
+
+
+def test_matched_terms_per_row_follow_the_rows(index: BM25Index) -> None:
+    result = index.search("vegan skincare retinol recipes", 5)
+    for cid, terms in zip(result.ids.tolist(), result.matched_terms, strict=True):
+        words = set(tokenize(DOCS[cid]))
+        assert set(terms) == words & {"vegan", "skincare", "retinol", "recipes"}
+
+
+def test_matched_terms_of_a_query_with_many_terms() -> None:
+    words = [f"w{i}" for i in range(80)]
+    docs = [" ".join(words[i::3]) for i in range(3)]
+    index = BM25Index().fit(np.array([1, 2, 3]), docs)
+    result = index.search(" ".join(words), 3)
+    for cid, terms in zip(result.ids.tolist(), result.matched_terms, strict=True):
+        assert set(terms) == set(words[cid - 1 :: 3])
