@@ -48,6 +48,7 @@ __all__ = [
     "feedback_query",
     "fuse_zscore",
     "retrieve",
+    "retrieve_pooled",
 ]
 
 IdArray = npt.NDArray[np.int64]
@@ -193,6 +194,111 @@ def retrieve(
         k=k,
         cosines=original,
     )
+
+
+def retrieve_pooled(
+    query_text: str,
+    query_vector: FloatArray,
+    *,
+    dense: DenseIndex,
+    lexical: BM25Index | None,
+    k: int,
+    allowed_ids: IdArray | None = None,
+    pool_ids: IdArray | None = None,
+    settings: RetrievalSettings = DEFAULT_SETTINGS,
+) -> tuple[list[FusedHit], bool]:
+    """:func:`retrieve`, also searching a *pool*: the allowed creators who meet the brief's
+    wishes (its audience, platforms, tiers). A crowded niche then cannot fill the candidates
+    with creators the recruiter ruled out.
+
+    Without a pool this is :func:`retrieve`. With one, both searches (dense and BM25, over
+    the allowed ids and over the pool) give a union of candidates, which is then scored
+    exactly as one list, so a candidate's evidence does not depend on which search found
+    it: every candidate's cosine from its stored vector, Rocchio feedback from the best
+    ``feedback_docs`` of them, its BM25 within the union, z-score fusion over the union.
+
+    Returns the fused hits (every candidate of the union with a pool, at most ``k``
+    without) and whether the dense searches were exhaustive.
+    """
+    depth = max(k, settings.depth)
+    first = dense.search(query_vector, depth, allowed_ids=allowed_ids)
+    exact = bool(getattr(first, "exact", True))
+    if pool_ids is None:
+        return (
+            retrieve(
+                query_text,
+                query_vector,
+                dense=_Fixed(dense, first),
+                lexical=lexical,
+                k=k,
+                allowed_ids=allowed_ids,
+                settings=settings,
+            ),
+            exact,
+        )
+    in_pool = dense.search(query_vector, depth, allowed_ids=pool_ids)
+    exact = exact and bool(getattr(in_pool, "exact", True))
+    found = [np.asarray(first.ids, dtype=np.int64), np.asarray(in_pool.ids, dtype=np.int64)]
+    if lexical is not None and len(lexical):
+        found.append(lexical.search(query_text, depth, allowed_ids=allowed_ids).ids)
+        found.append(lexical.search(query_text, depth, allowed_ids=pool_ids).ids)
+    union = np.unique(np.concatenate(found)).astype(np.int64)
+    if not union.size:
+        return [], exact
+    vectors = _vectors(dense, union)
+    if vectors is None:  # a creator went away mid-match: the plain search still answers
+        return (
+            retrieve(
+                query_text,
+                query_vector,
+                dense=_Fixed(dense, first),
+                lexical=lexical,
+                k=k,
+                allowed_ids=allowed_ids,
+                settings=settings,
+            ),
+            exact,
+        )
+    cosines = (vectors @ query_vector).astype(np.float32)
+    order = np.lexsort((union, -cosines))
+    scores = cosines
+    if settings.feedback_docs and settings.feedback_weight > 0:
+        moved = feedback_query(
+            query_vector,
+            vectors[order[: settings.feedback_docs]],
+            weight=settings.feedback_weight,
+        )
+        scores = (vectors @ moved).astype(np.float32)
+        order = np.lexsort((union, -scores))
+    dense_list = _Dense(union[order], scores[order])
+    lexical_list = (
+        lexical.search(query_text, int(union.size), allowed_ids=union)
+        if lexical is not None and len(lexical)
+        else None
+    )
+    original = dict(zip(union.tolist(), cosines.tolist(), strict=True))
+    return (
+        fuse_zscore(
+            dense_list, lexical_list, alpha=settings.alpha, k=int(union.size), cosines=original
+        ),
+        exact,
+    )
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """An index whose first search has been done already (its result is reused)."""
+
+    index: DenseIndex
+    result: DenseResult
+
+    def search(
+        self, query: FloatArray, k: int, *, allowed_ids: IdArray | None = None
+    ) -> DenseResult:
+        return self.result
+
+    def get_vectors(self, ids: IdArray) -> FloatArray:
+        return self.index.get_vectors(ids)
 
 
 def _first_occurrences(ids: IdArray) -> IdArray:

@@ -43,6 +43,7 @@ __all__ = [
     "COMPONENTS",
     "PRIORS",
     "RELEVANCE_EXPONENT",
+    "RELEVANCE_SPAN",
     "STRENGTHS",
     "Candidates",
     "Scored",
@@ -72,7 +73,9 @@ RELEVANCE_EXPONENT = 2.0
 # Relevance band: candidates at least this relevant (relative to the best) count as fitting
 # the niche alike, and the wishes and quality order them; below it relevance falls with its
 # square, so weaker fits sink whatever else they offer. Ties keep the retrieval order.
-RELEVANCE_BAND = 0.7
+RELEVANCE_BAND = 0.85
+# Standard deviations of fused evidence below the best candidate at which relevance is 0.
+RELEVANCE_SPAN = 5.0
 
 # How strongly each component moves the total, per objective (0 = not at all, 1 = its value
 # multiplies the total). Audience wishes and the budget are what the recruiter stated, so
@@ -324,12 +327,19 @@ def _factor(strength: float, value: FloatArray) -> FloatArray:
 
 
 def relevance(candidates: Candidates) -> FloatArray:
-    """Each candidate's fused retrieval score relative to the best (1.0 for the best)."""
-    fused = np.nan_to_num(candidates.fused.astype(np.float64), nan=0.0)
-    best = float(fused.max()) if fused.size else 0.0
-    if best <= 0:
+    """Each candidate's retrieval evidence against the best candidate's: 1.0 for the best,
+    falling linearly to 0 at :data:`RELEVANCE_SPAN` below it. The fused score is a z-score
+    mix (:func:`matcher.retrieval.fuse_zscore`), so the span is in standard deviations of
+    the candidate lists: a candidate far ahead of the crowd stays ahead, and a crowded niche
+    keeps many candidates near the top instead of a steep fall by rank."""
+    fused = candidates.fused.astype(np.float64)
+    known = ~np.isnan(fused)
+    if not known.any():
         return np.zeros_like(fused)
-    out: FloatArray = np.clip(fused / best, 0.0, 1.0)
+    best = float(fused[known].max())
+    out: FloatArray = np.clip(
+        1.0 - (best - np.where(known, fused, -np.inf)) / RELEVANCE_SPAN, 0.0, 1.0
+    )
     return out
 
 

@@ -36,7 +36,7 @@ from matcher.cache import LRUCache
 from matcher.catalog import Catalog, CatalogRow, HardFilters
 from matcher.documents import creator_document, document_hash
 from matcher.embedder import Embedder
-from matcher.fusion import FusedHit, reciprocal_rank_fusion
+from matcher.fusion import FusedHit
 from matcher.index import (
     IndexHolder,
     IndexNeedsRebuildError,
@@ -51,6 +51,7 @@ from matcher.ranking import (
     explain,
     wishes_for,
 )
+from matcher.retrieval import retrieve_pooled
 from matcher.scorer import Candidates, Wishes, score_candidates, strengths_for, wish_fit
 from matcher.scoring import (
     CONFLICT_WINDOW_DAYS,
@@ -87,14 +88,6 @@ MAX_NICHELESS = 20_000
 # least this many of them.
 WISH_POOL_SHARE = 0.8
 WISH_POOL_MIN = 200
-
-
-@dataclass(frozen=True)
-class _Ranked:
-    """A candidate list in the shape matcher.fusion reads."""
-
-    ids: Any
-    scores: Any
 
 
 # ~3-5 KB per cached record (the results shown, with their reasons).
@@ -718,10 +711,10 @@ class MatchService:
         Two pools are searched: every allowed creator, and (when the brief states wishes
         about the audience, platforms or tiers) the allowed creators who meet them, so a
         crowded niche cannot fill the candidates with creators the recruiter ruled out. The
-        union is then scored exactly (every candidate's cosine from its stored vector, its
-        BM25 within the union) and fused over the union, so relevance is comparable
-        whichever pool found a candidate. A brief that names no niche ("women 25-34 in the
-        US, $15k") gives the allowed creators as equally relevant candidates (up to
+        union is then scored as one list (:func:`matcher.retrieval.retrieve_pooled`: Rocchio
+        feedback on the dense side, BM25 within the union, z-score fusion), so relevance is
+        comparable whichever pool found a candidate. A brief that names no niche ("women
+        25-34 in the US, $15k") gives the allowed creators as equally relevant candidates (up to
         :data:`MAX_NICHELESS`, the best by wishes first): the scorer orders them."""
         text = brief.search_text
         pool = self._wish_pool(state, wishes, allowed) if wishes is not None else None
@@ -731,34 +724,15 @@ class MatchService:
                 ids = np.concatenate([pool, ids[~np.isin(ids, pool)]])
             return [FusedHit(int(i), 1.0) for i in ids[:MAX_NICHELESS]], True
         query = self.embedder.encode_query(text)
-        dense = state.holder.search(query, wanted, allowed_ids=allowed)
-        lexical = (
-            state.lexical.search(text, wanted, allowed_ids=allowed)
-            if state.lexical is not None
-            else None
+        return retrieve_pooled(
+            text,
+            query,
+            dense=state.holder.current,
+            lexical=state.lexical,
+            k=wanted,
+            allowed_ids=allowed,
+            pool_ids=pool,
         )
-        if pool is None:
-            return reciprocal_rank_fusion(dense, lexical, limit=wanted), dense.exact
-        found = [dense.ids]
-        if lexical is not None:
-            found.append(lexical.ids)
-        in_pool = state.holder.search(query, wanted, allowed_ids=pool)
-        found.append(in_pool.ids)
-        if state.lexical is not None:
-            found.append(state.lexical.search(text, wanted, allowed_ids=pool).ids)
-        index = state.holder.current
-        union = np.unique(np.concatenate(found)).astype(np.int64)
-        union = union[np.isin(union, index.ids(), assume_unique=True)]
-        cosines = index.get_vectors(union) @ query
-        order = np.argsort(-cosines, kind="stable")
-        dense_union = _Ranked(union[order], cosines[order].astype(np.float32))
-        lexical_union = (
-            state.lexical.search(text, int(union.size), allowed_ids=union)
-            if state.lexical is not None and union.size
-            else None
-        )
-        fused = reciprocal_rank_fusion(dense_union, lexical_union, limit=int(union.size))
-        return fused, dense.exact and in_pool.exact
 
     def _wish_pool(self, state: _OrgState, wishes: Wishes, allowed: Any) -> Any:
         """The allowed creators who meet the brief's wishes best (None when it states none,

@@ -8,6 +8,7 @@ import pytest
 from matcher.brief import parse_brief
 from matcher.fusion import FusedHit
 from matcher.ranking import rank_candidates
+from matcher.scorer import RELEVANCE_SPAN
 from matcher.scoring import BRAND_SAFETY_KEYWORDS, safety_categories_for
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -48,10 +49,11 @@ def test_politics_creators_rank_by_fit_for_a_politics_brief() -> None:
 def test_relevance_is_relative_to_the_best_candidate() -> None:
     brief = parse_brief("budget travel vlogs in japan")
     records = {i: record(i, "travel") for i in (1, 2, 3)}
-    fused = [
-        FusedHit(1, 0.03, 1, 0.40, 1, 30.0),
-        FusedHit(2, 0.02, 2, 0.40, 2, 15.0),
-        FusedHit(3, 0.01, 3, 0.40, None, None),
+    span = RELEVANCE_SPAN
+    fused = [  # fused z-scores: the best, one third of the span below, two thirds below
+        FusedHit(1, 2.0, 1, 0.40, 1, 30.0),
+        FusedHit(2, 2.0 - span / 3, 2, 0.40, 2, 15.0),
+        FusedHit(3, 2.0 - 2 * span / 3, 3, 0.40, None, None),
     ]
     hits = {h.creator["id"]: h for h in rank_candidates(brief, fused, records, now=NOW)}
     niche = {i: next(c for c in h.components if c.name == "niche_fit") for i, h in hits.items()}
@@ -61,3 +63,16 @@ def test_relevance_is_relative_to_the_best_candidate() -> None:
     assert niche[1].details["lexical"] == 30.0 and niche[3].details["lexical"] is None
     # relevance squared: a creator half as relevant keeps a quarter of the score
     assert hits[1].score > hits[2].score > hits[3].score
+
+
+def test_a_clean_safety_check_is_no_top_reason_but_a_hit_is_a_flag() -> None:
+    brief = parse_brief("home cooking recipes")
+    records = {
+        1: record(1, "weeknight pasta recipes and home cooking"),
+        2: record(2, "home cooking recipes with wine pairings, casino night snacks"),
+    }
+    fused = [FusedHit(1, 1.0, 1, 0.5, 1, 9.0), FusedHit(2, 1.0, 2, 0.5, 2, 9.0)]
+    hits = {h.creator["id"]: h for h in rank_candidates(brief, fused, records, now=NOW)}
+    for hit in hits.values():
+        assert not any("keywords in the bio" in r for r in hit.top_reasons(5))
+    assert any(f.startswith("brand safety:") for f in hits[2].flags)

@@ -12,7 +12,7 @@ from core.errors import InvalidInputError
 from matcher.brief import Objective, parse_brief
 from matcher.catalog import Catalog
 from matcher.ranking import catalog_row, wishes_for
-from matcher.scorer import Candidates, Wishes, score_candidates, strengths_for
+from matcher.scorer import RELEVANCE_SPAN, Candidates, Wishes, score_candidates, strengths_for
 from matcher.scoring import SAFETY_CATEGORY_ORDER
 from tests.factories import creator_record
 
@@ -51,7 +51,11 @@ def unknown(cid: int, **overrides: Any) -> dict[str, Any]:
     return record
 
 
-def score(records: list[dict[str, Any]], fused: list[float], wishes: Wishes, **kw: Any) -> Any:
+def score(records: list[dict[str, Any]], relevances: list[float], wishes: Wishes, **kw: Any) -> Any:
+    """Score ``records`` whose relevance (to the best candidate, which has 1.0) is given:
+    the fused evidence that gives it, RELEVANCE_SPAN standard deviations spanning 1 to 0."""
+    assert max(relevances) == 1.0
+    fused = [1.0 - (1.0 - r) * RELEVANCE_SPAN for r in relevances]
     catalog = Catalog(
         [catalog_row(r, None) for r in records], safety_categories=len(SAFETY_CATEGORY_ORDER)
     )
