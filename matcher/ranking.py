@@ -50,9 +50,11 @@ __all__ = [
     "catalog_row",
     "explain",
     "rank_candidates",
+    "ranked_ids",
     "wishes_for",
 ]
 
+_CHECKS = frozenset({"brand_safety", "conflicts"})
 _GENDER_WORDS = {"female": "women", "male": "men", "other": "other genders"}
 
 
@@ -69,12 +71,17 @@ class MatchHit:
 
     def top_reasons(self, n: int = 3) -> list[str]:
         """The one-line "why" of a result: how it fits the brief first, then the reasons of
-        the components that fit best (known data only, strongest first)."""
+        the components that fit best (known data only, strongest first; the brand-safety
+        and competitor checks only as flags)."""
         by_name = {c.name: c for c in self.components}
         known = [
             c
             for c in self.explanation.contributions
-            if c.name != "niche_fit" and c.name not in self.explanation.unknown
+            if c.name != "niche_fit"
+            and c.name not in self.explanation.unknown
+            # A clean brand-safety or conflict check is no reason to pick a creator; a hit
+            # shows as a flag.
+            and c.name not in _CHECKS
         ]
         ranked = sorted(known, key=lambda c: -(c.score * c.weight))
         names = ["niche_fit", *(c.name for c in ranked)]
@@ -484,6 +491,30 @@ def explain(
         explanation=explanation,
         retrieval=retrieval,
     )
+
+
+def ranked_ids(
+    brief: Brief,
+    fused: Sequence[FusedHit],
+    records: Mapping[int, Mapping[str, Any]],
+    *,
+    authenticity_scores: Mapping[int, AuthenticityScore] | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> list[int]:
+    """The creator ids of :func:`rank_candidates`, best first, without explaining any (what
+    an evaluation over thousands of results needs)."""
+    scores = authenticity_scores or {}
+    kept = [h for h in fused if h.creator_id in records]
+    if not kept:
+        return []
+    catalog = Catalog(
+        [catalog_row(records[h.creator_id], scores.get(h.creator_id)) for h in kept],
+        safety_categories=len(SAFETY_CATEGORY_ORDER),
+    )
+    scored = score_candidates(
+        catalog.snapshot(), candidates_from_fused(kept), wishes_for(brief), overrides=weights
+    )
+    return [kept[int(j)].creator_id for j in scored.order]
 
 
 def rank_candidates(
