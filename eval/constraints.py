@@ -60,6 +60,7 @@ HELDOUT_PATH = DATA / "constraint_briefs.jsonl"
 TUNING_PATH = DATA / "constraint_dev.jsonl"
 K = 10
 ROSTER_SIZE = 5000
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "var" / "eval-demo"
 ROSTER_SEED = 42
 WISHES: tuple[str, ...] = (
     "countries",
@@ -335,6 +336,32 @@ def render_markdown(reports: Sequence[SuiteReport]) -> str:
     return "\n".join(lines)
 
 
+def run_all(data_dir: Path | None = None) -> list[SuiteReport]:
+    """Both sets (development first, then held out) on the demo roster."""
+    matcher, database, org = _service(data_dir or DEFAULT_DATA_DIR)
+    return [
+        run_suite(load_briefs(path), name, matcher, database, org)
+        for name, path in (("dev (tuning)", TUNING_PATH), ("held out", HELDOUT_PATH))
+    ]
+
+
+def markdown_section(reports: Sequence[SuiteReport]) -> str:
+    """The constraint suite's section of docs/matcher-quality.md."""
+    return "\n".join(
+        [
+            "## Constraint suite (demo roster)",
+            "",
+            f"`python -m eval.constraints`: {ROSTER_SIZE} demo creators (seed {ROSTER_SEED}),"
+            " each brief searched as text (k = 10), every top-10 result graded against the",
+            "wishes written down with the brief (eval/data/constraint_briefs.md). A share is",
+            "of the results whose data lets the wish be judged (in brackets); the"
+            " relevance span and band were tuned on the development set only.",
+            "",
+            render_markdown(reports),
+        ]
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.constraints", description=__doc__)
     parser.add_argument("--set", choices=("heldout", "dev", "all"), default="all")
@@ -342,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=Path(__file__).resolve().parent.parent / "var" / "eval-demo",
+        default=DEFAULT_DATA_DIR,
         help="where the demo roster's database and index are kept between runs",
     )
     args = parser.parse_args(argv)

@@ -642,33 +642,41 @@ def hybrid_ranker(corpus: Corpus) -> Ranker:
 
 
 def full_ranker(corpus: Corpus) -> Ranker:
-    """The product's ranker: the brief parsed, dense and BM25 candidates fused, then every
-    score component (:func:`matcher.ranking.rank_candidates`) with the objective's weights.
+    """The product's ranker: the brief read (:func:`matcher.brief.parse_brief`), its search
+    text retrieved as the match service does (:func:`matcher.retrieval.retrieve_pooled`:
+    Rocchio dense feedback, BM25, z-score fusion), then every score component
+    (:func:`matcher.ranking.rank_candidates`) with the objective's strengths.
 
-    The channels carry no followers, audience or rates (the dataset has none), so the
-    components that need them are unknown and the weights renormalise over the rest, as in
-    the product."""
+    The channels carry no followers, audience or rates (the dataset has none), so those
+    components are unknown for every channel alike and take their priors, as in the
+    product. Candidates beyond the fused ones follow in dense order (for MAP)."""
     from matcher.authenticity import AuthenticityModel
     from matcher.brief import parse_brief
-    from matcher.fusion import reciprocal_rank_fusion
+    from matcher.index import VectorIndex
     from matcher.lexical import BM25Index
-    from matcher.ranking import rank_candidates
+    from matcher.ranking import ranked_ids
+    from matcher.retrieval import DEFAULT_SETTINGS, retrieve_pooled
 
     embedder = _default_embedder()
     vectors = corpus.embeddings(embedder)
-    index = BM25Index().fit(np.arange(len(corpus), dtype=np.int64), corpus.documents)
+    ids = np.arange(len(corpus), dtype=np.int64)
+    index = VectorIndex.build(ids, vectors, model_name=embedder.name, kind="flat")
+    lexical = BM25Index().fit(ids, corpus.documents)
     records = {i: {**r, "id": i} for i, r in enumerate(corpus.records)}
     model = AuthenticityModel().fit(list(records.values()))
     authenticity = dict(zip(records, model.score(list(records.values())), strict=True))
-    depth = len(corpus)
 
     def rank(query: str, k: int) -> list[int]:
         brief = parse_brief(query)
-        dense = _dense_search(vectors, embedder.encode_query(query), depth)
-        lexical = index.search(query, depth)
-        fused = reciprocal_rank_fusion(dense, lexical, limit=max(k, 500))
-        hits = rank_candidates(brief, fused, records, authenticity_scores=authenticity)
-        return [int(h.creator["id"]) for h in hits[:k]]
+        text = brief.search_text or query
+        vector = embedder.encode_query(text)
+        fused, _ = retrieve_pooled(
+            text, vector, dense=index, lexical=lexical, k=max(k, DEFAULT_SETTINGS.depth)
+        )
+        ranked = ranked_ids(brief, fused, records, authenticity_scores=authenticity)
+        seen = set(ranked)
+        rest = [int(i) for i in _dense_search(vectors, vector, len(corpus)).ids if i not in seen]
+        return (ranked + rest)[:k]
 
     return rank
 
@@ -1385,6 +1393,80 @@ _RANKER_NOTES = {
 }
 
 
+# Issue 15's targets: on every brief set full >= hybrid >= max(keyword, embedding) and
+# full >= this core nDCG@10; in the constraint suite this share of top-10 results respects
+# each stated wish, and nobody costing more than the whole budget appears.
+TARGET_NDCG = 0.70
+TARGET_WISH_SHARE = 0.95
+
+
+def quality_targets(
+    report: EvaluationReport, suites: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """Each target of issue 15, measured: per brief set the rankers' core nDCG@10 and
+    whether the order and the floor hold; per constraint set each wish's share."""
+    out: dict[str, Any] = {"sets": {}, "constraints": {}}
+    for name in report.sets:
+        ndcg = {
+            r: report.macro(r, "ndcg", categories=CORE, brief_set=name)
+            for r in report.rankers()
+            if r != RANDOM and not r.startswith(EXPERIMENT_PREFIX)
+        }
+        row: dict[str, Any] = {"ndcg": {r: round(v, 4) for r, v in ndcg.items()}}
+        if {"full", "hybrid", "keyword", "embedding"} <= set(ndcg):
+            best_stage = max(v for r, v in ndcg.items() if r != "full")
+            row["full_ge_hybrid_ge_single"] = (
+                ndcg["full"] >= ndcg["hybrid"] >= max(ndcg["keyword"], ndcg["embedding"])
+            )
+            row["full_ge_every_retrieval_stage"] = ndcg["full"] >= best_stage
+            row["full_at_least_floor"] = ndcg["full"] >= TARGET_NDCG
+        out["sets"][name] = row
+    for suite in suites:
+        shares = {w: v for w, v in suite["shares"].items() if v is not None}
+        out["constraints"][suite["set"]] = {
+            "shares": shares,
+            "below_target": sorted(w for w, v in shares.items() if v < TARGET_WISH_SHARE),
+            "over_whole_budget": suite["over_whole_budget"],
+            "on_niche": suite["on_niche"],
+        }
+    return out
+
+
+def targets_markdown(targets: Mapping[str, Any]) -> str:
+    """The targets section of docs/matcher-quality.md."""
+    lines = [
+        "## Issue 15 targets",
+        "",
+        f"Every brief set: full >= hybrid >= max(keyword, embedding), full >= every retrieval "
+        f"stage, full core nDCG@10 >= {TARGET_NDCG}. Constraint suite: >= "
+        f"{TARGET_WISH_SHARE:.0%} of top-10 results respect each stated wish, nobody over the "
+        "whole budget.",
+        "",
+        "| set | full | order holds | full >= every stage | full >= floor |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in targets["sets"].items():
+        if "full_at_least_floor" not in row:
+            continue
+        lines.append(
+            f"| {name} | {row['ndcg']['full']:.3f} | {_yes(row['full_ge_hybrid_ge_single'])} | "
+            f"{_yes(row['full_ge_every_retrieval_stage'])} | "
+            f"{_yes(row['full_at_least_floor'])} |"
+        )
+    for name, row in targets["constraints"].items():
+        below = ", ".join(row["below_target"]) or "none"
+        lines.append("")
+        lines.append(
+            f"Constraint suite, {name}: wishes below {TARGET_WISH_SHARE:.0%}: {below}; "
+            f"results over the whole budget: {row['over_whole_budget']}."
+        )
+    return "\n".join(lines)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: evaluate, print the tables (or JSON), optionally write the report."""
     parser = argparse.ArgumentParser(
@@ -1426,6 +1508,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also run the retrieval experiments of eval/retrieval.py (rankers x-*) and write"
         " their tables",
     )
+    parser.add_argument(
+        "--constraints",
+        action="store_true",
+        help="also run the constraint suite on the demo roster (eval/constraints.py) and"
+        " report its shares and the issue-15 targets",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--write", metavar="PATH", help="write the Markdown report to PATH")
     args = parser.parse_args(argv)
@@ -1458,10 +1546,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.seconds["total"] = time.perf_counter() - started
     if args.experiments:
         retrieval.save_caches(corpus)
+    suites: list[Any] = []
+    if args.constraints:
+        from eval import constraints
+
+        suites = constraints.run_all()
+    targets = quality_targets(report, [s.to_json() for s in suites])
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, sort_keys=False))
+        out = report.to_json()
+        if suites:
+            out["constraints"] = [s.to_json() for s in suites]
+        out["targets"] = targets
+        print(json.dumps(out, indent=2, sort_keys=False))
     else:
         print(render_text(report))
+        print(json.dumps({"targets": targets}, indent=2))
     if args.write:
         command = "python -m eval.youtube --rankers " + ",".join(
             n for n in names if not n.startswith("x-")
@@ -1472,10 +1571,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             command += "".join(f" --ranker-factory {s}" for s in args.ranker_factory)
         if args.experiments:
             command += " --experiments"
+        if args.constraints:
+            command += " --constraints"
         command += f" --write {args.write}"
         text = render_markdown(
             report, command=command, experiments=experiments, experiments_intro=intro
         )
+        if suites:
+            from eval import constraints
+
+            text = text.rstrip("\n") + "\n\n" + constraints.markdown_section(suites) + "\n"
+        text = text.rstrip("\n") + "\n\n" + targets_markdown(targets) + "\n"
         Path(args.write).write_text(text, encoding="utf-8")
     return 0
 

@@ -20,8 +20,10 @@ from eval.youtube import (
     keyword_ranker,
     load_dataset,
     main,
+    quality_targets,
     register_ranker,
     render_markdown,
+    targets_markdown,
 )
 
 REQUIRED = {
@@ -236,3 +238,36 @@ def test_cli_runs_the_retrieval_experiments(fixture_dir: Path, tmp_path: Path) -
     assert "### 1. The dense query" in text and "### 6. Together" in text
     assert "x-chosen" in text and "`retrieval`" in text
     assert "--experiments" in text.split("```bash")[1].split("```")[0]
+
+
+def test_the_targets_say_which_order_and_floor_hold(fixture_dir: Path) -> None:
+    """quality_targets reads the rankers' numbers: an oracle named "full" above a reversed
+    "hybrid" holds the order against it, a reversed "full" fails it and the floor."""
+    dataset = load_dataset(fixture_dir)
+    by_text = {b.text: b for briefs in brief_sets(["all"]).values() for b in briefs}
+
+    def oracle(corpus: Corpus) -> Ranker:
+        def rank(query: str, k: int) -> list[int]:
+            category = by_text[query].category
+            return sorted(range(len(corpus)), key=lambda i: -dataset.truths[i].share(category))[:k]
+
+        return rank
+
+    def reverse(corpus: Corpus) -> Ranker:
+        inner = oracle(corpus)
+        return lambda query, k: inner(query, len(corpus))[::-1][:k]
+
+    good = {"full": oracle, "hybrid": reverse, "keyword": reverse, "embedding": reverse}
+    bad = {"full": reverse, "hybrid": oracle, "keyword": reverse, "embedding": reverse}
+    sets = brief_sets(["train"])
+    ok = quality_targets(evaluate(dataset, list(good), factories=good, sets=sets))
+    assert ok["sets"]["train"]["full_ge_every_retrieval_stage"] is True
+    assert ok["sets"]["train"]["full_at_least_floor"] is True
+    suite = {"set": "s", "shares": {"countries": 0.9, "age": 1.0}, "over_whole_budget": 0}
+    worse = quality_targets(
+        evaluate(dataset, list(bad), factories=bad, sets=sets), [{**suite, "on_niche": 0.5}]
+    )
+    assert worse["sets"]["train"]["full_ge_hybrid_ge_single"] is False
+    assert worse["sets"]["train"]["full_at_least_floor"] is False
+    assert worse["constraints"]["s"]["below_target"] == ["countries"]
+    assert "**no**" in targets_markdown(worse)
