@@ -15,6 +15,7 @@ from matcher.retrieval import (
     feedback_query,
     fuse_zscore,
     retrieve,
+    retrieve_pooled,
 )
 from tests.matcher.synthetic import embedding_like
 
@@ -181,3 +182,26 @@ def test_the_docs_state_the_default_settings() -> None:
     assert DEFAULT_SETTINGS.feedback_weight == 1.0
     alpha = DEFAULT_SETTINGS.alpha
     assert f"{alpha:g} x dense z + {1 - alpha:.1f} x BM25 z" in doc
+
+
+class TestPooled:
+    def test_without_a_pool_it_is_retrieve(self, index: VectorIndex) -> None:
+        settings = RetrievalSettings(depth=1, feedback_docs=0, alpha=1.0)
+        hits, exact = retrieve_pooled("", Q, dense=index, lexical=None, k=1, settings=settings)
+        assert _ids(hits) == _ids(
+            retrieve("", Q, dense=index, lexical=None, k=1, settings=settings)
+        )
+        assert exact is True
+
+    def test_the_pool_brings_in_what_the_plain_search_was_too_shallow_to_reach(
+        self, index: VectorIndex
+    ) -> None:
+        settings = RetrievalSettings(depth=1, feedback_docs=0, alpha=1.0)
+        pool = np.array([30], dtype=np.int64)
+        hits, _ = retrieve_pooled(
+            "", Q, dense=index, lexical=None, k=1, pool_ids=pool, settings=settings
+        )
+        # The union (10 from everyone, 30 from the pool) is scored as one list, by cosine.
+        assert _ids(hits) == [10, 30]
+        cosines = {h.creator_id: h.dense_score for h in hits}
+        assert cosines[30] == pytest.approx(float(C @ Q), rel=1e-5)
