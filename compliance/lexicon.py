@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "AD_FIELD",
     "ANTICIPATION",
     "BONA_FIDE_ADMISSION",
     "BONA_FIDE_ENDORSEMENT",
@@ -26,6 +27,7 @@ __all__ = [
     "COMMERCIAL",
     "COMMERCIAL_CASED",
     "CONNECTION_FIELD",
+    "DENIAL_FIELD",
     "GENERIC_QUALIFIERS",
     "HEALTH_FIELD",
     "HEAVY_USE",
@@ -33,10 +35,12 @@ __all__ = [
     "LABELS",
     "LINK_REFS",
     "NEGATIONS",
+    "NEGATION_FIELD",
     "NON_USE_FIELD",
     "PROFILE_REFS",
     "PROMO_CUES",
     "Field",
+    "Fields",
     "Kind",
     "LabelPattern",
     "fold",
@@ -746,7 +750,7 @@ CONNECTION_FIELD = Field(
         "mandaron dejo dejaron vol vols intern chef boss jefe patron mom mum moms mums "
         "dad dads wife son sons kid kids mama papa tia tio tias tios mere pere femme mari "
         "fils fille ami amie amis oma opa frau mann mannes manns sohn notre mia mio mien "
-        "cree parts cut ltk gano gana ganamos "
+        "cree parts cut ltk gano gana ganamos verse versee verser versent "
     ),
     pattern=(
         r"\bno\s+(?:cost|charge)|sin\s+cost|sans\s+frais|zur\s+verfugung|early\s+access|"
@@ -761,3 +765,36 @@ CONNECTION_FIELD = Field(
         r"put\s+(?:me|us)\s+up|\b(?:me|nos)\s+llev(?:o|aron)\s+(?:a|de|hasta)\b|mitgenommen"
     ),
 )
+
+
+class Fields:
+    """Several fields: a text is in them when it touches all of ``all_of`` and, if any are
+    given, one of ``any_of`` (a denial negates *and* speaks of a tie or of an ad)."""
+
+    def __init__(self, all_of: Iterable[Field] = (), any_of: Iterable[Field] = ()) -> None:
+        self.all_of = tuple(all_of)
+        self.any_of = tuple(any_of)
+
+    def matches(self, folded: str) -> bool:
+        """Whether the (folded) text touches the fields."""
+        if not all(f.matches(folded) for f in self.all_of):
+            return False
+        return not self.any_of or any(f.matches(folded) for f in self.any_of)
+
+
+# A denial says "no", "not", "nobody", "never" (EN/ES/FR/DE) about a tie (CONNECTION_FIELD)
+# or about the post being an ad ("no es un anuncio", "pas un placement de produit").
+NEGATION_FIELD = Field(
+    prefixes=_stems("unpaid unsponsor unbezahl nonsponsor non-sponsor "),
+    words=_stems(
+        "not no never nobody noone none nothing zero nadie nunca ningun ninguna ninguno nada ni "
+        "sin pas personne jamais aucun aucune rien sans nicht kein keine keinen keiner keinem "
+        "niemand nie nichts ohne "
+    ),
+    pattern=r"n't|\bno\s+one\b",
+)
+AD_FIELD = Field(
+    prefixes=_stems("anunci publicit promo advert placement reklam werb sponsor cobr centim "),
+    words=_stems("ad ads pub publi cent penny dime "),
+)
+DENIAL_FIELD = Fields(all_of=(NEGATION_FIELD,), any_of=(CONNECTION_FIELD, AD_FIELD))
