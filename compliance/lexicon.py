@@ -831,7 +831,8 @@ NEGATION_FIELD = Field(
     prefixes=_stems("unpaid unsponsor unbezahl nonsponsor non-sponsor "),
     words=_stems(
         "not no never nobody noone none nothing zero nadie nunca ningun ninguna ninguno nada ni "
-        "sin pas personne jamais aucun aucune rien sans nicht kein keine keinen keiner keinem "
+        "sin pas personne jamais aucun aucune rien sans nul nulle nicht kein keine keinen keiner "
+        "keinem keins keines "
         "niemand nie nichts ohne "
     ),
     pattern=r"n't|\bno\s+one\b",

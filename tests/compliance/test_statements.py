@@ -172,6 +172,13 @@ STATEMENTS: list[Any] = [
     ("A mí esta marca no me paga nada, que conste", "denial", None),
     ("Je précise que la marque ne me verse rien", "denial", None),
     ("Für diesen Beitrag habe ich keinen Cent bekommen", "denial", None),
+    ("Geld gibt mir die Marke dafür keins", "denial", None),
+    pytest.param(
+        "Ein Honorar gibt es dafür keins",
+        "denial",
+        None,
+        marks=pytest.mark.xfail(strict=True, reason="known limit: 'es gibt ... keins' not read"),
+    ),
     # none of these
     ("I'm not kidding, the soup is that good", None, None),
     ("Kein Witz, die Suppe ist so gut", None, None),
