@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "AD_FIELD",
     "ANTICIPATION",
     "BONA_FIDE_ADMISSION",
     "BONA_FIDE_ENDORSEMENT",
@@ -26,6 +27,7 @@ __all__ = [
     "COMMERCIAL",
     "COMMERCIAL_CASED",
     "CONNECTION_FIELD",
+    "DENIAL_FIELD",
     "GENERIC_QUALIFIERS",
     "HEALTH_FIELD",
     "HEAVY_USE",
@@ -33,10 +35,13 @@ __all__ = [
     "LABELS",
     "LINK_REFS",
     "NEGATIONS",
+    "NEGATION_FIELD",
     "NON_USE_FIELD",
     "PROFILE_REFS",
     "PROMO_CUES",
+    "URLS",
     "Field",
+    "Fields",
     "Kind",
     "LabelPattern",
     "fold",
@@ -346,7 +351,7 @@ GENERIC_QUALIFIERS = frozenset(
 # What a denial denies: a label, a payment or a sponsor (after "not", "no one ... ", ...).
 _DENIED = (
     r"(?:an?\s+|a\s+paid\s+|paid\s+)?#?(?:ad|advert|advertisement|sponsored|sponsorship|paid|"
-    r"promotion|promo|collab|partnership|paid\s+partnership|brand\s+deal)"
+    r"promotion|promo|collab(?:oration)?|partnership|paid\s+partnership|brand\s+deal)"
 )
 NEGATIONS = tuple(
     _c(p)
@@ -355,27 +360,30 @@ NEGATIONS = tuple(
         r"at\s+all\s+)?" + _DENIED + _E,
         r"(?<![\w#])#not(?:an)?(?:ad|sponsored|sponsoredpost)" + _E,
         _B + r"#?(?:un|non-?)sponsored" + _E,
-        _B + r"(?:no\s*one|nobody|no\s+brand|no\s+company)\s+(?:is\s+|has\s+|\w+ly\s+|ever\s+)?"
+        _B
+        + r"(?:no\s*one|nobody|no\s+brand|no\s+company)(?:'s)?\s+(?:is\s+|has\s+|\w+ly\s+|ever\s+)?"
         r"(?:paid|paying|pays|sponsored|sponsoring|sponsors|sent|asked|gave)\s+(?:me|us)" + _E,
         _B + r"(?:i'?m|i\s+am|i\s+was|we'?re|we\s+are)\s+not\s+(?:being\s+|getting\s+)?"
         r"(?:paid|sponsored)" + _E,
         _B + r"no\s+#?(?:ads?|sponsors?|sponsorships?)" + _E,
-        _B + r"(?:didn'?t|did\s+not|don'?t|do\s+not|never)\s+(?:get\s+|got\s+|even\s+)?"
+        _B
+        + r"(?:didn'?t|did\s+not|don'?t|do\s+not|never)\s+(?:\w+ly\s+|even\s+)?(?:get\s+|got\s+)?"
         r"(?:paid|pay\s+me|sponsor\s+(?:me|this))" + _E,
         _B + r"(?:not|never\s+been|no\s+longer)\s+(?:affiliated|partnered)\s+with" + _E,
         _B + r"no\s+(?:affiliation|partnership|collab|collaboration)" + _E,
-        _B + r"no\s+me\s+(?:han\s+|ha\s+)?(?:pagado|pagan|paga|patrocinan|patrocina)" + _E,
+        _B + r"no\s+(?:me|nos)\s+(?:han\s+|ha\s+)?(?:pagado|pagan|paga|patrocinan|patrocina)" + _E,
         _B + r"(?:je\s+ne\s+suis\s+pas|on\s+ne\s+m'a\s+pas)\s+(?:payee?|remuneree?|"
         r"sponsorisee?)" + _E,
         _B
         + r"(?:ich\s+werde\s+nicht|wurde\s+nicht|nicht)\s+(?:dafur\s+)?(?:bezahlt|gesponsert)"
         + _E,
         _B + r"no\s+(?:es|esta)?\s*(?:\w+\s+)?(?:una?\s+)?#?(?:publicidad|publi|patrocinado|"
-        r"patrocinio|colaboracion(?:\s+pagada)?|pagado)" + _E,
-        _B + r"nadie\s+me\s+(?:ha\s+)?(?:paga|pago|pagado|patrocina|patrocinado)" + _E,
+        r"patrocinio|colaboracion(?:\s+pagada)?|pagado|anuncio)" + _E,
+        _B + r"nadie\s+(?:me|nos)\s+(?:ha\s+)?(?:paga|pago|pagado|patrocina|patrocinado)" + _E,
         _B + r"sin\s+patrocinio" + _E,
         _B + r"(?:pas|ni|non)\s+(?:de\s+(?:la\s+)?|une?\s+|du\s+tout\s+)?#?(?:pub|publicite|sponso|"
-        r"sponsorise|collaboration\s+commerciale|partenariat|collab|remuneree?|payee?)" + _E,
+        r"sponsorise|collaboration\s+commerciale|partenariat|collab|remuneree?|payee?|"
+        r"placement\s+de\s+produit)" + _E,
         _B + r"personne\s+ne\s+m'a\s+(?:paye|payee|sponsorise|sponsorisee)" + _E,
         _B + r"personne\s+ne\s+me\s+(?:paie|paye|sponsorise)" + _E,
         _B + r"(?:keine|kein|nicht)\s+(?:bezahlte\s+)?#?(?:werbung|anzeige|gesponsert|kooperation|"
@@ -383,68 +391,91 @@ NEGATIONS = tuple(
         _B + r"niemand\s+(?:hat\s+mich|bezahlt\s+mich|sponsert\s+mich)" + _E,
     )
 )
+# "#ad jk", "es broma", "je rigole", "nur Spaß", and a label taken back ("lol not really").
+# An intensifier that denies the joke ("I'm not kidding", "no es broma", "kein Scherz", "sans
+# blague") is not one: it makes the statement stronger.
 JOKES = _c(
-    r"(?<![\w])(?:#?jk|j/k|#?just\s*kidding|#?kidding|#?lol\s+jk|#?es\s+broma|#?je\s+rigole)" + _E
+    r"(?<![\w])(?<!not )(?<!no )(?<!n't )(?<!even )(?:#?jk|j/k|#?just\s*kidding|#?kidding|#?lol\s+jk|"
+    r"#?(?<!no )(?<!no es )(?:es|era|es\s+una|de)\s+broma|es\s+cona|#?je\s+rigole|je\s+blague|"
+    r"je\s+plaisante|c'est\s+(?:une\s+blague|pour\s+rire)|"
+    r"(?:nur|war\s+nur\s+(?:ein|'n)|kleiner)\s+(?:spass|spaß|scherz|witz)|"
+    r"(?<!viel )(?<!kein )(?<!mit )(?<!zum )(?:spass|spaß)(?=[ \t]*(?:[,!)…]|$))|"
+    r"(?<!kein )(?<!ohne )scherz|quatsch|"
+    # a label taken back: "Paid partnership 🙃 lol not really", "Publicité... enfin, pas vraiment"
+    r"(?:lol\s+|haha\s+|jaja\s+|mdr\s+)?(?:not\s+really|no\s+realmente|no\s+del\s+todo|"
+    r"pas\s+vraiment|nicht\s+wirklich|eigentlich\s+nicht)(?=[ \t]*(?:[,.!)…]|$)))" + _E
 )
 
-# Words that name one's brand relationships (to find "... are in my bio", "...: site.com/x").
+# A pointer sends the reader elsewhere (the bio, the profile, a link) for what the creator's
+# brand relationships are (PROFILE_ONLY, LINK_ONLY). _TIES is what it points to: the
+# relationships named as such ("partnerships", "Kooperationen", "transparencia") or by who
+# they are with ("the brands I work with", "mit wem ich zusammenarbeite"). Hashtags are not
+# pointers (_B): "#collab" is a D4 term.
 _TIES = (
     r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|collaborations?|affiliations?|"
-    r"brand\s+(?:deals?|partners?|partnerships?|relationships?|collabs?)|relationships?|ad\s+policy|"
-    r"transparency|colaboraciones|patrocinios|patrocinadores|transparencia|partenariats|"
-    r"collaborations|partenaires|transparence|kooperationen|werbepartner(?:schaften)?|"
-    r"partnerschaften|transparenz)"
+    r"(?:brand|affiliate|advertising|ad)\s+(?:deals?|partners?|partnerships?|relationships?|collabs?)|"
+    r"paid\s+(?:collabs?|collaborations?|partnerships?|posts?)|relationships?|ad\s+policy|transparency|"
+    r"(?:brands?|companies|people|who)\s+(?:that\s+)?(?:i|we)\s+(?:work|partner|collaborate|team\s+up)\s+"
+    r"with|(?:brands?|companies)\s+(?:that\s+|who\s+)?(?:sponsor|pay|support)\s+(?:me|us)|"
+    r"colaboracion(?:es)?|colabos?|patrocinios?|patrocinadores?|transparencia|"
+    r"(?:marcas|empresas)\s+(?:con\s+las\s+que|que)\s+(?:trabajo|colaboro|me\s+patrocinan|me\s+pagan)|"
+    r"(?:con\s+)?que\s+marcas\s+(?:trabajo|colaboro|me\s+patrocinan|me\s+pagan)|"
+    r"partenariats?|partenaires|transparence|"
+    r"(?:marques|entreprises)\s+(?:avec\s+(?:qui|lesquelles)|pour\s+qui)\s+je\s+(?:travaille|collabore)|"
+    r"avec\s+qui\s+je\s+(?:travaille|collabore)|"
+    # German compounds: "Markenkooperationen", "Werbepartnerschaften", "Kooperationsdetails"
+    r"\w*kooperation\w*|\w*werbepartner\w*|\w*partnerschaft\w*|transparenz\w*|werbekennzeichnung\w*|"
+    r"werbehinweis\w*|mit\s+wem\s+ich\s+(?:zusammen)?arbeite|"
+    r"(?:marken|firmen)\s*,?\s+mit\s+denen\s+ich\s+(?:zusammen)?arbeite)"
 )
-_BIO = r"(?:bio|profile|profil|perfil)"
+# "my sponsors ...", "todas mis colaboraciones ...": the possessive is part of the pointer.
+_OWN = (
+    r"(?:(?:all\s+)?(?:my|our)\s+|(?:todas\s+|todos\s+)?(?:mis|nuestras|nuestros)\s+|"
+    r"(?:toutes\s+|tous\s+)?(?:mes|nos)\s+|(?:alle\s+)?(?:meine|unsere)\s+)?"
+)
+# The bio or profile, with a word that points to it ("see bio", "dans ma bio", "siehe Profil",
+# "on my channel profile", ": bio"): "flavour profile" is not a pointer.
+_TO_PROFILE = (
+    r"(?:(?<![\w])(?:(?:see|check|siehe|voir|mira|ver|consulta|schaut|schau|my|the|our|mi|el|la|ma|"
+    r"mon|le|meiner|meinem|meinen|mein|der|dem|im|en|in|on|at|dans|sur|auf)\s+){1,3}"
+    r"(?:channel\s+|canal\s+|kanal\s+)?|[:>→👉☝👆][ \t]*)(?:bio|profile|profil|perfil)" + _E
+)
 _URLISH = (
     r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.(?:com|ly|me|to|co|io|ee|net|org|de|es|fr|ca|uk|"
-    r"app|link|bio|page|style|blog|site|info)(?:/\S*)?(?![\w.])"
+    r"app|link|bio|page|style|blog|site|info|gg|tv)(?:/\S*)?(?![\w.])"
 )
+# A link, a web page or a URL ("the link below", "mi web", "sur mon site", "hinter dem Link").
+# "profile page" is the profile, not a link.
+_TO_LINK = (
+    r"(?:(?<![\w])(?:links?|enlaces?|liens?|website|site|web|blog|pagina|(?<!profile )(?<!bio )page|"
+    r"seite|webseite|url|linktree)" + _E + r"|" + _URLISH + r")"
+)
+# Every web address, for labels that only look like one ("mia-online.de/werbung").
+URLS = _c(_URLISH)
 
 PROFILE_REFS = tuple(
     _c(p)
     for p in (
-        # "all my collaborations are in the bio", "mes partenariats sont indiqués dans ma bio"
-        _B + _TIES + r"\b[^.!?\n]{0,40}?\b(?:in|on|en|dans|sur|im|auf)\s+(?:(?:my|mi|ma|mon|meiner|"
-        r"meinem|der|dem|the|la|el|le)\s+)?" + _BIO + _E,
-        # "bio has my sponsors", "en mi perfil tenéis las colaboraciones"
-        r"(?<!link in )(?<!link in my )(?<![\w#@])" + _BIO + r"\b[^.!?\n]{0,30}?\b" + _TIES + _E,
-        _B + r"(?:partnerships?|disclosures?|sponsors?|sponsorships?|collabs?|affiliations?|ads|"
-        r"brand\s+deals?|partners)\s+(?:are\s+|is\s+)?(?:all\s+)?(?:listed\s+|disclosed\s+|noted\s+|"
-        r"mentioned\s+)?(?:in|on)\s+(?:my\s+|the\s+)?(?:bio|profile)" + _E,
-        _B + r"(?:see|check|read)\s+(?:my\s+|the\s+)?(?:bio|profile)\s+for\s+(?:\w+\s+)?"
-        r"(?:disclosures?|partnerships?|sponsors?|sponsorships?|collabs?)" + _E,
-        _B + r"(?:colaboraciones|patrocinios|patrocinadores)\s+en\s+(?:mi\s+)?(?:bio|perfil)" + _E,
-        _B + r"(?:partenariats|collaborations|partenaires)\s+(?:dans|en|sur)\s+(?:ma\s+|la\s+)?"
-        r"(?:bio|profil)" + _E,
-        _B
-        + r"(?:kooperationen|werbepartner|partnerschaften)\s+(?:in|im|siehe)\s+(?:meiner\s+|der\s+)?"
-        r"(?:bio|profil)" + _E,
+        # "brand partners are all in my bio", "Kooperationen? Stehen alle in meiner Bio",
+        # "Partenariats : voir ma bio", "mit wem ich zusammenarbeite, steht in meiner Bio"
+        _B + _OWN + _TIES + r"[^.!\n]{0,40}?" + _TO_PROFILE,
+        # "bio has my sponsors", "mira mi perfil para saber qué marcas me patrocinan"
+        _TO_PROFILE + r"[^.!\n]{0,30}?" + _B + _TIES + _E,
     )
 )
 LINK_REFS = tuple(
     _c(p)
     for p in (
-        # "Disclosures: linktr.ee/x", "Transparenz: site.de/kooperationen", "full disclosure here: x.co"
-        _B
-        + r"(?:full\s+|info\s+(?:sobre|sur|zu|on)\s+(?:las\s+|les\s+|den\s+)?|my\s+|our\s+|mis\s+|mes\s+|"
-        r"meine\s+)?"
-        + _TIES
-        + r"(?:\s+(?:here|info|policy|page|aqui|ici|hier))?\s*(?:[:\-–—→]|at|unter|en|sur)"
-        r"\s*(?:" + _URLISH + r")",
-        _B
-        + r"(?:disclosures?|partnerships?|sponsorships?|transparency|ad\s+policy)\s*(?:[:\-–—]|at|here|on)?"
-        r"\s*:?\s*(?:https?://|www\.)\S+",
-        _B
-        + r"(?:tap|click|see|check|visit|follow|open)\s+(?:the\s+|my\s+)?link(?:\s+in\s+(?:my\s+)?bio)?\s+"
-        r"(?:for|to\s+see|to\s+read)\s+(?:my\s+|our\s+|the\s+|full\s+|all\s+)*(?:disclosures?|"
-        r"partnerships?|sponsorship\s+info|ad\s+policy|brand\s+deals?)" + _E,
+        # "Disclosures: linktr.ee/x", "sponsor details at the link below", "Infos zur
+        # Kooperation auf meinem Blog", "Werbehinweis: Link in der Bio"
+        _B + _OWN + _TIES + r"[^.!\n]{0,40}?" + _TO_LINK,
+        # "tap the link in bio for disclosures", "el enlace con la info de mis patrocinios"
+        r"(?<![\w])(?:links?|enlaces?|liens?)" + _E + r"[^.!\n]{0,30}?" + _B + _TIES + _E,
+        # "see my disclosure page", "about me page"
         _B + r"(?:see|read|visit)\s+(?:my\s+)?(?:disclosures?|about(?:\s+me)?)\s+page" + _E,
-        # "disclosures at the link below", "info sobre colaboraciones en el enlace"
-        _B + _TIES + r"\b[^.!?\n]{0,30}?\b(?:link|enlace|lien|website|site|web|blog|"
-        r"pagina|page|seite|webseite)" + _E,
-        _B + r"(?:link|enlace|lien)\b[^.!?\n]{0,30}?\b" + _TIES + _E,
-        r"linktr\.ee/\S*disclos\S*",
+        # a web address whose page is the disclosures: "jess.gg/disclosures"
+        r"(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+/\S*?(?:disclos|sponsor|transparen|partnership|"
+        r"partenariat|kooperation|colaboracion|collab|werbung|werbepartner|publicidad|affiliat)\S*",
     )
 )
 
@@ -538,7 +569,14 @@ BONA_FIDE_ADMISSION = tuple(
         _B
         + r"(?:haven't|havent|not)\s+(?:had\s+a\s+chance\s+to|gotten\s+around\s+to)\s+(?:try|use|open|test)"
         + _E,
-        _B + r"still\s+in\s+the\s+(?:box|package|packaging|wrapper)" + _E,
+        _B
+        + r"still\s+(?:sealed|unopened|in\s+the\s+(?:box|package|packaging|wrapper|plastic))"
+        + _E,
+        _B + r"(?:todavia|aun|sigue)\s+(?:precintad[oa]s?|sin\s+(?:abrir|estrenar))" + _E,
+        _B
+        + r"(?:encore|toujours)\s+(?:sous\s+blister|emballee?s?|dans\s+(?:sa|son)\s+(?:boite|emballage))"
+        + _E,
+        _B + r"noch\s+(?:originalverpackt|versiegelt|ungeoffnet|eingeschweisst)" + _E,
         _B + r"can'?t\s+wait\s+to\s+(?:try|test|use)" + _E,
         _B + r"(?:aun|todavia)\s+no\s+(?:lo|la|los|las)\s+(?:he\s+)?(?:probado|usado|abierto)" + _E,
         _B + r"no\s+(?:lo|la|los|las)\s+he\s+(?:probado|usado|abierto)" + _E,
@@ -556,7 +594,8 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"(?:the\s+)?most\s+\w+\s+\w+\s+(?:you\s+can\s+(?:buy|get)|on\s+the\s+market|out\s+there|ever)|"
     r"(?:go|run|just)\s+(?:get|buy|grab|order)\s+(?:it|one|this|these|them|yours)|"
     r"grab\s+(?:it|one|yours|this|these)|buy\s+(?:it|this|now|one|them|these)|get\s+yours|"
-    r"(?:you|u)\s+(?:need|want|have\s+to\s+(?:get|try|buy))\s+(?:this|it|these|one|them)|"
+    r"(?:you|u)(?:\s+(?:guys|all|lot|people))?\s+(?:really\s+|absolutely\s+|seriously\s+)?"
+    r"(?:need|want|have\s+to\s+(?:get|try|buy))\s+(?:this|it|these|one|them)|"
     r"trust\s+me|obsessed|love\s+(?:it|this|these|them)|10/10|worth\s+every\s+(?:penny|cent)|"
     r"don'?t\s+sleep\s+on|never\s+going\s+back|results|(?:it|this)\s+(?:gives|gave)\s+you|"
     r"amazing|life[- ]?saver|(?:you|u)\s+(?:have|need|got)\s+to\s+(?:try|get|buy|have)|"
@@ -564,6 +603,8 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"(?:it|this)\s+(?:really\s+|actually\s+)?works|does\s+wonders|use\s+(?:my\s+)?code|"
     r"add\s+(?:it\s+)?to\s+(?:your\s+)?cart|shop\s+(?:it|now)|order\s+(?:yours|now|one)|"
     r"five\s+stars|5\s+stars|number\s+one|hands\s+down|"
+    # a superlative verdict: "the comfiest boots ever made", "the softest towel of all time"
+    r"(?:the|its|it's)\s+\w+est\s+(?:\w+\s+){0,2}(?:ever|of\s+all\s+time|on\s+the\s+market|you\s+can\s+(?:buy|get))|"
     # Spanish
     r"recomiend\w*|recomendad\w*|imprescindible|(?:el|la|los|las)\s+mejor(?:es)?|"
     r"compr(?:adlo|adla|adlos|adlas|alo|ala|alos|alas|ad)\b|corred?\s+a\s+por|hazte\s+con|"
@@ -571,19 +612,25 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"funciona\s+(?:genial|de\s+maravilla)|vale\s+cada\s+euro|confia\s+en\s+mi|fiaos|"
     r"(?:teneis|tienes)\s+que\s+(?:probarl|comprarl|tenerl)\w*|no\s+os\s+arrepentireis|"
     r"(?:merece|vale)\s+la\s+pena|os\s+(?:lo|la)\s+(?:recomiendo|aconsejo)|funciona|"
-    r"usa(?:d)?\s+mi\s+codigo|"
+    r"usa(?:d)?\s+mi\s+codigo|hace(?:d)?me\s+caso|(?:os|te)\s+va\s+a\s+encantar|"
+    r"no\s+(?:os\s+lo|te\s+lo)\s+(?:perdais|pierdas|podeis\s+perder)|una\s+maravilla|"
     # French
     r"recommand\w*|indispensable|(?:le|la|les)\s+meilleure?s?|fonce[zs]?\b|achetez|"
     r"resultats|j'adore|incroyable|il\s+vous\s+(?:le\s+|la\s+|les\s+)?faut|"
     r"vous\s+en\s+avez\s+besoin|ca\s+marche|croyez-moi|faites-moi\s+confiance|coup\s+de\s+coeur|"
     r"je\s+vous\s+(?:le|la|les)\s+conseille|ca\s+vaut\s+le\s+coup|vous\s+allez\s+adorer|"
-    r"c'est\s+le\s+top|ca\s+fonctionne|(?:avec\s+)?mon\s+code|"
+    r"c'est\s+le\s+top|ca\s+fonctionne|(?:avec\s+)?mon\s+code|un\s+must|une\s+pepite|"
+    r"(?:un\s+)?incontournable|il\s+faut\s+absolument|courez|"
     # German
     r"empfehl\w*|(?:der|die|das|den|dem)\s+beste[nrs]?|kauft|kauf\s+(?:es|ihn|sie|dir)|"
     r"holt\s+euch|hol\s+dir|ergebnisse|liebe\s+(?:es|ihn|sie)|unglaublich|genial|"
     r"ihr\s+braucht|du\s+brauchst|wirkt\s+(?:wunder|super|sofort)|lohnt\s+sich|vertraut\s+mir|"
     r"glaubt\s+mir|holt\s+(?:es|ihn|sie)\s+euch|(?:kann\s+(?:es|ihn|sie)\s+)?nur\s+empfehlen|"
-    r"funktioniert|ihr\s+werdet\s+(?:es|ihn|sie)\s+lieben|absolute\s+empfehlung|mit\s+meinem\s+code"
+    r"funktioniert|ihr\s+werdet\s+(?:es|ihn|sie)\s+lieben|absolute\s+empfehlung|mit\s+meinem\s+code|"
+    # "ihr müsst sie euch unbedingt holen", "ein Muss für jede Küche", "der Wahnsinn"
+    r"(?:ihr\s+musst|du\s+musst|musst\s+du|musst\s+ihr)\s+(?:\w+\s+){0,3}?(?:holen|kaufen|haben|"
+    r"probieren|testen|besorgen)|unbedingt\s+(?:holen|kaufen|probieren|besorgen)|zuschlagen|"
+    r"ein\s+(?:absolutes\s+)?(?:muss|must-have)|(?:der|ein)\s+(?:absolute\s+)?(?:hammer|wahnsinn)"
     r")"
 )
 # Anticipation is not a verdict: "looks amazing", "sieht genial aus", "tiene una pinta increible".
@@ -746,7 +793,7 @@ CONNECTION_FIELD = Field(
         "mandaron dejo dejaron vol vols intern chef boss jefe patron mom mum moms mums "
         "dad dads wife son sons kid kids mama papa tia tio tias tios mere pere femme mari "
         "fils fille ami amie amis oma opa frau mann mannes manns sohn notre mia mio mien "
-        "cree parts cut ltk gano gana ganamos "
+        "cree parts cut ltk gano gana ganamos verse versee verser versent "
     ),
     pattern=(
         r"\bno\s+(?:cost|charge)|sin\s+cost|sans\s+frais|zur\s+verfugung|early\s+access|"
@@ -761,3 +808,37 @@ CONNECTION_FIELD = Field(
         r"put\s+(?:me|us)\s+up|\b(?:me|nos)\s+llev(?:o|aron)\s+(?:a|de|hasta)\b|mitgenommen"
     ),
 )
+
+
+class Fields:
+    """Several fields: a text is in them when it touches all of ``all_of`` and, if any are
+    given, one of ``any_of`` (a denial negates *and* speaks of a tie or of an ad)."""
+
+    def __init__(self, all_of: Iterable[Field] = (), any_of: Iterable[Field] = ()) -> None:
+        self.all_of = tuple(all_of)
+        self.any_of = tuple(any_of)
+
+    def matches(self, folded: str) -> bool:
+        """Whether the (folded) text touches the fields."""
+        if not all(f.matches(folded) for f in self.all_of):
+            return False
+        return not self.any_of or any(f.matches(folded) for f in self.any_of)
+
+
+# A denial says "no", "not", "nobody", "never" (EN/ES/FR/DE) about a tie (CONNECTION_FIELD)
+# or about the post being an ad ("no es un anuncio", "pas un placement de produit").
+NEGATION_FIELD = Field(
+    prefixes=_stems("unpaid unsponsor unbezahl nonsponsor non-sponsor "),
+    words=_stems(
+        "not no never nobody noone none nothing zero nadie nunca ningun ninguna ninguno nada ni "
+        "sin pas personne jamais aucun aucune rien sans nul nulle nicht kein keine keinen keiner "
+        "keinem keins keines "
+        "niemand nie nichts ohne "
+    ),
+    pattern=r"n't|\bno\s+one\b",
+)
+AD_FIELD = Field(
+    prefixes=_stems("anunci publicit promo advert placement reklam werb sponsor cobr centim "),
+    words=_stems("ad ads pub publi cent penny dime "),
+)
+DENIAL_FIELD = Fields(all_of=(NEGATION_FIELD,), any_of=(CONNECTION_FIELD, AD_FIELD))

@@ -28,11 +28,12 @@ from compliance.lexicon import (
     NEGATIONS,
     PROFILE_REFS,
     PROMO_CUES,
+    URLS,
     Kind,
     fold,
     required_text,
 )
-from compliance.statements import Statement, find_statements
+from compliance.statements import DENIAL, Statement, find_statements
 from compliance.types import ConnectionType, Evidence, Jurisdiction, Media, Platform, Post
 
 __all__ = [
@@ -583,20 +584,56 @@ def build_context(post: Post) -> Context:
             post, "transcript", transcript, folded_transcript, brand_norm
         )
 
-    statements = find_statements(
+    # Pointers to the bio, the profile or a link (PROFILE_ONLY, LINK_ONLY). "Tap the link in
+    # bio for disclosures" is a link, not a profile reference.
+    folded_texts = {"caption": folded_caption, "transcript": folded_transcript}
+    link_refs: list[Span] = []
+    profile_refs: list[Span] = []
+    for source, folded in folded_texts.items():
+        if folded:
+            link_refs += _spans(LINK_REFS, source, folded)
+            profile_refs += _spans(PROFILE_REFS, source, folded)
+    profile_refs = [p for p in profile_refs if not _overlaps(p, link_refs)]
+    pointers = [*profile_refs, *link_refs]
+
+    # The statement classifier reads what is left once denials, pointers and the labels
+    # already found are blanked out (offsets stay): "This isn't a paid post" denies a tie and
+    # "every brand I work with is on my profile" points elsewhere, so neither states one
+    # (PROFILE_ONLY, LINK_ONLY, DISCLOSURE_CONTRADICTED); "#ad I'm not kidding" is a label and
+    # an intensifier, not "not an ad". A negation reaches to the end of its phrase: "not a
+    # paid collaboration, I love it" denies the collaboration, and "isn't sponsored by
+    # anyone" unsays "sponsored by ...".
+    texts = (
         [("caption", caption), ("transcript", transcript)] if transcript else [("caption", caption)]
     )
+    scopes = [_scope(folded_texts[n.source], n) for n in negations]
+    blanked = [*scopes, *pointers, *(lb.span for lb in cap_labels + tr_labels)]
+    statements = find_statements(
+        [(source, _blank(text, blanked, source)) for source, text in texts]
+    )
+    # A clause that denies a tie in other words ("they didn't pay me a cent") is a denial. It
+    # contradicts the labels; it does not unsay them ("#ad, they didn't pay me much lol").
+    denials = [Span(st.source, st.start, st.end) for st in statements if st.meaning == DENIAL]
     plain_cap, plain_tr = _plain_labels(
         statements, post, language if language != UNDETERMINED else "en", cap_labels + tr_labels
     )
+    plain_cap = [lb for lb in plain_cap if not _touches(lb.span, denials)]
+    plain_tr = [lb for lb in plain_tr if not _touches(lb.span, denials)]
     cap_labels = sorted(cap_labels + plain_cap, key=lambda lb: lb.span.start)
     tr_labels = sorted(tr_labels + plain_tr, key=lambda lb: lb.span.start)
 
+    # Not labels: a word inside a web address ("mia-online.de/werbung") and the tie a pointer
+    # names ("My sponsors are listed on my profile").
+    urls = [
+        Span(source, m.start(), m.end())
+        for source, folded in folded_texts.items()
+        for m in URLS.finditer(folded)
+    ]
+
     def negated(lb: Label) -> bool:
-        return any(
-            n.source == lb.span.source and n.start <= lb.span.start and lb.span.end <= n.end
-            for n in negations
-        )
+        return _inside(lb.span, scopes) or _inside(lb.span, urls) or _inside(lb.span, pointers)
+
+    negations = _dedupe([*negations, *denials])
 
     labels = [_place_caption(lb, post, regions) for lb in cap_labels if not negated(lb)]
     vague = [_place_caption(lb, post, regions) for lb in cap_amb if not negated(lb)]
@@ -620,8 +657,6 @@ def build_context(post: Post) -> Context:
 
     commercial = _spans(COMMERCIAL, "caption", folded_caption)
     commercial += [Span("caption", m.start(), m.end()) for m in COMMERCIAL_CASED.finditer(caption)]
-    profile_refs = _spans(PROFILE_REFS, "caption", folded_caption)
-    link_refs = _spans(LINK_REFS, "caption", folded_caption)
     claims = _spans(CLAIMS, "caption", folded_caption)
     admissions = _spans(BONA_FIDE_ADMISSION, "caption", folded_caption)
     endorsements = [
@@ -639,26 +674,21 @@ def build_context(post: Post) -> Context:
             for m in BONA_FIDE_ENDORSEMENT.finditer(folded_transcript)
         ]
     commercial = _dedupe(commercial)
-    folded_texts = {"caption": folded_caption, "transcript": folded_transcript}
-
-    def within(st: Statement, field: re.Pattern[str]) -> bool:
-        return field.search(folded_texts[st.source], st.start, st.end) is not None
 
     def denial(st: Statement) -> bool:
         # "not sponsored, I'd buy it anyway" denies a label; it admits nothing about use
         return any(n.source == st.source and st.start <= n.start < st.end for n in negations)
 
-    # "haven't used anything else since" is heavy use, whether the lexicon or the model read it
-    admissions = [
-        a for a in admissions if not HEAVY_USE.search(_sentence(folded_texts[a.source], a))
-    ]
+    # "haven't used anything else since" is heavy use, whether the lexicon or the model read
+    # it; so is "haven't tried the mint one, but the chocolate one I've had every morning":
+    # the sentence speaks of use, so its verdict is not an untried product's.
+    def heavy(span: Span | Statement) -> bool:
+        return HEAVY_USE.search(_sentence(folded_texts[span.source], span)) is not None
+
+    admissions = [a for a in admissions if not heavy(a)]
     admissions = _merge(
         admissions,
-        [
-            st
-            for st in statements
-            if st.meaning == "non_use" and not within(st, HEAVY_USE) and not denial(st)
-        ],
+        [st for st in statements if st.meaning == "non_use" and not heavy(st) and not denial(st)],
     )
     claims = _merge(
         claims,
@@ -674,12 +704,6 @@ def build_context(post: Post) -> Context:
         e
         for e in endorsements
         if not any(h.source == e.source and h.start <= e.start and e.end <= h.end for h in hopes)
-    ]
-    # "tap the link in bio for disclosures" is a link, not a profile reference
-    profile_refs = [
-        p
-        for p in profile_refs
-        if not any(k.source == p.source and k.start < p.end and p.start < k.end for k in link_refs)
     ]
 
     near_misses = [
@@ -733,6 +757,50 @@ def _dedupe(spans: list[Span]) -> list[Span]:
     return out
 
 
+def _inside(span: Span, spans: list[Span]) -> bool:
+    """Whether ``span`` lies within one of ``spans``."""
+    return any(
+        s.source == span.source and s.start <= span.start and span.end <= s.end for s in spans
+    )
+
+
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    return any(s.source == span.source and s.start < span.end and span.start < s.end for s in spans)
+
+
+def _touches(span: Span, spans: list[Span]) -> bool:
+    """Whether one of ``spans`` contains ``span`` or lies within it."""
+    return any(
+        s.source == span.source
+        and (
+            (s.start <= span.start and span.end <= s.end)
+            or (span.start <= s.start and s.end <= span.end)
+        )
+        for s in spans
+    )
+
+
+_SCOPE_END = re.compile(
+    r"[,;:.!?\n|()\[\]]|\s(?:but|so|because|though|although|aber|denn|weil|pero|porque|mais|"
+    r"donc|car)\s"
+)
+
+
+def _scope(folded: str, span: Span) -> Span:
+    """A negation and the rest of its phrase (to the next comma, sentence end or "but")."""
+    m = _SCOPE_END.search(folded, span.end)
+    return Span(span.source, span.start, max(span.end, m.start() if m else len(folded)))
+
+
+def _blank(text: str, spans: list[Span], source: str) -> str:
+    """``text`` with the characters of ``spans`` (of this source) turned into spaces."""
+    chars = list(text)
+    for s in spans:
+        if s.source == source:
+            chars[s.start : s.end] = " " * (s.end - s.start)
+    return "".join(chars)
+
+
 def _merge(spans: list[Span], statements: list[Statement]) -> list[Span]:
     """Lexicon spans plus the statements' clauses that do not overlap one of them."""
     out = list(spans)
@@ -742,7 +810,7 @@ def _merge(spans: list[Span], statements: list[Statement]) -> list[Span]:
     return sorted(out, key=lambda s: (s.source != "caption", s.start))
 
 
-def _sentence(text: str, span: Span) -> str:
+def _sentence(text: str, span: Span | Statement) -> str:
     """The sentence (or timestamped segment) around a span."""
     start = max(text.rfind(c, 0, span.start) for c in ".!?\n]") + 1
     m = _SENTENCE_END.search(text, span.end)

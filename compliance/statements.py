@@ -1,17 +1,20 @@
-"""Plain-language statements: connections (note 10), admissions of non-use, health claims.
+"""Plain-language statements: connections (note 10), admissions of non-use, health claims
+and denials of a tie.
 
-The rules' example sentences ("X paid me", "haven't tried it yet", "cures anxiety") are
-examples, not a closed list. This module reads the *meaning* of each clause of a caption or
-transcript with a small calibrated linear classifier: TF-IDF character n-grams (within word
-boundaries, so it copes with four languages, inflection and typos) and word uni/bigrams, a
-linear SVM, and sigmoid calibration. It has eleven classes: the eight kinds of connection of
-rules note 10, ``non_use``, ``health_claim`` and ``negative``.
+The rules' example sentences ("X paid me", "haven't tried it yet", "cures anxiety", "no one
+paid me") are examples, not a closed list. This module reads the *meaning* of each clause of a
+caption or transcript with a small calibrated linear classifier: TF-IDF character n-grams
+(within word boundaries, so it copes with four languages, inflection and typos) and word
+uni/bigrams, a linear SVM, and sigmoid calibration. It has twelve classes: the eight kinds of
+connection of rules note 10, ``non_use``, ``health_claim``, ``denial`` (DISCLOSURE_CONTRADICTED:
+"they didn't pay me a cent", "que no nos pagan nada") and ``negative``.
 
 It is trained deterministically from the labelled clauses in ``compliance/data``
-(``clauses_train.jsonl`` and ``clauses_extra.jsonl``; see ``TRAINING.md``) on first use, in
-well under a second, and kept for the life of the process. Nothing is downloaded and no
-fitted model is stored. A sentence-embedding model (all-MiniLM-L6-v2) was measured for this
-job and rejected: see ``python -m eval.compliance_models`` and docs/compliance-evaluation.md.
+(``clauses_train.jsonl``, ``clauses_extra.jsonl`` and ``clauses_weak_codes.jsonl``; see
+``TRAINING.md``) on first use, in well under a second, and kept for the life of the process.
+Nothing is downloaded and no fitted model is stored. A sentence-embedding model
+(all-MiniLM-L6-v2) was measured for this job and rejected: see ``python -m
+eval.compliance_models`` and docs/compliance-evaluation.md.
 """
 
 from __future__ import annotations
@@ -33,11 +36,21 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from compliance.lexicon import CONNECTION_FIELD, HEALTH_FIELD, NON_USE_FIELD, Field, fold
+from compliance.lexicon import (
+    CONNECTION_FIELD,
+    DENIAL_FIELD,
+    HEALTH_FIELD,
+    NON_USE_FIELD,
+    Field,
+    Fields,
+    fold,
+)
 
 __all__ = [
     "CLAUSE_FILES",
     "CONNECTION_KINDS",
+    "DENIAL",
+    "MEANINGS",
     "THRESHOLDS",
     "Statement",
     "StatementClassifier",
@@ -45,12 +58,17 @@ __all__ = [
     "default_statement_classifier",
     "find_statements",
     "load_clauses",
+    "meaning_of",
     "prepare",
     "split_clauses",
 ]
 
 DATA_DIR = Path(__file__).with_name("data")
-CLAUSE_FILES = (DATA_DIR / "clauses_train.jsonl", DATA_DIR / "clauses_extra.jsonl")
+CLAUSE_FILES = (
+    DATA_DIR / "clauses_train.jsonl",
+    DATA_DIR / "clauses_extra.jsonl",
+    DATA_DIR / "clauses_weak_codes.jsonl",
+)
 
 CONNECTION_KINDS = (
     "payment",
@@ -64,21 +82,33 @@ CONNECTION_KINDS = (
 )
 NON_USE = "non_use"
 HEALTH_CLAIM = "health_claim"
+DENIAL = "denial"
 NEGATIVE = "negative"
+# What a clause can mean, besides nothing ("negative"): a connection (any of its eight kinds),
+# an admission of non-use, a health claim, or a denial of a tie ("they didn't pay me a cent").
+MEANINGS = ("connection", NON_USE, HEALTH_CLAIM, DENIAL)
 
 # Probability a clause needs before it counts, per meaning. Chosen on the dev posts
 # (compliance/data/dev_posts.jsonl) and the clause cross-validation, never on an evaluation
 # set. A connection statement is a label, and a false label hides NO_DISCLOSURE (a hard
-# finding), so it needs more evidence than a claim that is only sent to a reviewer.
-THRESHOLDS: dict[str, float] = {"connection": 0.6, NON_USE: 0.5, HEALTH_CLAIM: 0.5}
+# finding), so it needs more evidence than a claim that is only sent to a reviewer; a denial
+# makes DISCLOSURE_CONTRADICTED (hard) fire, so it needs as much.
+THRESHOLDS: dict[str, float] = {
+    "connection": 0.6,
+    NON_USE: 0.5,
+    HEALTH_CLAIM: 0.5,
+    DENIAL: 0.6,
+}
 # The model decides what a clause means; a rule keeps it to the field of that meaning: a
 # connection names a tie (pay, gift, trip, job, family, stake, commission, ...), an
 # admission says "not (yet)" or "still sealed", a claim speaks of a disease, weight or
-# certain efficacy (the stems are in compliance/lexicon.py).
-FIELDS: dict[str, Field] = {
+# certain efficacy, a denial negates and speaks of a tie or an ad (the stems are in
+# compliance/lexicon.py).
+FIELDS: dict[str, Field | Fields] = {
     "connection": CONNECTION_FIELD,
     NON_USE: NON_USE_FIELD,
     HEALTH_CLAIM: HEALTH_FIELD,
+    DENIAL: DENIAL_FIELD,
 }
 # A statement has a subject and a predicate: fragments shorter than this ("Links below",
 # "@brand") are not read as statements.
@@ -348,9 +378,9 @@ def default_statement_classifier() -> StatementClassifier:
 
 @dataclass(frozen=True)
 class Statement:
-    """A clause that states a connection, admits non-use or makes a health claim."""
+    """A clause that states a connection, admits non-use, makes a health claim or denies a tie."""
 
-    meaning: str  # "connection" | "non_use" | "health_claim"
+    meaning: str  # "connection" | "non_use" | "health_claim" | "denial"
     kind: str | None  # the connection kind, for connections
     source: str  # "caption" | "transcript"
     start: int
@@ -376,6 +406,27 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if m is not None:
             pos = m.end()
     return parts if len(parts) > 1 else []
+
+
+def meaning_of(
+    row: np.ndarray[Any, np.dtype[np.float64]], classes: Sequence[str]
+) -> tuple[str, str | None, float] | None:
+    """The meaning a row of class probabilities gives a clause, or None (it means nothing).
+
+    A connection's probability is the sum over its eight kinds; the most probable meaning
+    counts when it reaches its threshold in ``THRESHOLDS``. Returns the meaning, the
+    connection kind (None for the other meanings) and the probability.
+    """
+    kind_cols = [classes.index(k) for k in CONNECTION_KINDS if k in classes]
+    scores = {"connection": float(row[kind_cols].sum())}
+    for meaning in MEANINGS[1:]:
+        if meaning in classes:
+            scores[meaning] = float(row[classes.index(meaning)])
+    meaning = max(scores, key=lambda k: scores[k])
+    if scores[meaning] < THRESHOLDS[meaning]:
+        return None
+    kind = classes[kind_cols[int(row[kind_cols].argmax())]] if meaning == "connection" else None
+    return meaning, kind, scores[meaning]
 
 
 def find_statements(
@@ -408,23 +459,17 @@ def find_statements(
     by_source = dict(texts)
     proba = model.predict_proba([by_source[src][s:e] for _, src, s, e in pieces])
     classes = list(model.classes_)
-    kind_cols = [classes.index(k) for k in CONNECTION_KINDS if k in classes]
     best: dict[tuple[int, str], Statement] = {}
     for (clause, source, start, end), row in zip(pieces, proba, strict=True):
-        scores = {
-            "connection": float(row[kind_cols].sum()),
-            NON_USE: float(row[classes.index(NON_USE)]),
-            HEALTH_CLAIM: float(row[classes.index(HEALTH_CLAIM)]),
-        }
-        meaning = max(scores, key=lambda k: scores[k])
-        if scores[meaning] < THRESHOLDS[meaning]:
+        read = meaning_of(row, classes)
+        if read is None:
             continue
+        meaning, kind, probability = read
         if len(_LETTERS.findall(by_source[source], start, end)) < MIN_WORDS:
             continue
         if not FIELDS[meaning].matches(fold(by_source[source][start:end])):
             continue
-        kind = classes[kind_cols[int(row[kind_cols].argmax())]] if meaning == "connection" else None
-        found = Statement(meaning, kind, source, start, end, round(scores[meaning], 4))
+        found = Statement(meaning, kind, source, start, end, round(probability, 4))
         key = (clause, meaning)
         if key not in best or found.probability > best[key].probability:
             best[key] = found

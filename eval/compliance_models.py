@@ -8,8 +8,8 @@
   logistic regression;
 * ``tfidf_plus_minilm``: both feature sets side by side, one logistic regression.
 
-Each gets its eleven-class accuracy, the accuracy of the meaning (connection, non-use, health
-claim, other) overall and per language, and the time to score 30 clauses (the clauses of a
+Each gets its twelve-class accuracy, the accuracy of the meaning (connection, non-use, health
+claim, denial, other) overall and per language, and the time to score 30 clauses (the clauses of a
 two-minute transcript) on one thread. Used by ``python -m eval.compliance`` for its report.
 """
 

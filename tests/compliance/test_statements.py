@@ -76,7 +76,13 @@ def test_training_is_deterministic() -> None:
 
 
 def test_classifier_knows_every_class(classifier: StatementClassifier) -> None:
-    assert set(classifier.classes_) == {*CONNECTION_KINDS, "non_use", "health_claim", "negative"}
+    assert set(classifier.classes_) == {
+        *CONNECTION_KINDS,
+        "non_use",
+        "health_claim",
+        "denial",
+        "negative",
+    }
 
 
 def test_clause_files_are_well_formed_and_disjoint() -> None:
@@ -89,6 +95,22 @@ def test_clause_files_are_well_formed_and_disjoint() -> None:
             assert (row["kind"] in CONNECTION_KINDS) == (row["label"] == "connection"), row
             assert row["text"] == row["text"].strip() and row["text"] not in seen, row
             seen.add(row["text"])
+
+
+def test_every_meaning_has_clauses_in_every_language() -> None:
+    # a meaning with a language missing is read there by chance (denials were added for
+    # DISCLOSURE_CONTRADICTED with the same spread as the others)
+    counts: dict[tuple[str, str], int] = {}
+    for row in load_clauses():
+        key = ("connection" if row["label"] == "connection" else row["label"], row["lang"])
+        counts[key] = counts.get(key, 0) + 1
+    for meaning in ("connection", "non_use", "health_claim", "denial", "negative"):
+        for lang in ("en", "es", "fr", "de"):
+            assert counts.get((meaning, lang), 0) >= 30, (
+                meaning,
+                lang,
+                counts.get((meaning, lang)),
+            )
 
 
 def test_training_clauses_are_not_held_out_or_test_text() -> None:
@@ -144,12 +166,26 @@ STATEMENTS: list[Any] = [
     ),
     ("Perdí cinco kilos en una semana sin hacer dieta", "health_claim", None),
     ("Grâce à cette tisane, mon eczéma a totalement disparu", "health_claim", None),
+    # denials of a tie, in words no fixed form lists (DISCLOSURE_CONTRADICTED)
+    ("Nobody paid me for this, I just like it", "denial", None),
+    ("Honestly they haven't given me a single cent for this", "denial", None),
+    ("A mí esta marca no me paga nada, que conste", "denial", None),
+    ("Je précise que la marque ne me verse rien", "denial", None),
+    ("Für diesen Beitrag habe ich keinen Cent bekommen", "denial", None),
+    ("Geld gibt mir die Marke dafür keins", "denial", None),
+    pytest.param(
+        "Ein Honorar gibt es dafür keins",
+        "denial",
+        None,
+        marks=pytest.mark.xfail(strict=True, reason="known limit: 'es gibt ... keins' not read"),
+    ),
     # none of these
+    ("I'm not kidding, the soup is that good", None, None),
+    ("Kein Witz, die Suppe ist so gut", None, None),
     ("The Velotec bike has a really smooth gear shift", None, None),
     ("Quillbook's new notebook has dotted pages", None, None),
     ("I bought these boots with my own money last year", None, None),
     ("My sister loves this colour", None, None),
-    ("Nobody paid me for this, I just like it", None, None),
     ("Use my code ORLA10 for ten percent off", None, None),
     ("My skin feels soft after this cream", None, None),
     ("Ich fühle mich nach dem Spaziergang wach", None, None),

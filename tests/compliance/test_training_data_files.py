@@ -22,7 +22,7 @@ DEV_POSTS = DATA / "dev_posts.jsonl"
 TRAINING_MD = DATA / "TRAINING.md"
 
 LANGS = {"en", "es", "fr", "de"}
-LABELS = {"connection", "non_use", "health_claim", "negative"}
+LABELS = {"connection", "non_use", "health_claim", "denial", "negative"}
 KINDS = {
     "payment",
     "free_product",
