@@ -12,6 +12,10 @@ over the candidates) and returns the top k as JSON. ``GET /readyz`` answers 200 
 index and the model are loaded (uvicorn accepts connections only after the lifespan startup,
 so any answer means ready).
 
+The process inherits its environment: ``bench_match.py`` sets ``OMP_WAIT_POLICY=PASSIVE``
+unless told otherwise, because with libgomp's default (threads spin before they sleep) one
+request at a time took 10x longer on the loaded benchmark machine (docs/benchmarks-match.md).
+
 The vectors file (written by ``bench_match.py``) holds ``ids`` (int64, n), ``vectors``
 (float32, n x dim, L2-normalised: the product's ``creator_embeddings`` rows), ``engagement``
 (float32, NaN when unknown), ``followers`` (int64, -1 when unknown) and ``handles`` (str).
@@ -129,6 +133,7 @@ def create_app(config: AnchorConfig) -> FastAPI:
             "creators": int(state["s"].ids.size),
             "torch_threads": torch.get_num_threads(),
             "faiss_omp_threads": faiss.omp_get_max_threads(),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(libgomp default: spin)"),
         }
 
     # A plain `def`: FastAPI runs it in its thread pool, the usual advice for blocking code.

@@ -1527,7 +1527,9 @@ def _sanity(
     return out
 
 
-def baseline(cfg: Setup, model_name: str, queries: int, rounds: int, seed: int) -> dict[str, Any]:
+def baseline(
+    cfg: Setup, model_name: str, queries: int, rounds: int, seed: int, omp_wait: str = "passive"
+) -> dict[str, Any]:
     """The product and the naive anchor (:mod:`bench.anchor_service`) on the same vectors,
     both running, loaded in turn with the same unique briefs: in round r each service gets
     the same fresh briefs, at 1 then 8 clients; the order alternates (ours first in even
@@ -1566,6 +1568,7 @@ def baseline(cfg: Setup, model_name: str, queries: int, rounds: int, seed: int) 
             f"normalised over the candidates) of {ANCHOR_CANDIDATES} candidates, uvicorn, "
             "1 process, a sync route (FastAPI's thread pool)",
             "candidates": ANCHOR_CANDIDATES,
+            "omp_wait_policy": omp_wait,
             "hnsw_m": hnsw.m,
             "hnsw_ef_construction": hnsw.ef_construction,
             "hnsw_ef_search": hnsw.ef_search,
@@ -1590,6 +1593,16 @@ def baseline(cfg: Setup, model_name: str, queries: int, rounds: int, seed: int) 
     }
     env_anchor = dict(os.environ)
     env_anchor.setdefault("HF_HUB_OFFLINE", "1")
+    if omp_wait == "passive":
+        # torch's libgomp threads spin-wait between parallel regions by default; with more
+        # runnable threads than cores, one request at a time then took ~10x longer, and
+        # far less right after an 8-client level (more OpenMP threads than cores make
+        # libgomp throttle its spinning), so the anchor's 1-client figures depended on
+        # what ran before them. Passive waiting is the anchor at its best (the product's
+        # ONNX session also turns spinning off).
+        env_anchor["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        env_anchor.pop("OMP_WAIT_POLICY", None)
     anchor_port, ours_port = _free_port(), _free_port()
     anchor_cmd = [
         sys.executable,
@@ -1777,6 +1790,13 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=4, help="--baseline: rounds of ours + anchor (default 4)"
     )
+    parser.add_argument(
+        "--anchor-omp-wait",
+        choices=("passive", "default"),
+        default="passive",
+        help="--baseline: OMP_WAIT_POLICY=PASSIVE for the anchor's torch (default), or "
+        "libgomp's spinning default",
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--prototypes", type=int, default=PROTOTYPES_PER_CATEGORY)
     parser.add_argument(
@@ -1870,7 +1890,9 @@ def main() -> None:
                 result["in_process"] = match
                 result["load_avg_after_in_process"] = _load()
         if args.baseline:
-            result["baseline"] = baseline(cfg, embedder.name, args.queries, args.rounds, args.seed)
+            result["baseline"] = baseline(
+                cfg, embedder.name, args.queries, args.rounds, args.seed, args.anchor_omp_wait
+            )
         elif not args.skip_http:
             result["http"] = http(cfg, args.queries)
     result["load_avg_after"] = _load()
