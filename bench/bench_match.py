@@ -1345,6 +1345,8 @@ def _http_measure(
 BASELINE_LEVELS = (1, 8)
 BASELINE_WARMUP = 10  # requests to each service before the rounds (not measured)
 SANITY_BRIEFS = 44  # briefs whose top 20 are compared between the services (not timed)
+# What each round reports per service and level, and the medians and ratios are taken of.
+BASELINE_METRICS = ("p50_ms", "p99_ms", "matches_per_s", "server_cpu_ms_per_match")
 # HNSW candidates the anchor reranks: the product's MIN_CANDIDATES at k = 20.
 ANCHOR_CANDIDATES = 100
 
@@ -1451,6 +1453,12 @@ class _Service:
     proc: subprocess.Popen[bytes]
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (all threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _feed(texts: Sequence[str]) -> Callable[[], dict[str, Any]]:
     """Request bodies for ``texts`` in order, one per call (thread-safe); the same body for
     both services: brief and k only."""
@@ -1532,8 +1540,9 @@ def baseline(
 ) -> dict[str, Any]:
     """The product and the naive anchor (:mod:`bench.anchor_service`) on the same vectors,
     both running, loaded in turn with the same unique briefs: in round r each service gets
-    the same fresh briefs, at 1 then 8 clients; the order alternates (ours first in even
-    rounds, the anchor first in odd ones) so that drift in the machine's load cancels."""
+    the same fresh briefs, at 1 then 8 clients; the order alternates (ours first in
+    rounds 1, 3, ..., the anchor first in rounds 2, 4, ...) so that drift in the machine's
+    load cancels. Each level also reports the server's CPU time per answer."""
     import httpx
 
     from bench.anchor_service import RERANK_COSINE
@@ -1585,7 +1594,7 @@ def baseline(
             "levels": list(BASELINE_LEVELS),
             "requests_per_level": per_level,
             "rounds": rounds,
-            "order": "round r: ours then anchor when r is even, anchor then ours when odd",
+            "order": "rounds 1, 3, 5, ...: ours then anchor; rounds 2, 4, 6, ...: anchor then ours",
             "unique_briefs": len(texts),
             "brief_combinations": stream.combinations,
             "example_briefs": [t for _n, t in warmup[:3]],
@@ -1664,6 +1673,7 @@ def baseline(
                 figures: dict[str, Any] = {"load_avg_before": _load()}
                 for clients, briefs in plan.items():
                     _log(f"round {r + 1}/{rounds}: {service.name}, {clients} client(s)")
+                    cpu_before = _cpu_s(service.proc.pid)
                     level = _run_clients(
                         service.base_url,
                         cfg.api_key,
@@ -1673,11 +1683,17 @@ def baseline(
                         path=service.path,
                     )
                     figures[f"clients_{clients}"] = _level_figures(level)
+                    # CPU the server spent per answer (all its threads): what a match costs
+                    # whatever else the machine runs, unlike wall-clock latency.
+                    cpu = _cpu_s(service.proc.pid) - cpu_before
+                    figures[f"clients_{clients}"]["server_cpu_ms_per_match"] = (
+                        round(cpu * 1e3 / level["ok"], 2) if level["ok"] else None
+                    )
                 entry[service.name] = figures
             entry["ratios_ours_over_anchor"] = {
                 f"clients_{c}": {
                     m: _ratio(entry["ours"][f"clients_{c}"][m], entry["anchor"][f"clients_{c}"][m])
-                    for m in ("p50_ms", "p99_ms", "matches_per_s")
+                    for m in BASELINE_METRICS
                 }
                 for c in BASELINE_LEVELS
             }
@@ -1694,18 +1710,19 @@ def baseline(
         medians[name] = {
             f"clients_{c}": {
                 m: _median([e[name][f"clients_{c}"][m] for e in rounds_out])
-                for m in ("p50_ms", "p99_ms", "matches_per_s")
+                for m in BASELINE_METRICS
             }
             for c in BASELINE_LEVELS
         }
     out["medians"] = medians
     out["ratios_ours_over_anchor"] = {
-        "meaning": "ours / anchor of the medians over rounds: below 1 for p50 and p99 means "
-        "the product answers faster; above 1 for matches_per_s means it serves more",
+        "meaning": "ours / anchor of the medians over rounds: below 1 for p50, p99 and "
+        "server_cpu_ms_per_match means the product answers faster or cheaper; above 1 for "
+        "matches_per_s means it serves more",
         **{
             f"clients_{c}": {
                 m: _ratio(medians["ours"][f"clients_{c}"][m], medians["anchor"][f"clients_{c}"][m])
-                for m in ("p50_ms", "p99_ms", "matches_per_s")
+                for m in BASELINE_METRICS
             }
             for c in BASELINE_LEVELS
         },
