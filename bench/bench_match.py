@@ -28,6 +28,15 @@ Prints one JSON object (progress goes to stderr). The HTTP part serves ``create_
 ``creatormatch serve`` does (index worker on, so readiness includes loading the index) in a
 child process on a free loopback port. ``--data-dir`` keeps the database and indexes;
 ``--http-only`` reruns just the HTTP part on such a directory.
+
+``--baseline [--rounds 4]`` replaces the in-process and HTTP parts with a comparison against a
+naive anchor (issue 16, item 9): after the setup and the index build (or on an ``--http-only``
+data directory), the stored creator vectors are exported to ``anchor/vectors.npz`` and
+:mod:`bench.anchor_service` (FastAPI + MiniLM in torch + HNSW + a numpy rerank of 100
+candidates) serves them beside the product. Both are loaded by the same client code with the
+same unique briefs (:class:`UniqueBriefs`), at 1 and 8 clients, in rounds whose order
+alternates; the JSON has every round, the medians and the ratios ours / anchor for p50, p99
+and throughput.
 """
 
 from __future__ import annotations
@@ -256,6 +265,171 @@ class BriefStream:
         case = BRIEFS[i % len(BRIEFS)]
         suffix = _VARIANTS[case.language].format(budget=5 + (i * 7) % 95, wave=i)
         return case, f"{case.text}. {suffix}"
+
+
+# Parts of the composed briefs of --baseline: per demo niche, what is sold and what the
+# audience cares about. No platform, language or tier words (the product would read them as
+# filters or wishes that the anchor cannot honour).
+_NICHE_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "beauty": (
+        ("a new lipstick range", "a vegan mascara", "an eyeshadow palette"),
+        ("makeup tutorials", "everyday glam looks", "nail art"),
+    ),
+    "skincare": (
+        ("a vitamin C serum", "a mineral sunscreen", "a gentle cleanser"),
+        ("skincare routines", "acne care", "clean beauty"),
+    ),
+    "fitness": (
+        ("a protein bar", "adjustable dumbbells", "a training app"),
+        ("strength training", "home workouts", "running"),
+    ),
+    "food": (
+        ("an olive oil brand", "a meal kit", "a spice blend"),
+        ("home cooking", "easy recipes", "baking"),
+    ),
+    "vegan": (
+        ("an oat milk", "a plant-based burger", "a vegan cookbook"),
+        ("plant-based recipes", "vegan meal prep", "cruelty-free living"),
+    ),
+    "travel": (
+        ("a carry-on backpack", "a travel insurance plan", "a boutique hotel chain"),
+        ("city breaks", "backpacking", "road trips"),
+    ),
+    "gaming": (
+        ("a gaming headset", "a mechanical keyboard", "a new strategy game"),
+        ("competitive shooters", "esports", "retro games"),
+    ),
+    "tech": (
+        ("a smartwatch", "noise-cancelling earbuds", "a budget laptop"),
+        ("gadget reviews", "smart home setups", "productivity tools"),
+    ),
+    "parenting": (
+        ("organic baby food", "a baby carrier", "a toddler learning toy"),
+        ("family life", "new parents", "bedtime routines"),
+    ),
+    "fashion": (
+        ("a denim collection", "second-hand designer clothes", "ethical sneakers"),
+        ("outfit ideas", "street style", "capsule wardrobes"),
+    ),
+    "pets": (
+        ("a premium dog food", "a cat tree", "a pet insurance plan"),
+        ("dog training", "rescue pets", "cats"),
+    ),
+    "finance": (
+        ("a budgeting app", "a low-fee index fund", "a credit card with cashback"),
+        ("saving money", "investing for beginners", "paying off debt"),
+    ),
+    "b2b": (
+        ("a cybersecurity platform", "a project management tool", "a payroll service"),
+        ("SaaS leadership", "IT management", "startup growth"),
+    ),
+    "books": (
+        ("a book subscription box", "an e-reader", "a new fantasy novel"),
+        ("thrillers", "book reviews", "reading challenges"),
+    ),
+    "automotive": (
+        ("an electric SUV", "a dash cam", "car care products"),
+        ("car reviews", "test drives", "classic cars"),
+    ),
+    "outdoors": (
+        ("hiking boots", "a lightweight tent", "a trail running vest"),
+        ("camping", "mountain hikes", "wild swimming"),
+    ),
+    "wellness": (
+        ("a meditation app", "a sleep supplement", "a yoga mat"),
+        ("mental health", "mindfulness", "self-care"),
+    ),
+    "sports": (
+        ("football boots", "a tennis racket", "a sports drink"),
+        ("football", "basketball highlights", "match analysis"),
+    ),
+    "education": (
+        ("a study planner app", "an online maths course", "flashcards for exams"),
+        ("study tips", "exam revision", "learning science"),
+    ),
+    "home-diy": (
+        ("a cordless drill", "eco-friendly paint", "a smart thermostat"),
+        ("home renovation", "interior design", "woodworking"),
+    ),
+    "music": (
+        ("wireless studio headphones", "a music festival", "a beginner guitar"),
+        ("new songs", "live concerts", "music production"),
+    ),
+    "sustainability": (
+        ("zero-waste cleaning products", "a refillable water bottle", "solar chargers"),
+        ("recycling", "low-waste living", "climate action"),
+    ),
+}
+_AUDIENCES = (
+    "women 25-34",
+    "men 18-24",
+    "young professionals 25-34",
+    "parents 30-45",
+    "students 18-24",
+    "adults 35-54",
+    "women 18-44",
+    "men 25-44",
+)
+_COUNTRIES = (
+    "the US",
+    "the UK",
+    "Canada",
+    "Australia",
+    "Germany",
+    "France",
+    "Spain",
+    "Mexico",
+    "Italy",
+    "the Netherlands",
+)
+_GOALS = ("awareness", "conversions", "app installs", "community building", "product reviews")
+_BUDGETS_K = (5, 8, 10, 15, 20, 30, 40, 60, 80, 120)
+
+
+class UniqueBriefs:
+    """Distinct English briefs composed from a niche's product and interest, an audience, a
+    country, a goal and a budget, in a seeded random order over all 792,000 combinations:
+    consecutive briefs differ in niche, audience and country, so neither a query cache nor
+    the repetition of a few base briefs helps a service. :meth:`take` never returns a brief
+    twice."""
+
+    def __init__(self, seed: int = SEED) -> None:
+        self._niches = sorted(_NICHE_PARTS)
+        self._radix = (
+            len(self._niches),
+            3,  # products per niche
+            3,  # interests per niche
+            len(_AUDIENCES),
+            len(_COUNTRIES),
+            len(_GOALS),
+            len(_BUDGETS_K),
+        )
+        self.combinations = int(np.prod(self._radix))
+        self._order = np.random.default_rng(seed).permutation(self.combinations)
+        self._next = 0
+
+    def take(self, count: int) -> list[tuple[str, str]]:
+        """The next ``count`` briefs as (niche, text)."""
+        if self._next + count > self.combinations:
+            raise ValueError(f"only {self.combinations} distinct briefs")
+        out = [self._compose(int(i)) for i in self._order[self._next : self._next + count]]
+        self._next += count
+        return out
+
+    def _compose(self, i: int) -> tuple[str, str]:
+        digits = []
+        for radix in self._radix:
+            i, digit = divmod(i, radix)
+            digits.append(digit)
+        niche_i, product_i, interest_i, audience_i, country_i, goal_i, budget_i = digits
+        niche = self._niches[niche_i]
+        products, interests = _NICHE_PARTS[niche]
+        text = (
+            f"Launch of {products[product_i]} for {_AUDIENCES[audience_i]} in "
+            f"{_COUNTRIES[country_i]} who are into {interests[interest_i]}. "
+            f"Goal: {_GOALS[goal_i]}. Budget around ${_BUDGETS_K[budget_i]}k."
+        )
+        return niche, text
 
 
 def _filter_bands() -> dict[str, list[tuple[str, Any]]]:
@@ -943,7 +1117,12 @@ def _run_clients(
     clients: int,
     requests_per_client: int,
     make_body: Callable[[], dict[str, Any]],
+    *,
+    path: str = "/v1/match",
 ) -> dict[str, Any]:
+    """``clients`` threads, each with its own keep-alive connection, send
+    ``requests_per_client`` POSTs to ``path`` after a common start; the bodies are built
+    before the start. Latencies are of 200 answers; throughput is answers per wall second."""
     import httpx
 
     results = [_ClientResult() for _ in range(clients)]
@@ -964,7 +1143,7 @@ def _run_clients(
                     break
                 t0 = time.perf_counter()
                 try:
-                    response = client.post("/v1/match", json=body)
+                    response = client.post(path, json=body)
                 except httpx.HTTPError as exc:
                     out.errors.append(type(exc).__name__)
                     continue
@@ -1000,11 +1179,7 @@ def _run_clients(
 _SERVE = "import sys; from cli.main import app; sys.exit(app())"
 
 
-def http(cfg: Setup, queries: int) -> dict[str, Any]:
-    import httpx
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
+def _product_env(cfg: Setup) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         CREATORMATCH_DATABASE_URL=cfg.database_url,
@@ -1019,25 +1194,33 @@ def http(cfg: Setup, queries: int) -> dict[str, Any]:
         # The per-key limiter (600 a minute by default) would answer 429 to the load test.
         CREATORMATCH_RATE_LIMIT_PER_MINUTE=str(BENCH_RATE_LIMIT_PER_MINUTE),
     )
-    log_path = cfg.data_dir / "server.log"
-    out: dict[str, Any] = {
-        "server": "uvicorn, 1 process, create_app(Settings()) from env, index worker on",
-        "rate_limit_per_minute": BENCH_RATE_LIMIT_PER_MINUTE,
-    }
+    return env
+
+
+def _product_command(port: int) -> list[str]:
+    # What the `creatormatch` script runs. Not `python -m cli.main`: run as __main__,
+    # cli.main is imported a second time by cli.outreach, a circular import.
+    return [sys.executable, "-c", _SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+@contextlib.contextmanager
+def _server(
+    command: list[str], env: dict[str, str], log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server child process, its output in ``log_path``; stopped on exit (its log tail is
+    printed if the block raised)."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            # What the `creatormatch` script runs. Not `python -m cli.main`: run as __main__,
-            # cli.main is imported a second time by cli.outreach, a circular import.
-            [sys.executable, "-c", _SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            command,
             cwd=str(Path(__file__).resolve().parents[1]),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         try:
-            out.update(_http_measure(proc, base_url, cfg, queries, httpx))
-        except Exception:
-            _log("server log tail:\n" + "\n".join(_tail(log_path, 30)))
+            yield proc
+        except BaseException:
+            _log(f"{log_path.name} tail:\n" + "\n".join(_tail(log_path, 30)))
             raise
         finally:
             proc.terminate()
@@ -1046,6 +1229,20 @@ def http(cfg: Setup, queries: int) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
+
+
+def http(cfg: Setup, queries: int) -> dict[str, Any]:
+    import httpx
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = cfg.data_dir / "server.log"
+    out: dict[str, Any] = {
+        "server": "uvicorn, 1 process, create_app(Settings()) from env, index worker on",
+        "rate_limit_per_minute": BENCH_RATE_LIMIT_PER_MINUTE,
+    }
+    with _server(_product_command(port), _product_env(cfg), log_path) as proc:
+        out.update(_http_measure(proc, base_url, cfg, queries, httpx))
     tail = _tail(log_path, 5)
     if tail:
         out["server_log_tail"] = tail
@@ -1056,29 +1253,32 @@ def _tail(path: Path, lines: int) -> list[str]:
     return path.read_text(errors="replace").strip().splitlines()[-lines:]
 
 
-def _http_measure(
-    proc: subprocess.Popen[bytes], base_url: str, cfg: Setup, queries: int, httpx: Any
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, timeout_s: float) -> float:
+    """Seconds until ``GET /readyz`` answers 200; raises if the server dies or times out."""
+    import httpx
+
     started = time.perf_counter()
-    ready = False
-    deadline = started + SERVER_READY_TIMEOUT_S
+    deadline = started + timeout_s
     with httpx.Client(base_url=base_url, timeout=2.0) as probe:
         while time.perf_counter() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {proc.returncode}")
             try:
                 if probe.get("/readyz").status_code == 200:
-                    ready = True
-                    break
+                    return round(time.perf_counter() - started, 2)
             except httpx.HTTPError:
                 pass
             # Wait a little, but wake up at once if the server dies.
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=0.25)
-    if not ready:
-        raise RuntimeError("the server did not become ready")
-    out["ready_after_s"] = round(time.perf_counter() - started, 2)
+    raise RuntimeError("the server did not become ready")
+
+
+def _http_measure(
+    proc: subprocess.Popen[bytes], base_url: str, cfg: Setup, queries: int, httpx: Any
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    out["ready_after_s"] = _wait_ready(proc, base_url, SERVER_READY_TIMEOUT_S)
     out["server_rss_mb_when_ready"] = _rss_mb(proc.pid)
 
     bands = _filter_bands()
@@ -1136,6 +1336,404 @@ def _http_measure(
     out["concurrent_unfiltered_distinct_briefs"] = concurrent
     out["server_rss_mb_at_end"] = _rss_mb(proc.pid)
     out["server_peak_rss_mb"] = _rss_mb(proc.pid, "VmHWM")
+    return out
+
+
+# --------------------------------------------------------------------------- anchor
+
+# Concurrency levels of the comparison with the anchor.
+BASELINE_LEVELS = (1, 8)
+BASELINE_WARMUP = 10  # requests to each service before the rounds (not measured)
+SANITY_BRIEFS = 44  # briefs whose top 20 are compared between the services (not timed)
+# What each round reports per service and level, and the medians and ratios are taken of.
+BASELINE_METRICS = ("p50_ms", "p99_ms", "matches_per_s", "server_cpu_ms_per_match")
+# HNSW candidates the anchor reranks: the product's MIN_CANDIDATES at k = 20.
+ANCHOR_CANDIDATES = 100
+
+
+def _export_anchor_vectors(cfg: Setup, model_name: str, path: Path) -> dict[str, Any]:
+    """Write the organisation's stored creator vectors (the rows the product's index is built
+    from), with each creator's handle, followers and engagement rate, to ``path`` (.npz) for
+    :mod:`bench.anchor_service`. Returns a report and, under ``"_categories"``, each creator's
+    categories (for the sanity check; removed before printing)."""
+    from sqlalchemy import select
+
+    from models import Creator, CreatorEmbedding
+    from storage.database import Database
+
+    ids: list[int] = []
+    blobs: list[bytes] = []
+    handles: list[str] = []
+    followers: list[int] = []
+    engagement: list[float] = []
+    categories: dict[int, list[str]] = {}
+    database = Database(cfg.database_url)
+    try:
+        with database.session() as session, _Timer() as timer:
+            rows = session.execute(
+                select(
+                    CreatorEmbedding.creator_id,
+                    CreatorEmbedding.vector,
+                    Creator.handle,
+                    Creator.followers,
+                    Creator.engagement_rate,
+                    Creator.categories,
+                )
+                .join(Creator, Creator.id == CreatorEmbedding.creator_id)
+                .where(
+                    CreatorEmbedding.organization_id == cfg.organization_id,
+                    CreatorEmbedding.model_name == model_name,
+                )
+                .order_by(CreatorEmbedding.creator_id)
+                .execution_options(yield_per=VECTOR_BATCH)
+            )
+            for cid, blob, handle, n_followers, rate, cats in rows:
+                ids.append(int(cid))
+                blobs.append(bytes(blob))
+                handles.append(str(handle))
+                followers.append(-1 if n_followers is None else int(n_followers))
+                engagement.append(np.nan if rate is None else float(rate))
+                categories[int(cid)] = list(cats or [])
+    finally:
+        database.dispose()
+    if not ids:
+        raise RuntimeError(f"no stored vectors of {model_name!r} to hand to the anchor")
+    vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        path,
+        ids=np.asarray(ids, dtype=np.int64),
+        vectors=vectors.astype(np.float32),
+        engagement=np.asarray(engagement, dtype=np.float32),
+        followers=np.asarray(followers, dtype=np.int64),
+        handles=np.asarray(handles),
+    )
+    return {
+        "source": "creator_embeddings (the rows the product's index is built from)",
+        "model_name": model_name,
+        "creators": len(ids),
+        "dim": int(vectors.shape[1]),
+        "engagement_known": int(np.count_nonzero(~np.isnan(np.asarray(engagement)))),
+        "export_s": round(timer.seconds, 2),
+        "file_bytes": path.stat().st_size,
+        "_categories": categories,
+    }
+
+
+def _build_index(cfg: Setup, embedder: Any, build_threads: int) -> dict[str, Any]:
+    """``MatchService.build_index`` as ``creatormatch index build`` runs it (every core)."""
+    from matcher.index import configure_faiss_threads
+    from matcher.service import MatchService
+    from storage.database import Database
+
+    service = MatchService(cfg.data_dir / "indexes", lambda: embedder, faiss_threads=None)
+    database = Database(cfg.database_url)
+    threads = build_threads or os.cpu_count() or 1
+    _log(f"building the index (MatchService.build_index, {threads} FAISS threads)")
+    try:
+        configure_faiss_threads(threads)
+        with database.session() as session, _Timer() as timer:
+            summary = service.build_index(session, cfg.organization_id)
+    finally:
+        configure_faiss_threads(1)
+        database.dispose()
+    return {
+        "kind": summary.kind,
+        "creators": summary.creators,
+        "faiss_threads": threads,
+        "build_s": round(timer.seconds, 2),
+    }
+
+
+@dataclass(frozen=True)
+class _Service:
+    name: str
+    base_url: str
+    path: str
+    proc: subprocess.Popen[bytes]
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (all threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _feed(texts: Sequence[str]) -> Callable[[], dict[str, Any]]:
+    """Request bodies for ``texts`` in order, one per call (thread-safe); the same body for
+    both services: brief and k only."""
+    it = iter(texts)
+    lock = threading.Lock()
+
+    def body() -> dict[str, Any]:
+        with lock:
+            return {"brief": next(it), "k": K}
+
+    return body
+
+
+def _level_figures(level: dict[str, Any]) -> dict[str, Any]:
+    lat = level["latency"]
+    return {
+        "p50_ms": lat.get("p50_ms"),
+        "p99_ms": lat.get("p99_ms"),
+        "matches_per_s": level["matches_per_s"],
+        "ok": level["ok"],
+        "errors": level["errors"],
+        **({"error_kinds": level["error_kinds"]} if level["errors"] else {}),
+    }
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(float(np.median(present)), 2) if present else None
+
+
+def _ratio(ours: float | None, anchor: float | None) -> float | None:
+    return round(ours / anchor, 3) if ours is not None and anchor else None
+
+
+def _sanity(
+    services: Sequence[_Service],
+    api_key: str,
+    briefs: Sequence[tuple[str, str]],
+    categories: dict[int, list[str]],
+) -> dict[str, Any]:
+    """Not timed: for the same briefs, the share of each service's top 20 that carries the
+    brief's niche, and how much the two top 20s overlap."""
+    import httpx
+
+    tops: dict[str, list[list[int]]] = {s.name: [] for s in services}
+    for service in services:
+        with httpx.Client(
+            base_url=service.base_url,
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=REQUEST_TIMEOUT_S,
+        ) as client:
+            for _niche, text in briefs:
+                response = client.post(service.path, json={"brief": text, "k": K})
+                response.raise_for_status()
+                tops[service.name].append(
+                    [int(r["creator_id"]) for r in response.json()["results"]]
+                )
+    out: dict[str, Any] = {
+        "what": "share of the top 20 carrying the brief's niche, and the share of the "
+        "product's top 20 the anchor also returns (same briefs, not timed)",
+        "briefs": len(briefs),
+    }
+    for name, lists in tops.items():
+        shares = [
+            float(np.mean([niche in categories.get(c, []) for c in top])) if top else 0.0
+            for (niche, _text), top in zip(briefs, lists, strict=True)
+        ]
+        out[f"{name}_niche_share_top20"] = round(float(np.mean(shares)), 3)
+    overlap = [
+        len(set(a) & set(b)) / max(len(a), 1)
+        for a, b in zip(tops["ours"], tops["anchor"], strict=True)
+    ]
+    out["overlap_top20"] = round(float(np.mean(overlap)), 3)
+    return out
+
+
+def baseline(
+    cfg: Setup, model_name: str, queries: int, rounds: int, seed: int, omp_wait: str = "passive"
+) -> dict[str, Any]:
+    """The product and the naive anchor (:mod:`bench.anchor_service`) on the same vectors,
+    both running, loaded in turn with the same unique briefs: in round r each service gets
+    the same fresh briefs, at 1 then 8 clients; the order alternates (ours first in
+    rounds 1, 3, ..., the anchor first in rounds 2, 4, ...) so that drift in the machine's
+    load cancels. Each level also reports the server's CPU time per answer."""
+    import httpx
+
+    from bench.anchor_service import RERANK_COSINE
+    from matcher.brief import parse_brief
+    from matcher.index import HNSWParams
+
+    hnsw = HNSWParams()
+    anchor_dir = cfg.data_dir / "anchor"
+    _log("exporting the stored vectors for the anchor")
+    export = _export_anchor_vectors(cfg, model_name, anchor_dir / "vectors.npz")
+    categories = export.pop("_categories")
+
+    per_level = {clients: max(clients, queries // clients * clients) for clients in BASELINE_LEVELS}
+    stream = UniqueBriefs(seed)
+    warmup = stream.take(2 * BASELINE_WARMUP)
+    sanity_briefs = stream.take(SANITY_BRIEFS)
+    planned = [{c: stream.take(m) for c, m in per_level.items()} for _ in range(rounds)]
+    texts = [t for _n, t in warmup + sanity_briefs] + [
+        t for r in planned for level in r.values() for _n, t in level
+    ]
+    assert len(set(texts)) == len(texts)
+    leaking = [t for t in texts if parse_brief(t).platforms or parse_brief(t).languages]
+    if leaking:
+        raise RuntimeError(f"briefs that would add platform/language filters: {leaking[:3]}")
+
+    out: dict[str, Any] = {
+        "what": "the product vs a naive anchor, same vectors, same briefs, same client",
+        "anchor": {
+            "service": "bench/anchor_service.py: FastAPI + sentence-transformers MiniLM in "
+            "torch fp32 + FAISS IndexHNSWFlat + a numpy rerank "
+            f"({RERANK_COSINE} x cosine + {1 - RERANK_COSINE:.1f} x engagement min-max "
+            f"normalised over the candidates) of {ANCHOR_CANDIDATES} candidates, uvicorn, "
+            "1 process, a sync route (FastAPI's thread pool)",
+            "candidates": ANCHOR_CANDIDATES,
+            "omp_wait_policy": omp_wait,
+            "hnsw_m": hnsw.m,
+            "hnsw_ef_construction": hnsw.ef_construction,
+            "hnsw_ef_search": hnsw.ef_search,
+            "vectors": export,
+        },
+        "ours": {
+            "service": "creatormatch serve: uvicorn 1 process, index worker on, POST /v1/match",
+            "embedder_setting": cfg.embedder,
+            "model_name": model_name,
+        },
+        "load_generator": {
+            "client": "httpx.Client per client thread, keep-alive, same headers, bodies "
+            f'{{"brief": <unique text>, "k": {K}}} built before the start',
+            "levels": list(BASELINE_LEVELS),
+            "requests_per_level": per_level,
+            "rounds": rounds,
+            "order": "rounds 1, 3, 5, ...: ours then anchor; rounds 2, 4, 6, ...: anchor then ours",
+            "unique_briefs": len(texts),
+            "brief_combinations": stream.combinations,
+            "example_briefs": [t for _n, t in warmup[:3]],
+        },
+    }
+    env_anchor = dict(os.environ)
+    env_anchor.setdefault("HF_HUB_OFFLINE", "1")
+    if omp_wait == "passive":
+        # torch's libgomp threads spin-wait between parallel regions by default; with more
+        # runnable threads than cores, one request at a time then took ~10x longer, and
+        # far less right after an 8-client level (more OpenMP threads than cores make
+        # libgomp throttle its spinning), so the anchor's 1-client figures depended on
+        # what ran before them. Passive waiting is the anchor at its best (the product's
+        # ONNX session also turns spinning off).
+        env_anchor["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        env_anchor.pop("OMP_WAIT_POLICY", None)
+    anchor_port, ours_port = _free_port(), _free_port()
+    anchor_cmd = [
+        sys.executable,
+        "-m",
+        "bench.anchor_service",
+        "--vectors",
+        str(anchor_dir / "vectors.npz"),
+        "--port",
+        str(anchor_port),
+        "--hnsw-m",
+        str(hnsw.m),
+        "--ef-construction",
+        str(hnsw.ef_construction),
+        "--ef-search",
+        str(hnsw.ef_search),
+        "--candidates",
+        str(ANCHOR_CANDIDATES),
+    ]
+    with contextlib.ExitStack() as stack:
+        _log("starting the product server")
+        ours_proc = stack.enter_context(
+            _server(_product_command(ours_port), _product_env(cfg), cfg.data_dir / "server.log")
+        )
+        out["ours"]["ready_after_s"] = _wait_ready(
+            ours_proc, f"http://127.0.0.1:{ours_port}", SERVER_READY_TIMEOUT_S
+        )
+        _log("starting the anchor server")
+        anchor_proc = stack.enter_context(
+            _server(anchor_cmd, env_anchor, anchor_dir / "anchor.log")
+        )
+        out["anchor"]["ready_after_s"] = _wait_ready(
+            anchor_proc, f"http://127.0.0.1:{anchor_port}", SERVER_READY_TIMEOUT_S
+        )
+        out["anchor"]["readyz"] = httpx.get(f"http://127.0.0.1:{anchor_port}/readyz").json()
+        services = (
+            _Service("ours", f"http://127.0.0.1:{ours_port}", "/v1/match", ours_proc),
+            _Service("anchor", f"http://127.0.0.1:{anchor_port}", "/match", anchor_proc),
+        )
+        headers = {"Authorization": f"Bearer {cfg.api_key}"}
+        for i, service in enumerate(services):
+            _log(f"warming up {service.name}")
+            with httpx.Client(
+                base_url=service.base_url, headers=headers, timeout=WARMUP_TIMEOUT_S
+            ) as client:
+                for _niche, text in warmup[i * BASELINE_WARMUP : (i + 1) * BASELINE_WARMUP]:
+                    response = client.post(service.path, json={"brief": text, "k": K})
+                    if response.status_code != 200:
+                        raise RuntimeError(
+                            f"{service.name} warm-up: HTTP {response.status_code} "
+                            f"{response.text[:300]}"
+                        )
+            out[service.name]["rss_mb_after_warmup"] = _rss_mb(service.proc.pid)
+
+        rounds_out: list[dict[str, Any]] = []
+        for r, plan in enumerate(planned):
+            order = services if r % 2 == 0 else services[::-1]
+            entry: dict[str, Any] = {"round": r + 1, "order": [s.name for s in order]}
+            for service in order:
+                figures: dict[str, Any] = {"load_avg_before": _load()}
+                for clients, briefs in plan.items():
+                    _log(f"round {r + 1}/{rounds}: {service.name}, {clients} client(s)")
+                    cpu_before = _cpu_s(service.proc.pid)
+                    level = _run_clients(
+                        service.base_url,
+                        cfg.api_key,
+                        clients,
+                        per_level[clients] // clients,
+                        _feed([t for _n, t in briefs]),
+                        path=service.path,
+                    )
+                    figures[f"clients_{clients}"] = _level_figures(level)
+                    # CPU the server spent per answer (all its threads): what a match costs
+                    # whatever else the machine runs, unlike wall-clock latency.
+                    cpu = _cpu_s(service.proc.pid) - cpu_before
+                    figures[f"clients_{clients}"]["server_cpu_ms_per_match"] = (
+                        round(cpu * 1e3 / level["ok"], 2) if level["ok"] else None
+                    )
+                entry[service.name] = figures
+            entry["ratios_ours_over_anchor"] = {
+                f"clients_{c}": {
+                    m: _ratio(entry["ours"][f"clients_{c}"][m], entry["anchor"][f"clients_{c}"][m])
+                    for m in BASELINE_METRICS
+                }
+                for c in BASELINE_LEVELS
+            }
+            rounds_out.append(entry)
+        out["rounds"] = rounds_out
+        _log("sanity: the same briefs' top 20 from both services")
+        out["sanity"] = _sanity(services, cfg.api_key, sanity_briefs, categories)
+        for service in services:
+            out[service.name]["rss_mb_at_end"] = _rss_mb(service.proc.pid)
+            out[service.name]["peak_rss_mb"] = _rss_mb(service.proc.pid, "VmHWM")
+
+    medians: dict[str, Any] = {}
+    for name in ("ours", "anchor"):
+        medians[name] = {
+            f"clients_{c}": {
+                m: _median([e[name][f"clients_{c}"][m] for e in rounds_out])
+                for m in BASELINE_METRICS
+            }
+            for c in BASELINE_LEVELS
+        }
+    out["medians"] = medians
+    out["ratios_ours_over_anchor"] = {
+        "meaning": "ours / anchor of the medians over rounds: below 1 for p50, p99 and "
+        "server_cpu_ms_per_match means the product answers faster or cheaper; above 1 for "
+        "matches_per_s means it serves more",
+        **{
+            f"clients_{c}": {
+                m: _ratio(medians["ours"][f"clients_{c}"][m], medians["anchor"][f"clients_{c}"][m])
+                for m in BASELINE_METRICS
+            }
+            for c in BASELINE_LEVELS
+        },
+    }
+    for name, log_path in (
+        ("ours", cfg.data_dir / "server.log"),
+        ("anchor", anchor_dir / "anchor.log"),
+    ):
+        tail = _tail(log_path, 5)
+        if tail:
+            out[name]["log_tail"] = tail
     return out
 
 
@@ -1200,6 +1798,22 @@ def main() -> None:
         help="FAISS threads for the index build (default 0: every core, as `index build`)",
     )
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="instead of the in-process and HTTP parts: the product against the naive anchor "
+        "(bench/anchor_service.py) on the same vectors, same briefs, in alternating rounds",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="--baseline: rounds of ours + anchor (default 4)"
+    )
+    parser.add_argument(
+        "--anchor-omp-wait",
+        choices=("passive", "default"),
+        default="passive",
+        help="--baseline: OMP_WAIT_POLICY=PASSIVE for the anchor's torch (default), or "
+        "libgomp's spinning default",
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--prototypes", type=int, default=PROTOTYPES_PER_CATEGORY)
     parser.add_argument(
@@ -1283,17 +1897,25 @@ def main() -> None:
             with _Timer() as setup_timer:
                 cfg = setup(settings, args.n, args.seed, embedder, args.prototypes, lean=args.lean)
             result["setup"] = {**cfg.report, "setup_s": round(setup_timer.seconds, 1)}
-            build, match = in_process(
-                cfg, embedder, args.queries, args.breakdown_queries, args.build_threads
+            if args.baseline:
+                result["build"] = _build_index(cfg, embedder, args.build_threads)
+            else:
+                build, match = in_process(
+                    cfg, embedder, args.queries, args.breakdown_queries, args.build_threads
+                )
+                result["build"] = build
+                result["in_process"] = match
+                result["load_avg_after_in_process"] = _load()
+        if args.baseline:
+            result["baseline"] = baseline(
+                cfg, embedder.name, args.queries, args.rounds, args.seed, args.anchor_omp_wait
             )
-            result["build"] = build
-            result["in_process"] = match
-            result["load_avg_after_in_process"] = _load()
-        if not args.skip_http:
+        elif not args.skip_http:
             result["http"] = http(cfg, args.queries)
     result["load_avg_after"] = _load()
     result["total_s"] = round(time.perf_counter() - wall, 1)
-    result["checks"] = _targets(args.n, result)
+    if not args.baseline:
+        result["checks"] = _targets(args.n, result)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -154,13 +154,18 @@ def _load_model(path: str) -> SentenceTransformer:
         return model
 
 
-class QueryCache(LRUCache[str, FloatArray]):
-    """A thread-safe LRU of query text -> read-only vector."""
+class QueryCache(LRUCache[tuple[str, str], FloatArray]):
+    """A thread-safe LRU of (model name, exact query text) -> read-only vector.
+
+    The model name is part of the key, so one cache can serve several embedders (torch,
+    ONNX fp32, ONNX int8) without ever answering one model's query with another's vector.
+    Bounded by ``maxsize`` entries (1,024 MiniLM vectors are 1.5 MB).
+    """
 
     def __init__(self, maxsize: int = 1024) -> None:
         super().__init__(maxsize)
 
-    def put(self, key: str, value: FloatArray) -> FloatArray:
+    def put(self, key: tuple[str, str], value: FloatArray) -> FloatArray:
         vector = np.array(value, dtype=np.float32, order="C", copy=True)
         vector.flags.writeable = False
         return super().put(key, vector)
@@ -171,6 +176,8 @@ class SentenceTransformerEmbedder:
 
     Texts longer than the model's window (256 word pieces for MiniLM) are truncated by the
     tokenizer; :func:`matcher.documents.creator_document` keeps creator texts under it.
+    ``query_cache`` (optional) is a :class:`QueryCache` to use instead of a private one of
+    ``query_cache_size`` entries; it may be shared, its keys carry the model name.
     """
 
     def __init__(
@@ -179,6 +186,7 @@ class SentenceTransformerEmbedder:
         *,
         name: str | None = None,
         query_cache_size: int = 1024,
+        query_cache: QueryCache | None = None,
     ) -> None:
         path = Path(model_path) if model_path is not None else default_model_path()
         self.model_path = str(path.resolve())
@@ -193,7 +201,8 @@ class SentenceTransformerEmbedder:
         if not dim:
             raise ModelUnavailableError(self.model_path, "unknown embedding dimension")
         self._dim = int(dim)
-        self.query_cache = QueryCache(query_cache_size)
+        # A cache passed in may be shared with other embedders: keys carry the model name.
+        self.query_cache = query_cache if query_cache is not None else QueryCache(query_cache_size)
 
     @property
     def name(self) -> str:
@@ -229,7 +238,8 @@ class SentenceTransformerEmbedder:
 
     def encode_query(self, text: str) -> FloatArray:
         """Embed one brief or query: float32 (dim,), normalised, read-only, LRU-cached."""
-        cached = self.query_cache.get(text)
+        key = (self._name, text)
+        cached = self.query_cache.get(key)
         if cached is not None:
             return cached
-        return self.query_cache.put(text, self.encode([text])[0])
+        return self.query_cache.put(key, self.encode([text])[0])

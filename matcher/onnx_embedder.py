@@ -8,7 +8,8 @@ use and cached under ``cache_dir``:
 2. For BERT models, ONNX Runtime's transformer optimizer fuses attention, layer norms and
    GELU (the fused graph is what makes int8 attention fast on a CPU).
 3. ``onnxruntime.quantization.quantize_dynamic`` with int8 per-channel weights. Per-tensor
-   weights lose too much on AVX2 CPUs without VNNI (cosine to torch ~0.93 instead of ~0.99).
+   weights lose too much (document cosine to torch ~0.93 instead of ~0.99, on an AVX2 CPU
+   and on an AVX-512 VNNI one alike).
 4. A self-check against the torch model on a few probe texts; the file is written atomically
    (temp file, then ``os.replace``) and then a manifest that names the source model (path,
    weight file size and mtime, sha256 of its configs and tokenizer), the opset, the
@@ -17,8 +18,12 @@ use and cached under ``cache_dir``:
 
 At run time only ``onnxruntime``, ``tokenizers`` and numpy are imported; torch and
 transformers are imported only to export. Tokenization uses the model's own ``tokenizer.json``
-(``tokenizers``), truncated to ``max_seq_length`` word pieces like sentence-transformers, and
-rows are L2-normalised in numpy as the model's ``Normalize`` module does.
+with the Rust ``tokenizers`` library directly (no transformers wrapper per call), truncated to
+``max_seq_length`` word pieces like sentence-transformers, and rows are L2-normalised in numpy
+as the model's ``Normalize`` module does. A text always runs alone at its exact length (no
+padding): with dynamic quantization a padded batch would make a vector depend on its batch
+mates. :class:`SessionConfig` holds the onnxruntime session options; the defaults are the
+measured best for one short text on a shared 2-core machine (``bench/bench_encode.py``).
 
 :func:`best_embedder` returns this embedder when it can be built and the torch one otherwise.
 """
@@ -38,6 +43,7 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -65,6 +71,7 @@ __all__ = [
     "EXPORT_FORMAT",
     "OPSET",
     "OnnxEmbedder",
+    "SessionConfig",
     "best_embedder",
     "read_manifest",
 ]
@@ -368,6 +375,82 @@ def _feeds(rows: Sequence[Sequence[int]]) -> dict[str, npt.NDArray[np.int64]]:
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
 
+def _single_feeds(ids: Sequence[int]) -> dict[str, npt.NDArray[np.int64]]:
+    """The inputs of one text at its exact length (batch of one, no padding)."""
+    input_ids = np.array([ids], dtype=np.int64)
+    return {
+        "input_ids": input_ids,
+        "attention_mask": np.ones_like(input_ids),
+        "token_type_ids": np.zeros_like(input_ids),
+    }
+
+
+_OPTIMIZATION_LEVELS: Final = ("basic", "extended", "all")
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """How onnxruntime runs the graph (one session per embedder).
+
+    The defaults are the measured best for one short text (``bench/bench_encode.py``): a
+    brief of ~13 word pieces is too small to split across threads (two intra-op threads were
+    slower at p50 and used more CPU), and requests already run concurrently, so a second
+    intra-op thread only competes with the other request. Idle intra-op threads that spin
+    would steal the other core from FAISS and the API.
+
+    Args:
+        intra_op_threads: threads onnxruntime uses inside one run (>= 1).
+        allow_spinning: let idle intra-op threads busy-wait for the next op.
+        optimization: onnxruntime's graph optimization level, ``"basic"``, ``"extended"``
+            or ``"all"`` (the exported file is already fused; ``"extended"`` and above also
+            fuse the quantize/matmul/scale chains into ``DynamicQuantizeMatMul``).
+        cpu_mem_arena: onnxruntime's memory arena (reuses buffers between runs).
+        parallel_execution: run independent graph branches concurrently (inter-op); a BERT
+            graph is one chain, so this only adds a thread pool.
+
+    Raises:
+        InvalidInputError: ``intra_op_threads`` < 1 or an unknown ``optimization``.
+    """
+
+    intra_op_threads: int = 1
+    allow_spinning: bool = False
+    optimization: Literal["basic", "extended", "all"] = "all"
+    cpu_mem_arena: bool = True
+    parallel_execution: bool = False
+
+    def __post_init__(self) -> None:
+        if self.intra_op_threads < 1:
+            raise InvalidInputError.for_field(
+                "intra_op_threads", f"must be >= 1, got {self.intra_op_threads}"
+            )
+        if self.optimization not in _OPTIMIZATION_LEVELS:
+            raise InvalidInputError.for_field(
+                "optimization", f"must be basic, extended or all: {self.optimization!r}"
+            )
+
+    def options(self, onnxruntime: Any) -> Any:
+        """These settings as an ``onnxruntime.SessionOptions``."""
+        levels = onnxruntime.GraphOptimizationLevel
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.intra_op_threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = (
+            onnxruntime.ExecutionMode.ORT_PARALLEL
+            if self.parallel_execution
+            else onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        )
+        options.graph_optimization_level = {
+            "basic": levels.ORT_ENABLE_BASIC,
+            "extended": levels.ORT_ENABLE_EXTENDED,
+            "all": levels.ORT_ENABLE_ALL,
+        }[self.optimization]
+        options.enable_cpu_mem_arena = self.cpu_mem_arena
+        options.add_session_config_entry(
+            "session.intra_op.allow_spinning", "1" if self.allow_spinning else "0"
+        )
+        return options
+
+
 def _thread_count(threads: int | None) -> int:
     if threads is not None:
         if threads < 1:
@@ -389,7 +472,12 @@ class OnnxEmbedder:
             float32 (the torch vectors to ~1e-6).
         max_seq_length: word pieces per text; longer texts are truncated (256 as the model).
         threads: texts embedded at once by :meth:`encode` (default: all cores); each runs
-            on one onnxruntime thread, and :meth:`encode_query` on the caller's thread.
+            in one onnxruntime session run, and :meth:`encode_query` on the caller's thread.
+        query_cache_size: entries of the query-vector LRU (when ``query_cache`` is None).
+        query_cache: a :class:`QueryCache` to use (may be shared with other embedders: its
+            keys carry the model name).
+        session: onnxruntime session options (default :class:`SessionConfig`: one intra-op
+            thread, no spinning, every graph optimization).
 
     Raises:
         ModelUnavailableError: the model is missing or unsupported, or the export failed.
@@ -405,6 +493,8 @@ class OnnxEmbedder:
         max_seq_length: int = 256,
         threads: int | None = None,
         query_cache_size: int = 1024,
+        query_cache: QueryCache | None = None,
+        session: SessionConfig | None = None,
     ) -> None:
         import onnxruntime
 
@@ -425,6 +515,7 @@ class OnnxEmbedder:
         self.quantize = quantize
         self.threads = _thread_count(threads)
         self.cache_dir = Path(cache_dir)
+        self.session_config = session if session is not None else SessionConfig()
 
         base = model_name_for(path)
         st_config_path = model_dir / "sentence_bert_config.json"
@@ -442,10 +533,8 @@ class OnnxEmbedder:
         self.model_file, self.exported, self.export_seconds = self._ensure_model(model_dir)
         self.manifest = read_manifest(self._manifest_path) or {}
         self._tokenizer = _make_tokenizer(model_dir, max_seq_length)
-        # One intra-op thread: texts run one per call, ``threads`` calls at a time (see
-        # :meth:`encode`); a single brief on one thread is as fast as on two.
-        self._session = self._new_session(onnxruntime, 1)
-        self.query_cache = QueryCache(query_cache_size)
+        self._session = self._new_session(onnxruntime)
+        self.query_cache = query_cache if query_cache is not None else QueryCache(query_cache_size)
 
     # -- the artefact --------------------------------------------------------------------
 
@@ -521,16 +610,12 @@ class OnnxEmbedder:
             _log.info("exported %s in %.1f s", model_file, seconds)
             return model_file, True, seconds
 
-    def _new_session(self, onnxruntime: Any, threads: int) -> onnxruntime.InferenceSession:
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle threads spinning would steal the CPU from FAISS and the API between batches.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    def _new_session(self, onnxruntime: Any) -> onnxruntime.InferenceSession:
         try:
             return onnxruntime.InferenceSession(
-                str(self.model_file), options, providers=["CPUExecutionProvider"]
+                str(self.model_file),
+                self.session_config.options(onnxruntime),
+                providers=["CPUExecutionProvider"],
             )
         except _ort_errors() as exc:
             raise ModelUnavailableError(str(self.model_file), str(exc)) from exc
@@ -547,8 +632,14 @@ class OnnxEmbedder:
 
     def _embed_ids(self, ids: Sequence[int]) -> FloatArray:
         """The pooled (not yet normalised) vector of one tokenized text."""
-        out = self._session.run(None, _feeds([ids]))[0]
+        out = self._session.run(None, _single_feeds(ids))[0]
         return np.asarray(out[0], dtype=np.float32)
+
+    def tokenize(self, text: str) -> list[int]:
+        """The word-piece ids of ``text`` as the model sees them: stripped, with [CLS] and
+        [SEP], truncated to ``max_seq_length`` (sentence-transformers' ids)."""
+        ids: list[int] = self._tokenizer.encode(text.strip()).ids
+        return ids
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False
@@ -594,15 +685,18 @@ class OnnxEmbedder:
 
     def encode_query(self, text: str) -> FloatArray:
         """Embed one brief or query on the calling thread: float32 (dim,), normalised,
-        read-only, LRU-cached."""
+        read-only, LRU-cached by (model name, exact text)."""
         if not isinstance(text, str):
             raise InvalidInputError.for_field("text", f"must be a str, got {type(text).__name__}")
-        cached = self.query_cache.get(text)
+        key = (self._name, text)
+        cached = self.query_cache.get(key)
         if cached is not None:
             return cached
-        ids = self._tokenizer.encode(text.strip()).ids
-        vector = normalize_rows(self._embed_ids(ids)[np.newaxis, :])[0]
-        return self.query_cache.put(text, vector)
+        vector = self._embed_ids(self.tokenize(text))
+        norm = np.linalg.norm(vector)
+        if norm > 0:
+            vector = vector / norm
+        return self.query_cache.put(key, vector)
 
 
 def best_embedder(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import threading
 from importlib.metadata import version
 from pathlib import Path
 
@@ -26,10 +27,18 @@ from matcher.embedder import (
     DEFAULT_MODEL_NAME,
     Embedder,
     ModelUnavailableError,
+    QueryCache,
     SentenceTransformerEmbedder,
     default_model_path,
 )
-from matcher.onnx_embedder import OPSET, OnnxEmbedder, best_embedder, read_manifest
+from matcher.onnx_embedder import (
+    OPSET,
+    OnnxEmbedder,
+    SessionConfig,
+    best_embedder,
+    read_manifest,
+)
+from tests.matcher.briefs import brief_texts
 
 N_DOCUMENTS = 200
 K = 10
@@ -41,6 +50,10 @@ MIN_COSINE_FLOOR = 0.975
 BRIEF_COSINE_FLOOR = 0.98
 OVERLAP_MEAN_FLOOR = 0.85
 OVERLAP_MIN_FLOOR = 0.8
+# The 200 brief-like texts of tests/matcher/briefs.py, each encoded alone as a query: observed
+# mean 0.993, min 0.988 (AVX-512 VNNI CPU). Issue 16 asks for >= 0.98.
+BRIEF_CORPUS_MEAN_FLOOR = 0.985
+BRIEF_CORPUS_MIN_FLOOR = 0.98
 
 BRIEFS = {
     "en_skincare": "Launch of our vegan, cruelty-free face serum; looking for skincare creators.",
@@ -150,11 +163,184 @@ class TestInterface:
             OnnxEmbedder(cache_dir=onnx_cache, **{field: value})  # type: ignore[arg-type]
 
 
+def _reference_ids(model: object, texts: list[str]) -> list[list[int]]:
+    """The ids sentence-transformers feeds its model (padding removed)."""
+    # sentence-transformers 6 renamed ``tokenize`` to ``preprocess`` (the old name warns).
+    preprocess = getattr(model, "preprocess", None) or model.tokenize  # type: ignore[attr-defined]
+    out = []
+    for text in texts:
+        features = preprocess([text])
+        ids, mask = features["input_ids"][0], features["attention_mask"][0]
+        out.append(ids[mask.bool()].tolist())
+    return out
+
+
+EDGE_TEXTS = [
+    "",
+    "   ",
+    "  padded brief  ",
+    "Crème brûlée & café: ÉTÉ 2025!",
+    "emoji 🎉🔥 creators 💄",
+    "日本のゲーム実況者",
+    "tab\tand\nnewline",
+    "x " * 400,  # past the 256-piece window
+]
+
+
+class TestTokenizer:
+    def test_same_ids_as_sentence_transformers(
+        self,
+        embedder: SentenceTransformerEmbedder,
+        onnx_embedder: OnnxEmbedder,
+        documents: list[str],
+    ) -> None:
+        texts = [*brief_texts(), *documents[:40], *EDGE_TEXTS]
+        want = _reference_ids(embedder._model, texts)
+        got = [onnx_embedder.tokenize(text) for text in texts]
+        mismatched = [t for t, w, g in zip(texts, want, got, strict=True) if w != g]
+        assert mismatched == []
+
+    def test_exact_length_no_padding(self, onnx_embedder: OnnxEmbedder) -> None:
+        pieces = onnx_embedder._tokenizer.encode("vegan skincare", add_special_tokens=False).ids
+        assert onnx_embedder.tokenize("  vegan skincare ") == [101, *pieces, 102]  # no [PAD]
+
+    def test_truncated_to_the_window(self, onnx_embedder: OnnxEmbedder) -> None:
+        ids = onnx_embedder.tokenize("word " * 1000)
+        assert len(ids) == onnx_embedder.max_seq_length
+        assert ids[-1] == 102
+
+
+class TestQueryCache:
+    @pytest.fixture
+    def small(self, onnx_cache: Path, onnx_embedder: OnnxEmbedder) -> OnnxEmbedder:
+        return OnnxEmbedder(cache_dir=onnx_cache, query_cache=QueryCache(maxsize=2))
+
+    def test_hit_is_the_same_vector(self, small: OnnxEmbedder) -> None:
+        first = small.encode_query(BRIEFS["en_gaming"])
+        second = small.encode_query(BRIEFS["en_gaming"])
+        assert second is first
+        assert (small.query_cache.hits, small.query_cache.misses) == (1, 1)
+
+    def test_exact_text_is_the_key(self, small: OnnxEmbedder) -> None:
+        small.encode_query("vegan skincare")
+        small.encode_query("vegan skincare ")
+        assert small.query_cache.misses == 2
+        assert len(small.query_cache) == 2
+
+    def test_bounded_least_recent_goes(self, small: OnnxEmbedder) -> None:
+        a, b, c = BRIEFS["en_skincare"], BRIEFS["en_gaming"], BRIEFS["en_travel"]
+        small.encode_query(a)
+        small.encode_query(b)
+        small.encode_query(a)  # now b is the least recent
+        small.encode_query(c)
+        assert len(small.query_cache) == 2
+        assert (small.name, a) in small.query_cache
+        assert (small.name, b) not in small.query_cache
+
+    def test_model_name_in_the_key(
+        self, onnx_cache: Path, onnx_embedder: OnnxEmbedder, embedder: SentenceTransformerEmbedder
+    ) -> None:
+        shared = QueryCache(maxsize=8)
+        onnx = OnnxEmbedder(cache_dir=onnx_cache, query_cache=shared)
+        torch_embedder = SentenceTransformerEmbedder(query_cache=shared)
+        text = BRIEFS["fr_beauty"]
+        from_onnx = onnx.encode_query(text)
+        from_torch = torch_embedder.encode_query(text)
+        assert len(shared) == 2
+        assert shared.hits == 0
+        assert not np.array_equal(from_onnx, from_torch)  # int8 differs from fp32
+        np.testing.assert_array_equal(from_torch, embedder.encode([text])[0])
+        assert onnx.encode_query(text) is from_onnx
+        assert torch_embedder.encode_query(text) is from_torch
+
+    def test_thread_safe(self, onnx_cache: Path, onnx_embedder: OnnxEmbedder) -> None:
+        texts = list(BRIEFS.values())
+        want = {text: onnx_embedder.encode([text])[0] for text in texts}
+        shared = OnnxEmbedder(cache_dir=onnx_cache, query_cache=QueryCache(maxsize=4))
+        errors: list[str] = []
+
+        def work(offset: int) -> None:
+            for i in range(40):
+                text = texts[(offset + i) % len(texts)]
+                if not np.allclose(shared.encode_query(text), want[text], atol=1e-6):
+                    errors.append(text)
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(shared.query_cache) == 4
+        assert shared.query_cache.hits + shared.query_cache.misses == 240
+
+
+class TestSessionConfig:
+    def test_defaults_one_quiet_thread(self) -> None:
+        import onnxruntime
+
+        options = SessionConfig().options(onnxruntime)
+        assert options.intra_op_num_threads == 1
+        assert options.inter_op_num_threads == 1
+        assert options.execution_mode == onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        assert options.graph_optimization_level == onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        assert options.enable_cpu_mem_arena
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+    def test_every_option_reaches_onnxruntime(self) -> None:
+        import onnxruntime
+
+        config = SessionConfig(
+            intra_op_threads=2,
+            allow_spinning=True,
+            optimization="basic",
+            cpu_mem_arena=False,
+            parallel_execution=True,
+        )
+        options = config.options(onnxruntime)
+        assert options.intra_op_num_threads == 2
+        assert options.execution_mode == onnxruntime.ExecutionMode.ORT_PARALLEL
+        assert (
+            options.graph_optimization_level == onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        )
+        assert not options.enable_cpu_mem_arena
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "1"
+
+    @pytest.mark.parametrize(
+        "kwargs", [{"intra_op_threads": 0}, {"optimization": "max"}], ids=["threads", "level"]
+    )
+    def test_bad_values(self, kwargs: dict[str, object]) -> None:
+        with pytest.raises(InvalidInputError):
+            SessionConfig(**kwargs)  # type: ignore[arg-type]
+
+    def test_options_do_not_change_the_vectors(
+        self, onnx_cache: Path, onnx_embedder: OnnxEmbedder
+    ) -> None:
+        other = OnnxEmbedder(
+            cache_dir=onnx_cache,
+            session=SessionConfig(intra_op_threads=2, optimization="basic"),
+        )
+        assert other.name == onnx_embedder.name
+        texts = list(BRIEFS.values())
+        cosines = np.sum(other.encode(texts) * onnx_embedder.encode(texts), axis=1)
+        assert float(cosines.min()) > 0.9999
+
+
 class TestAgreementWithTorch:
     def test_documents(self, reference_vectors: FloatArray, onnx_vectors: FloatArray) -> None:
         cosines = np.sum(reference_vectors * onnx_vectors, axis=1)
         assert float(cosines.mean()) >= MEAN_COSINE_FLOOR
         assert float(cosines.min()) >= MIN_COSINE_FLOOR
+
+    def test_brief_corpus(
+        self, embedder: SentenceTransformerEmbedder, onnx_embedder: OnnxEmbedder
+    ) -> None:
+        texts = brief_texts()
+        want = embedder.encode(texts)
+        got = np.stack([onnx_embedder.encode_query(text) for text in texts])
+        cosines = np.sum(want * got, axis=1)
+        assert float(cosines.mean()) >= BRIEF_CORPUS_MEAN_FLOOR
+        assert float(cosines.min()) >= BRIEF_CORPUS_MIN_FLOOR
 
     @pytest.mark.parametrize("brief", BRIEFS.values(), ids=BRIEFS.keys())
     def test_briefs(
