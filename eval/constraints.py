@@ -351,11 +351,11 @@ def markdown_section(reports: Sequence[SuiteReport]) -> str:
         [
             "## Constraint suite (demo roster)",
             "",
-            f"`python -m eval.constraints`: {ROSTER_SIZE} demo creators (seed {ROSTER_SEED}),"
-            " each brief searched as text (k = 10), every top-10 result graded against the",
+            f"`python -m eval.constraints`: {ROSTER_SIZE} demo creators (seed {ROSTER_SEED}),",
+            "each brief searched as text (k = 10), every top-10 result graded against the",
             "wishes written down with the brief (eval/data/constraint_briefs.md). A share is",
-            "of the results whose data lets the wish be judged (in brackets); the"
-            " relevance span and band were tuned on the development set only.",
+            "of the results whose data lets the wish be judged (in brackets). The relevance",
+            "span and band were tuned on the development set only.",
             "",
             render_markdown(reports),
         ]
