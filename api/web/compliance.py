@@ -93,7 +93,7 @@ DECISION_BUTTONS: tuple[tuple[str, str, str], ...] = (
     (
         "override",
         "Override the verdict",
-        "Set another verdict (choose it below). Say why.",
+        "Set another verdict (choose it above). Say why.",
     ),
 )
 CONNECTION_LABELS: dict[str, str] = {
@@ -407,7 +407,7 @@ def _who(user: WebUser) -> Callable[[str | None], str]:
         if not actor:
             return "nobody"
         if actor == user.actor:
-            return f"you ({user.email})"
+            return "you"
         kind, _, rest = actor.partition(":")
         if kind == "user":
             return rest
