@@ -5,11 +5,17 @@ is written to the audit trail (who, what, when, before and after).
 Decisions are named for what they do:
 
 * ``confirm_violation``: the checker is right, the post breaks the rules (final verdict
-  non-compliant; a reason is optional). Not for a check the checker found compliant.
+  non-compliant). Not for a check the checker found compliant.
 * ``clear``: the post is fine after all (final verdict compliant; a reason is required).
 * ``override``: set another verdict (the new ``verdict`` and a reason are required).
 * ``approve`` and ``reject`` (deprecated): record that the checker's verdict stands without
   saying whether the post is fine; kept as they were for existing API clients.
+
+A decision that changes the verdict needs a written reason: one whose final verdict differs
+from the checker's (confirming a violation on a check that only needed review) or from the
+check's current one (undoing an earlier decision). So every final verdict that is not the
+checker's carries the reviewer's reason in the record and the export. (The deprecated
+decisions keep their old rule, reason optional, so that old integrations keep working.)
 """
 
 from __future__ import annotations
@@ -74,6 +80,11 @@ _STATUS_FOR: dict[str, str] = {
     "reject": "rejected",
 }
 DECISION_OF_STATUS: dict[str, str] = {status: d for d, status in _STATUS_FOR.items()}
+_VERDICT_WORDS: dict[str, str] = {
+    "compliant": "compliant",
+    "needs_review": "needs review",
+    "non_compliant": "non-compliant",
+}
 # Bulk decisions and assignments change at most this many checks in one go.
 MAX_BULK = 500
 # Who may be assigned a check (and who sees the compliance pages).
@@ -316,7 +327,11 @@ class ReviewService:
         return decision, reason, verdict  # type: ignore[return-value]  # checked above
 
     @staticmethod
-    def _final_verdict(check: ComplianceCheck, decision: Decision, verdict: Verdict | None) -> str:
+    def _final_verdict(
+        check: ComplianceCheck, decision: Decision, reason: str | None, verdict: Verdict | None
+    ) -> str:
+        """The final verdict ``decision`` gives ``check``; refused (422) when the decision does
+        not fit the check or changes its verdict without a reason."""
         if decision == "confirm_violation":
             if check.verdict == Verdict.COMPLIANT:
                 raise InvalidInputError.for_field(
@@ -324,13 +339,29 @@ class ReviewService:
                     f"check {check.id}: the checker found no violation to confirm (it is "
                     "compliant); override the verdict, with a reason, instead",
                 )
-            return Verdict.NON_COMPLIANT.value
-        if decision == "clear":
-            return Verdict.COMPLIANT.value
-        if decision == "override":
+            final = Verdict.NON_COMPLIANT.value
+        elif decision == "clear":
+            final = Verdict.COMPLIANT.value
+        elif decision == "override":
             assert verdict is not None
-            return verdict.value
-        return check.verdict  # approve, reject: the checker's verdict stands
+            final = verdict.value
+        else:
+            final = check.verdict  # approve, reject: the checker's verdict stands
+        if decision in LEGACY_DECISIONS:
+            return final  # as they always worked, so that old integrations keep working
+        if reason is None and final != check.final_verdict:
+            raise InvalidInputError.for_field(
+                "reason",
+                f"check {check.id}: this decision changes its verdict from "
+                f"{_VERDICT_WORDS[check.final_verdict]} to {_VERDICT_WORDS[final]}: say why",
+            )
+        if reason is None and final != check.verdict:
+            raise InvalidInputError.for_field(
+                "reason",
+                f"check {check.id}: this decision sets a verdict ({_VERDICT_WORDS[final]}) "
+                f"other than the checker's ({_VERDICT_WORDS[check.verdict]}): say why",
+            )
+        return final
 
     def _decide(
         self,
@@ -342,7 +373,7 @@ class ReviewService:
         actor: str,
     ) -> None:
         # Every check is validated before any changes: one refusal leaves all untouched.
-        finals = [self._final_verdict(check, decision, verdict) for check in checks]
+        finals = [self._final_verdict(check, decision, reason, verdict) for check in checks]
         now = utcnow()
         status = _STATUS_FOR[decision]
         for check, final in zip(checks, finals, strict=True):

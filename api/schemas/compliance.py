@@ -38,10 +38,11 @@ DecisionName = Literal["confirm_violation", "clear", "override", "approve", "rej
 JurisdictionName = Literal["US", "UK", "CA", "EU"]
 _DECISION_HELP = (
     "confirm_violation: the checker is right, the post breaks the rules (final verdict "
-    "non_compliant; reason optional). clear: the post is fine after all (final verdict "
-    "compliant; reason required). override: set another verdict (verdict and reason "
-    "required). approve, reject: deprecated; they record that the checker's verdict stands "
-    "without changing it (see docs/api-guide.md)."
+    "non_compliant; a reason is required when that changes the verdict, e.g. of a check "
+    "that needed review). clear: the post is fine after all (final verdict compliant; "
+    "reason required). override: set another verdict (verdict and reason required). "
+    "approve, reject: deprecated; they record that the checker's verdict stands without "
+    "changing it, reason optional as before (see docs/api-guide.md)."
 )
 
 EXAMPLE_POST: dict[str, Any] = {
@@ -244,8 +245,10 @@ class BatchCheckResponse(BaseModel):
 
 
 class DecisionCreate(RequestModel):
-    """A reviewer's decision, named for what it does. ``clear`` and ``override`` change the
-    verdict and need a written reason; ``override`` also the new ``verdict``."""
+    """A reviewer's decision, named for what it does. A decision that changes the verdict
+    needs a written reason: always ``clear`` and ``override`` (which also needs the new
+    ``verdict``), and ``confirm_violation`` of a check that needed review or that an earlier
+    decision cleared."""
 
     model_config = ConfigDict(
         extra="forbid",

@@ -83,7 +83,8 @@ DECISION_BUTTONS: tuple[tuple[str, str, str], ...] = (
     (
         "confirm_violation",
         "Confirm the violation",
-        "The checker is right: the post breaks the rules. A reason is optional.",
+        "The checker is right: the post breaks the rules. "
+        "Say why if the checker only said it needs review.",
     ),
     (
         "clear",

@@ -259,7 +259,8 @@ class TestDecisionNames:
     def test_confirm_clear_and_override_do_what_they_say(self, reviewer: ApiClient) -> None:
         bad, review, other = _seed(reviewer, post(id="n1"), NEEDS_REVIEW, post(id="n2"))
         confirmed = reviewer.post(
-            f"/v1/compliance/checks/{review}/decision", json={"decision": "confirm_violation"}
+            f"/v1/compliance/checks/{review}/decision",
+            json={"decision": "confirm_violation", "reason": "The code is the brand's own."},
         ).json()
         assert (confirmed["review_status"], confirmed["decision"], confirmed["final_verdict"]) == (
             "confirmed",
@@ -301,6 +302,21 @@ class TestDecisionNames:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == field
         assert _check(reviewer, check_id)["review_status"] == "pending"
+
+    def test_confirming_what_needed_review_changes_the_verdict_so_it_needs_a_reason(
+        self, reviewer: ApiClient
+    ) -> None:
+        (check_id,) = _seed(reviewer, NEEDS_REVIEW)
+        url = f"/v1/compliance/checks/{check_id}/decision"
+        refused = reviewer.post(url, json={"decision": "confirm_violation"})
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "reason"
+        assert _check(reviewer, check_id)["review_status"] == "pending"
+        confirmed = reviewer.post(
+            url, json={"decision": "confirm_violation", "reason": "The code is the brand's own"}
+        )
+        assert confirmed.status_code == 200
+        assert confirmed.json()["final_verdict"] == "non_compliant"
 
     def test_nothing_to_confirm_on_a_compliant_post(self, reviewer: ApiClient) -> None:
         (check_id,) = _seed(reviewer, DISCLOSED)
@@ -525,6 +541,28 @@ class TestExportColumns:
             "paid",
             "e1",
         )
+
+    def test_other_peoples_text_cannot_run_as_a_formula(self, reviewer: ApiClient) -> None:
+        (check_id,) = _seed(
+            reviewer,
+            post(
+                id="@SUM(1+1)",
+                caption='=HYPERLINK("http://evil.example","open") loving this serum',
+                material_connection={"type": "paid", "brand": "+GlowLab"},
+            ),
+        )
+        reviewer.post(
+            f"/v1/compliance/checks/{check_id}/decision",
+            json={"decision": "clear", "reason": "-1 label is burned into the image"},
+        )
+        text = reviewer.get("/v1/compliance/export").text
+        (row,) = list(csv.DictReader(io.StringIO(text)))
+        assert row["post_id"] == "'@SUM(1+1)"
+        assert row["caption"].startswith("'=HYPERLINK(")
+        assert row["brand"] == "'+GlowLab"
+        assert row["decision_reason"] == "'-1 label is burned into the image"
+        for name, cell in row.items():
+            assert not cell or cell[0] not in "=+-@\t\r", (name, cell)
 
 
 SENDER = {

@@ -14,6 +14,7 @@ import reviews.service as review_module
 from accounts.service import AccountService
 from compliance import Post
 from compliance.rules import RULES
+from compliance.types import Verdict
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from core.settings import Settings
 from models import AuditEvent, ComplianceCheck, Creator, Organization, OutboxMessage, utcnow
@@ -99,12 +100,35 @@ def audit(database: Database, org_id: int) -> list[AuditEvent]:
 
 
 class TestDecisions:
-    def test_confirming_a_violation_makes_the_verdict_non_compliant(
+    def test_confirming_a_violation_the_checker_found_needs_no_reason(
         self, database: Database, org: Org
     ) -> None:
         with database.session() as session:
-            check = service.decide(
+            service.decide(
+                session, org.world.org, org.checks["bad"], decision="confirm_violation", actor=ACTOR
+            )
+        after = load(database, org.world.org)["bad"]
+        assert (after.review_status, after.final_verdict) == ("confirmed", "non_compliant")
+        assert after.decision_reason is None
+
+    def test_confirming_what_needed_review_changes_the_verdict_so_it_needs_a_reason(
+        self, database: Database, org: Org
+    ) -> None:
+        with database.session() as session, pytest.raises(InvalidInputError) as raised:
+            service.decide(
                 session, org.world.org, org.checks["uk"], decision="confirm_violation", actor=ACTOR
+            )
+        assert raised.value.errors[0].field == "reason"
+        assert "needs review to non-compliant" in raised.value.errors[0].message
+        assert load(database, org.world.org)["uk"].review_status == "pending"
+        with database.session() as session:
+            check = service.decide(
+                session,
+                org.world.org,
+                org.checks["uk"],
+                decision="confirm_violation",
+                reason="'Sponsored by' is not the UK's 'Ad' label",
+                actor=ACTOR,
             )
             assert check.verdict == "needs_review"
         after = load(database, org.world.org)["uk"]
@@ -114,7 +138,43 @@ class TestDecisions:
         assert event.changes == {
             "review_status": ["pending", "confirmed"],
             "final_verdict": ["needs_review", "non_compliant"],
+            "decision_reason": [None, "'Sponsored by' is not the UK's 'Ad' label"],
         }
+
+    def test_undoing_an_earlier_decision_changes_the_verdict_so_it_needs_a_reason(
+        self, database: Database, org: Org
+    ) -> None:
+        decision = "confirm_violation"
+        with database.session() as session:
+            service.decide(
+                session,
+                org.world.org,
+                org.checks["bad"],
+                decision="clear",
+                reason="Label burned into the image",
+                actor=ACTOR,
+            )
+        with database.session() as session, pytest.raises(InvalidInputError) as raised:
+            service.decide(
+                session, org.world.org, org.checks["bad"], decision=decision, actor=ACTOR
+            )
+        assert raised.value.errors[0].field == "reason"
+        assert "compliant to non-compliant" in raised.value.errors[0].message
+        after = load(database, org.world.org)["bad"]
+        assert (after.final_verdict, after.decision_reason) == (
+            "compliant",
+            "Label burned into the image",
+        )
+        with database.session() as session:
+            service.decide(
+                session,
+                org.world.org,
+                org.checks["bad"],
+                decision=decision,
+                reason="The label is a sticker added after posting",
+                actor=ACTOR,
+            )
+        assert load(database, org.world.org)["bad"].final_verdict == "non_compliant"
 
     def test_clearing_needs_a_reason_and_makes_it_compliant(
         self, database: Database, org: Org
@@ -159,6 +219,16 @@ class TestDecisions:
             service.decide(
                 session, org.world.org, org.checks["uk"], decision="approve", actor=ACTOR
             )
+            service.decide(
+                session,
+                org.world.org,
+                org.checks["bad"],
+                decision="override",
+                verdict=Verdict.COMPLIANT,
+                reason="Label burned into the image",
+                actor=ACTOR,
+            )
+            # As they always did: no reason needed, even to undo an override.
             service.decide(
                 session, org.world.org, org.checks["bad"], decision="reject", actor=ACTOR
             )
@@ -211,6 +281,33 @@ class TestBulkDecisions:
         checks = load(database, org.world.org)
         assert checks["bad"].review_status == "pending"
         assert len(audit(database, org.world.org)) == before
+
+    def test_a_bulk_confirmation_of_what_needed_review_needs_a_reason_for_all(
+        self, database: Database, org: Org
+    ) -> None:
+        before = len(audit(database, org.world.org))
+        queue = CheckFilters(review_status="pending")
+        with database.session() as session, pytest.raises(InvalidInputError) as raised:
+            service.decide_many(
+                session, org.world.org, decision="confirm_violation", actor=ACTOR, filters=queue
+            )
+        assert raised.value.errors[0].field == "reason"
+        assert f"check {org.checks['uk']}" in raised.value.errors[0].message
+        assert {c.review_status for c in load(database, org.world.org).values()} == {
+            "pending",
+            "not_required",
+        }
+        assert len(audit(database, org.world.org)) == before
+        with database.session() as session:
+            decided = service.decide_many(
+                session,
+                org.world.org,
+                decision="confirm_violation",
+                reason="Checked each with legal",
+                actor=ACTOR,
+                filters=queue,
+            )
+            assert sorted(str(c.external_id) for c in decided) == ["bad", "buried", "uk"]
 
     def test_another_organisations_check_is_404_and_nothing_is_touched(
         self, database: Database, settings: Settings, org: Org

@@ -442,6 +442,35 @@ class TestDecision:
             None,
         )
 
+    def test_confirming_what_needed_review_changes_the_verdict_so_it_needs_a_reason(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        (check_id,) = seed(
+            database,
+            reviewer.organization_id,
+            paid_post("Sponsored by Verdant: my SPF routine", jurisdiction="UK"),
+        )
+        page = client.get(f"/compliance/checks/{check_id}").text
+        assert "Say why if the checker only said it needs review." in page
+        bare = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={"decision": "confirm_violation", "reason": "", "csrf_token": csrf},
+        )
+        assert bare.status_code == 422
+        assert 'id="e-reason"' in bare.text
+        assert "from needs review to non-compliant" in bare.text
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert check.review_status == "pending"
+        confirmed = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={
+                "decision": "confirm_violation",
+                "reason": "'Sponsored by' is not the UK's 'Ad' label",
+                "csrf_token": csrf,
+            },
+        )
+        assert "Decision recorded: violation confirmed (non-compliant)." in confirmed.text
+
     def test_clearing_a_post_needs_a_reason_and_makes_it_compliant(
         self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
     ) -> None:
@@ -841,6 +870,29 @@ class TestQueueWorkflow:
         checks = {c.id: c for c in stored_checks(database, reviewer.organization_id)}
         assert checks[bad].review_status == "pending"
         assert len(audit_of(database, reviewer.organization_id)) == len(before)
+
+    def test_a_bulk_confirmation_of_what_needed_review_needs_a_reason(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        bad, uk = seed(
+            database,
+            reviewer.organization_id,
+            paid_post(UNDISCLOSED),
+            paid_post("Sponsored by Verdant: my SPF routine", jurisdiction="UK"),
+        )
+        refused = client.post(
+            "/compliance/queue/bulk", data=bulk_form(csrf, "confirm_violation", [bad, uk])
+        )
+        assert refused.status_code == 422
+        assert 'id="e-reason"' in refused.text and f"check {uk}" in refused.text
+        assert {c.review_status for c in stored_checks(database, reviewer.organization_id)} == {
+            "pending"
+        }
+        done = client.post(
+            "/compliance/queue/bulk",
+            data=bulk_form(csrf, "confirm_violation", [bad, uk], reason="Checked with legal"),
+        )
+        assert "Confirmed the violation of 2 checks." in done.text
 
     def test_every_check_matching_the_filter(
         self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
