@@ -249,7 +249,12 @@ class ReviewService:
             who = actor
         elif assignee and not unassigned:
             who = self._assignee(
-                session, organization_id, assignee, actor, field=f"{prefix}assignee"
+                session,
+                organization_id,
+                assignee,
+                actor,
+                field=f"{prefix}assignee",
+                to_find=True,
             )
         return CheckFilters(
             verdict=verdict or None,
@@ -438,8 +443,19 @@ class ReviewService:
     # ------------------------------------------------------------------------ assignees
 
     def _assignee(
-        self, session: Session, organization_id: int, value: str, actor: str, *, field: str
+        self,
+        session: Session,
+        organization_id: int,
+        value: str,
+        actor: str,
+        *,
+        field: str,
+        to_find: bool = False,
     ) -> str:
+        """``value`` as an actor of the organisation. To be assigned checks it must be an
+        active reviewer or admin, or a key with the compliance scope; ``to_find`` (a filter)
+        takes any user or key of the organisation, so that the checks of someone who was
+        disabled, changed role or lost the key can still be found and moved."""
         value = value.strip()
         if value == "me":
             return actor
@@ -449,24 +465,27 @@ class ReviewService:
             if (
                 user is not None
                 and user.organization_id == organization_id
-                and user.role in REVIEWER_ROLES
-                and user.disabled_at is None
+                and (to_find or (user.role in REVIEWER_ROLES and user.disabled_at is None))
             ):
                 return f"user:{user.email}"
+            what = "a user" if to_find else "a reviewer or admin"
             raise InvalidInputError.for_field(
-                field, f"{value!r} is not a reviewer or admin of your organisation"
+                field, f"{value!r} is not {what} of your organisation"
             )
         if kind == "api-key" and name:
             key = ApiKeyRepository(session).get_by_prefix(name.strip())
             if (
                 key is not None
                 and key.organization_id == organization_id
-                and key.revoked_at is None
-                and {"compliance", "admin"} & set(key.scopes)
+                and (
+                    to_find
+                    or (key.revoked_at is None and bool({"compliance", "admin"} & set(key.scopes)))
+                )
             ):
                 return f"api-key:{key.prefix}"
+            what = "a key" if to_find else "a key with the compliance scope"
             raise InvalidInputError.for_field(
-                field, f"{value!r} is not a key of your organisation with the compliance scope"
+                field, f"{value!r} is not {what} of your organisation"
             )
         raise InvalidInputError.for_field(field, f"unknown assignee {value!r}: {_ASSIGNEE_HELP}")
 

@@ -716,6 +716,15 @@ def _queue_page(
     if next_query is not None:
         next_url = "/compliance/queue?" + urlencode({**kept, **next_query})
     assign_options = _assign_options(session, user)
+    who = _who(user)
+    listed = {user.actor, *(value for value, _ in assign_options)}
+    # Someone who is no longer a reviewer keeps their checks until they are moved: the
+    # filter still finds them.
+    former = [
+        (value, f"{who(value)} (no longer a reviewer)" if value.startswith("user:") else who(value))
+        for value in repo.assignees(user.organization_id)
+        if value not in listed
+    ]
     return render(
         request,
         "compliance/queue.html",
@@ -738,12 +747,13 @@ def _queue_page(
                 ("me", "Assigned to me"),
                 ("none", "Unassigned"),
                 *((value, label) for value, label in assign_options if value != "me"),
+                *former,
             ],
             "assign_options": assign_options,
             "verdict_labels": VERDICT_LABELS,
             "status_labels": STATUS_LABELS,
             "decision_buttons": DECISION_BUTTONS,
-            "who": _who(user),
+            "who": who,
             "next_url": next_url,
             "first_page": after is None,
             "bulk": bulk or {"scope": "selected", "check_ids": [], "reason": "", "verdict": ""},

@@ -126,6 +126,19 @@ class ComplianceCheckRepository:
         stmt = stmt.order_by(ComplianceCheck.priority, ComplianceCheck.id).limit(limit)
         return list(self.session.scalars(stmt))
 
+    def assignees(self, organization_id: int) -> list[str]:
+        """Everyone the organisation's checks are assigned to, in order."""
+        stmt = (
+            select(ComplianceCheck.assignee)
+            .where(
+                ComplianceCheck.organization_id == organization_id,
+                ComplianceCheck.assignee.is_not(None),
+            )
+            .distinct()
+            .order_by(ComplianceCheck.assignee)
+        )
+        return [value for value in self.session.scalars(stmt) if value]
+
     def matching(
         self, organization_id: int, filters: CheckFilters, *, limit: int
     ) -> list[ComplianceCheck]:

@@ -506,6 +506,17 @@ class TestAssignee:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == field
 
+    def test_another_organisations_people_are_no_filter_here(
+        self, reviewer: ApiClient, client: TestClient, settings: Settings, database: Database
+    ) -> None:
+        globex = make_org_with_key(client, settings, database, "globex", ["compliance"])
+        make_user(database, "globex", "gil@globex.example", "reviewer")
+        prefix = globex.key.split("_")[1]  # cm_<prefix>_<secret>
+        for value in ("user:gil@globex.example", f"api-key:{prefix}"):
+            response = reviewer.get("/v1/compliance/queue", params={"assignee": value})
+            assert response.status_code == 422, value
+            assert response.json()["errors"][0]["field"] == "assignee"
+
     def test_a_recruiter_cannot_be_assigned(self, reviewer: ApiClient, database: Database) -> None:
         make_user(database, "acme", "rita@acme.example", "recruiter")
         (check_id,) = _seed(reviewer, post())

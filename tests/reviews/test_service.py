@@ -27,6 +27,7 @@ from storage.repositories.compliance import (
     ComplianceCheckRepository,
 )
 from storage.repositories.outreach import OutreachRepository
+from storage.repositories.users import UserRepository
 from tests.outreach.conftest import World, make_world
 from tests.web_support import make_user
 
@@ -415,7 +416,9 @@ class TestFilters:
             ({"code": "NOT_A_CODE"}, "filter.code"),
             ({"platform": "myspace"}, "filter.platform"),
             ({"jurisdiction": "MARS"}, "filter.jurisdiction"),
-            ({"assignee": "user:rita@acme.example"}, "filter.assignee"),
+            ({"assignee": "user:nobody@acme.example"}, "filter.assignee"),
+            ({"assignee": "api-key:ffffffffff"}, "filter.assignee"),
+            ({"assignee": "rob"}, "filter.assignee"),
             ({"review_status": "shrugged"}, "filter.review_status"),
         ],
     )
@@ -425,6 +428,44 @@ class TestFilters:
         with database.session() as session, pytest.raises(InvalidInputError) as raised:
             service.filters(session, org.world.org, actor=ACTOR, prefix="filter.", **wanted)
         assert raised.value.errors[0].field == field
+
+    def test_the_checks_of_someone_who_can_no_longer_be_assigned_can_be_found_and_moved(
+        self, database: Database, org: Org
+    ) -> None:
+        with database.session() as session:
+            service.assign(
+                session,
+                org.world.org,
+                assignee="user:ada@acme.example",
+                actor=ACTOR,
+                check_ids=[org.checks["bad"], org.checks["uk"]],
+            )
+            ada = UserRepository(session).get_by_email("ada@acme.example")
+            assert ada is not None
+            ada.disabled_at = utcnow()  # Ada left; her checks must not be lost
+        with database.session() as session:
+            filters = service.filters(
+                session, org.world.org, actor=ACTOR, assignee="user:ada@acme.example"
+            )
+            moved = service.assign(
+                session, org.world.org, assignee="me", actor=ACTOR, filters=filters
+            )
+            assert sorted(str(c.external_id) for c in moved) == ["bad", "uk"]
+        # Nothing of hers is left to find; she can no longer be given checks.
+        with database.session() as session:
+            filters = service.filters(
+                session, org.world.org, actor=ACTOR, assignee="user:ADA@acme.example"
+            )
+            assert ComplianceCheckRepository(session).list(org.world.org, filters) == []
+        with database.session() as session, pytest.raises(InvalidInputError) as raised:
+            service.assign(
+                session,
+                org.world.org,
+                assignee="user:ada@acme.example",
+                actor=ACTOR,
+                check_ids=[org.checks["bad"]],
+            )
+        assert raised.value.errors[0].field == "assignee"
 
     def test_every_rule_code_is_a_filter(self, database: Database, org: Org) -> None:
         with database.session() as session:

@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 from api.web.compliance import Segment, highlight
 from compliance import Post, check_post
 from core.settings import Settings
-from models import AuditEvent, ComplianceCheck
+from models import AuditEvent, ComplianceCheck, utcnow
 from reviews.service import ReviewService
 from storage.database import Database
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
+from storage.repositories.users import UserRepository
 from tests.factories import make_org_with_key
 from tests.web_support import WebAccount, make_user, sign_in
 
@@ -893,6 +894,36 @@ class TestQueueWorkflow:
             data=bulk_form(csrf, "confirm_violation", [bad, uk], reason="Checked with legal"),
         )
         assert "Confirmed the violation of 2 checks." in done.text
+
+    def test_a_former_reviewers_checks_can_be_found_and_moved(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        make_user(database, "acme", "ada@acme.example", "reviewer")
+        bad, buried = seed(
+            database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post(BURIED)
+        )
+        client.post(
+            "/compliance/queue/bulk",
+            data={
+                **bulk_form(csrf, "assign", [bad, buried]),
+                "assign_to": "user:ada@acme.example",
+            },
+        )
+        with database.session() as session:
+            ada = UserRepository(session).get_by_email("ada@acme.example")
+            assert ada is not None
+            ada.disabled_at = utcnow()
+        queue = client.get("/compliance/queue").text
+        assert '<option value="user:ada@acme.example">ada@acme.example (no longer' in queue
+        form = bulk_form(
+            csrf, "assign_me", [], scope="filter", filter_assigned="user:ada@acme.example"
+        )
+        moved = client.post("/compliance/queue/bulk", data=form)
+        assert moved.status_code == 200, moved.text
+        assert "Assigned 2 checks to you." in moved.text
+        assert {c.assignee for c in stored_checks(database, reviewer.organization_id)} == {
+            "user:rob@acme.example"
+        }
 
     def test_every_check_matching_the_filter(
         self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
