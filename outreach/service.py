@@ -562,9 +562,17 @@ class OutreachService:
         Raises:
             DraftBlockedError: the gate blocked the e-mail (an override without the postal
                 address or the unsubscribe link); nothing is written.
+            ConflictError: the same fix to the same creator is still waiting to go out (a
+                second click must not e-mail the creator twice); nothing is written.
             and what :meth:`compliance_fix_email` raises.
         """
         now = now or utcnow()
+        waiting = OutreachRepository(session).waiting_fix(organization_id, check.id, creator.id)
+        if waiting is not None:
+            raise ConflictError(
+                f"the fix of check {check.id} to creator {creator.id} is already waiting to go "
+                f"out (outbox {waiting.id}, {waiting.status}); it goes with the next outreach run"
+            )
         fix = self.compliance_fix_email(session, organization_id, check, creator)
         if not fix.gate.allowed:
             raise DraftBlockedError(fix.gate)

@@ -184,6 +184,24 @@ class OutreachRepository:
             )
         )
 
+    def waiting_fix(
+        self, organization_id: int, check_id: int, creator_id: int
+    ) -> OutboxMessage | None:
+        """A compliance fix of ``check_id`` to ``creator_id`` that has not gone out yet
+        (queued, or being sent)."""
+        return self.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.organization_id == organization_id,
+                OutboxMessage.kind == "compliance_fix",
+                OutboxMessage.compliance_check_id == check_id,
+                OutboxMessage.creator_id == creator_id,
+                OutboxMessage.status.in_(("queued", "sending")),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+
     def due_one_offs(
         self, now: datetime, *, organization_id: int | None = None
     ) -> list[OutboxMessage]:

@@ -672,6 +672,26 @@ class TestSendingTheFix:
             assert [m.id for m in due] == [message.id]
             assert isinstance(due[0], OutboxMessage)
 
+    def test_a_second_click_while_the_first_waits_to_go_out_sends_nothing_more(
+        self, database: Database, settings: Settings, org: Org
+    ) -> None:
+        sending = OutreachService(
+            settings.model_copy(update={"outreach_dry_run": False}), mailer=_NoMail()
+        )
+        with database.session() as session:
+            first = self.send(session, org, sending).message.id
+        with database.session() as session, pytest.raises(ConflictError) as raised:
+            self.send(session, org, sending)
+        assert f"outbox {first}" in raised.value.message
+        with database.session() as session:
+            fixes = OutreachRepository(session).messages(org.world.org, kind="compliance_fix")
+            assert [m.id for m in fixes] == [first]
+            # Once it went out, the fix may be sent again (a reminder).
+            fixes[0].status = "sent"
+        with database.session() as session:
+            again = self.send(session, org, sending).message
+            assert again.status == "queued" and again.id != first
+
 
 class _NoMail:
     def send(self, message: Any) -> None:
