@@ -221,7 +221,7 @@ def list_checks_(
     return page_of(rows, limit, ComplianceCheckRead.from_row, lambda c: {"after": c.id})
 
 
-@router.get("/checks/{check_id}", response_model=ComplianceCheckRead)
+@router.get("/checks/{check_id:int}", response_model=ComplianceCheckRead)
 def get_check_(
     check_id: IdPath, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
@@ -281,7 +281,7 @@ def assign_many_(
     )
 
 
-@router.put("/checks/{check_id}/assignee", response_model=ComplianceCheckRead)
+@router.put("/checks/{check_id:int}/assignee", response_model=ComplianceCheckRead)
 def assign_(
     check_id: IdPath, body: AssigneeUpdate, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
@@ -297,7 +297,7 @@ def assign_(
     return _with_audit(session, principal, check_id)
 
 
-@router.post("/checks/{check_id}/fix/preview", response_model=FixPreviewRead)
+@router.post("/checks/{check_id:int}/fix/preview", response_model=FixPreviewRead)
 def preview_fix_(
     check_id: IdPath,
     body: FixSendCreate,
@@ -327,7 +327,7 @@ def preview_fix_(
     )
 
 
-@router.post("/checks/{check_id}/fix", response_model=FixSentRead)
+@router.post("/checks/{check_id:int}/fix", response_model=FixSentRead)
 def send_fix_(
     check_id: IdPath,
     body: FixSendCreate,
@@ -354,7 +354,7 @@ def send_fix_(
     )
 
 
-@router.post("/checks/{check_id}/decision", response_model=ComplianceCheckRead)
+@router.post("/checks/{check_id:int}/decision", response_model=ComplianceCheckRead)
 def decide_(
     check_id: IdPath,
     body: DecisionCreate,

@@ -420,6 +420,14 @@ class TestBulkDecisions:
         assert assigned.status_code == 404
         assert _check(other, theirs)["assignee"] is None
 
+    @pytest.mark.parametrize("bulk", ["decisions", "assignments"])
+    def test_the_bulk_paths_are_not_taken_for_a_check_id(
+        self, reviewer: ApiClient, bulk: str
+    ) -> None:
+        response = reviewer.client.get(f"/v1/compliance/checks/{bulk}", headers=reviewer.headers)
+        assert response.status_code == 405
+        assert response.headers["Allow"] == "POST"
+
     @pytest.mark.parametrize(
         ("body", "field"),
         [
