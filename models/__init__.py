@@ -6,12 +6,19 @@ Later capabilities add their own modules here; import them below so that ``Base.
 
 from models.base import Base, utcnow
 from models.campaign import OBJECTIVES, Brand, Campaign
-from models.compliance import REVIEW_STATUSES, VERDICT_PRIORITY, AuditEvent, ComplianceCheck
+from models.compliance import (
+    REVIEW_STATUSES,
+    VERDICT_PRIORITY,
+    AuditEvent,
+    ComplianceCheck,
+    reason_key_of,
+)
 from models.creator import Creator
 from models.embedding import CreatorEmbedding, EmbeddingQueueItem
 from models.idempotency import IdempotencyRecord
 from models.organization import SCOPES, ApiKey, Organization
 from models.outreach import (
+    MESSAGE_KINDS,
     MESSAGE_STATUSES,
     STAGES,
     Draft,
@@ -45,6 +52,7 @@ __all__ = [
     "DELIVERABLE_STATUSES",
     "DELIVERY_STATUSES",
     "EVENT_TYPES",
+    "MESSAGE_KINDS",
     "MESSAGE_STATUSES",
     "OBJECTIVES",
     "PROGRAM_STATUSES",
@@ -83,5 +91,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEvent",
     "WebhookSubscription",
+    "reason_key_of",
     "utcnow",
 ]

@@ -10,13 +10,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, IdType, JsonType, utcnow
 
-__all__ = ["REVIEW_STATUSES", "VERDICT_PRIORITY", "AuditEvent", "ComplianceCheck"]
+__all__ = [
+    "REVIEW_STATUSES",
+    "VERDICT_PRIORITY",
+    "AuditEvent",
+    "ComplianceCheck",
+    "reason_key_of",
+]
 
 # The queue shows non-compliant checks first, then those needing review.
 VERDICT_PRIORITY: dict[str, int] = {"non_compliant": 0, "needs_review": 1, "compliant": 2}
 # pending: waits for a reviewer; not_required: compliant, nobody needs to look;
-# approved / rejected / overridden: a reviewer decided.
-REVIEW_STATUSES: tuple[str, ...] = ("pending", "not_required", "approved", "rejected", "overridden")
+# confirmed (the post breaks the rules), cleared (the post is fine), overridden (another
+# verdict): a reviewer decided. approved / rejected: decided with the deprecated decisions
+# ``approve`` / ``reject``, which kept the checker's verdict without saying what it meant.
+REVIEW_STATUSES: tuple[str, ...] = (
+    "pending",
+    "not_required",
+    "confirmed",
+    "cleared",
+    "overridden",
+    "approved",
+    "rejected",
+)
 
 
 class ComplianceCheck(Base):
@@ -26,6 +42,7 @@ class ComplianceCheck(Base):
     __table_args__ = (
         Index("ix_compliance_checks_queue", "organization_id", "review_status", "priority", "id"),
         Index("ix_compliance_checks_org_created", "organization_id", "created_at"),
+        Index("ix_compliance_checks_assignee", "organization_id", "assignee"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
@@ -38,6 +55,9 @@ class ComplianceCheck(Base):
     verdict: Mapped[str] = mapped_column(String(20))
     priority: Mapped[int]
     reasons: Mapped[list[str]] = mapped_column(JsonType)
+    # "|NO_DISCLOSURE|NOT_UPFRONT|": lets a reason-code filter be a portable LIKE on both
+    # databases (as creators.category_key does for categories).
+    reason_key: Mapped[str] = mapped_column(Text, default="")
     post: Mapped[dict[str, Any]] = mapped_column(JsonType)
     result: Mapped[dict[str, Any]] = mapped_column(JsonType)
     checked_by: Mapped[str] = mapped_column(String(200))
@@ -47,6 +67,18 @@ class ComplianceCheck(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Who works on it: "user:<e-mail>" (a reviewer or admin) or "api-key:<prefix>".
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    assigned_at: Mapped[datetime | None]
+    # The creator who published the post, once a reviewer sent them the fix.
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("creators.id", ondelete="SET NULL"), index=True
+    )
+
+
+def reason_key_of(reasons: list[str] | tuple[str, ...]) -> str:
+    """The ``reason_key`` of a check with these reason codes."""
+    return "|" + "|".join(reasons) + "|" if reasons else ""
 
 
 class AuditEvent(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, IdType, JsonType, utcnow
 
 __all__ = [
+    "MESSAGE_KINDS",
     "MESSAGE_STATUSES",
     "STAGES",
     "Draft",
@@ -37,6 +38,9 @@ STAGES: tuple[str, ...] = (
 # queued -> sending -> sent | dry_run | failed; sent -> bounced. "sending" is written before
 # the SMTP call and never retried automatically: a crash there must not send twice.
 MESSAGE_STATUSES: tuple[str, ...] = ("queued", "sending", "sent", "dry_run", "failed", "bounced")
+# sequence: a step of a campaign's sequence (it has a pipeline entry); compliance_fix: a
+# reviewer's one-off e-mail with the suggested fix of a compliance check.
+MESSAGE_KINDS: tuple[str, ...] = ("sequence", "compliance_fix")
 
 
 class SenderProfile(Base):
@@ -146,20 +150,31 @@ class PipelineEntry(Base):
 
 class OutboxMessage(Base):
     """Every e-mail outreach sends (or, in dry-run mode, would send). (entry, step) is
-    unique: a retry can never send the same step twice."""
+    unique: a retry can never send the same step twice. A one-off e-mail (``kind``
+    ``compliance_fix``) has no pipeline entry; it is one row, sent at most once."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
         UniqueConstraint("entry_id", "step"),
         Index("ix_outbox_org_sent", "organization_id", "sent_at"),
+        Index("ix_outbox_kind_status", "kind", "status"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    entry_id: Mapped[int] = mapped_column(ForeignKey("pipeline_entries.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40), default="sequence", server_default="sequence")
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pipeline_entries.id", ondelete="CASCADE")
+    )
     step: Mapped[int] = mapped_column(Integer)
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("creators.id", ondelete="CASCADE"), index=True
+    )
+    compliance_check_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compliance_checks.id", ondelete="SET NULL"), index=True
+    )
     to_email: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
@@ -170,6 +185,8 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # A queued one-off e-mail goes out at the first run after this (a deferred retry waits).
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
 
 
 class OptOut(Base):

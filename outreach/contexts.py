@@ -20,7 +20,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
-from compliance.types import Jurisdiction, Platform
+from compliance.scan import AV_MEDIA
+from compliance.types import Jurisdiction, Media, Platform
 from core.codes import CURRENCY_CODES
 from core.errors import InvalidInputError
 from outreach.disclosure import (
@@ -38,11 +39,13 @@ __all__ = [
     "STEPS",
     "BriefContext",
     "Compensation",
+    "ComplianceFixContext",
     "ContractContext",
     "ContractKind",
     "Deliverable",
     "EmailContext",
     "Exclusivity",
+    "FixFinding",
     "Instalment",
     "Milestone",
     "Party",
@@ -59,16 +62,20 @@ CONTRACT_KINDS: tuple[ContractKind, ...] = get_args(ContractKind)
 
 _SINGLE_LINE_MAX = 500
 _MULTI_LINE_MAX = 5_000
+# A post's caption (a YouTube title and description together may run long).
+_CAPTION_MAX = 20_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
-_E = TypeVar("_E", Jurisdiction, Platform)
+_E = TypeVar("_E", Jurisdiction, Platform, Media)
 
 
 def _invalid(name: str, message: str, value: object) -> InvalidInputError:
     return InvalidInputError.for_field(name, message, value=value)
 
 
-def _check_text(name: str, value: object, *, multiline: bool = False) -> str:
+def _check_text(
+    name: str, value: object, *, multiline: bool = False, maximum: int | None = None
+) -> str:
     if not isinstance(value, str):
         raise _invalid(name, f"must be a string, got {type(value).__name__}", value)
     if not value.strip():
@@ -78,7 +85,7 @@ def _check_text(name: str, value: object, *, multiline: bool = False) -> str:
         raise _invalid(name, "must be a single line", value)
     if _CONTROL.search(value.replace("\r\n", "\n")):
         raise _invalid(name, "must not contain control characters", value)
-    limit = _MULTI_LINE_MAX if multiline else _SINGLE_LINE_MAX
+    limit = maximum or (_MULTI_LINE_MAX if multiline else _SINGLE_LINE_MAX)
     if len(value) > limit:
         raise _invalid(name, f"must be at most {limit} characters", value)
     return value
@@ -624,3 +631,102 @@ class ContractContext:
             disclosure_body=disclosure_body(self.jurisdictions, self.platforms),
         )
         return out
+
+
+@dataclass(frozen=True)
+class FixFinding:
+    """One thing the creator should change: the rule's ``code``, its plain ``explanation``
+    (the rule's one-line summary) and the checker's ``detail`` about this post."""
+
+    code: str
+    explanation: str
+    detail: str
+
+    def __post_init__(self) -> None:
+        _check_text("findings.code", self.code)
+        _check_text("findings.explanation", self.explanation, multiline=True)
+        _check_text("findings.detail", self.detail, multiline=True)
+
+
+@dataclass(frozen=True)
+class ComplianceFixContext:
+    """A compliance reviewer's note to a creator about one post: what the disclosure rules
+    need, and the caption with the checker's suggested fix (templates
+    ``email_compliance_fix.{txt,html}.j2``).
+
+    ``caption`` is the post's caption as checked; ``suggested_caption`` the checker's
+    rewrite (None when no rewrite of the caption can fix the findings). ``findings`` lists
+    at least one. ``sender_postal_address`` and ``unsubscribe_url`` are required by CAN-SPAM
+    and appear in every e-mail; ``brand``, ``platform`` and ``jurisdiction`` are those of the
+    post.
+    """
+
+    sender_name: str
+    sender_company: str
+    sender_postal_address: str
+    reply_to: str
+    creator_display_name: str
+    handle: str
+    platform: Platform
+    media: Media
+    jurisdiction: Jurisdiction
+    caption: str
+    findings: tuple[FixFinding, ...]
+    unsubscribe_url: str
+    brand: str | None = None
+    post_reference: str | None = None
+    suggested_caption: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("sender_name", "sender_company", "creator_display_name"):
+            _check_text(name, getattr(self, name))
+        _check_text("sender_postal_address", self.sender_postal_address, multiline=True)
+        _check_email("reply_to", self.reply_to)
+        object.__setattr__(self, "handle", _handle("handle", self.handle))
+        object.__setattr__(self, "platform", _enum(Platform, "platform", self.platform))
+        object.__setattr__(self, "media", _enum(Media, "media", self.media))
+        object.__setattr__(
+            self, "jurisdiction", _enum(Jurisdiction, "jurisdiction", self.jurisdiction)
+        )
+        _check_text("caption", self.caption, multiline=True, maximum=_CAPTION_MAX)
+        if self.suggested_caption is not None:
+            _check_text(
+                "suggested_caption", self.suggested_caption, multiline=True, maximum=_CAPTION_MAX
+            )
+        _instances(self, "findings", FixFinding, required=True)
+        _check_url(
+            "unsubscribe_url", self.unsubscribe_url, schemes=("https://", "http://", "mailto:")
+        )
+        _check_optional_text("brand", self.brand)
+        _check_optional_text("post_reference", self.post_reference)
+
+    @property
+    def postal_address_lines(self) -> tuple[str, ...]:
+        """The sender's postal address, one line each, blank lines dropped."""
+        lines = self.sender_postal_address.splitlines()
+        return tuple(line.strip() for line in lines if line.strip())
+
+    @property
+    def video(self) -> bool:
+        """True for a video or audio post: a new caption cannot change what is said or shown."""
+        return self.media in AV_MEDIA
+
+    def template_vars(self) -> dict[str, object]:
+        """The variables the compliance-fix templates see."""
+        out = _vars(self)
+        out.update(
+            platform_name=PLATFORM_NAMES[self.platform],
+            jurisdiction_name=_JURISDICTION_IN_TEXT[self.jurisdiction],
+            postal_address_lines=self.postal_address_lines,
+            video=self.video,
+        )
+        return out
+
+
+# How a sentence names a jurisdiction: "the advertising rules of Canada".
+_JURISDICTION_IN_TEXT: dict[Jurisdiction, str] = {
+    Jurisdiction.US: "the United States",
+    Jurisdiction.UK: "the United Kingdom",
+    Jurisdiction.CA: "Canada",
+    Jurisdiction.EU: "the European Union",
+}

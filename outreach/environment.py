@@ -57,9 +57,15 @@ from core.errors import FieldError, InvalidInputError
 from outreach.contexts import CONTRACT_KINDS, STEPS, ContractKind, Step, format_money
 from outreach.gate import GateResult, gate_document, gate_email
 from outreach.markdown import escape_markdown
-from outreach.sample_data import sample_brief, sample_contract, sample_email
+from outreach.sample_data import (
+    sample_brief,
+    sample_compliance_fix,
+    sample_contract,
+    sample_email,
+)
 
 __all__ = [
+    "COMPLIANCE_FIX",
     "DEFAULT_LIMITS",
     "ENVIRONMENT",
     "SANDBOX",
@@ -123,7 +129,11 @@ class TemplateSpec:
     format: Literal["txt", "html", "md"]
 
 
-_EMAIL_NAMES = tuple(f"email_{step}.{fmt}.j2" for step in STEPS for fmt in ("txt", "html"))
+# The e-mail to a creator with a compliance check's suggested fix (one-off, not a step).
+COMPLIANCE_FIX = "compliance_fix"
+_EMAIL_NAMES = tuple(
+    f"email_{variant}.{fmt}.j2" for variant in (*STEPS, COMPLIANCE_FIX) for fmt in ("txt", "html")
+)
 _CONTRACT_NAMES = tuple(f"contract_{kind}.md.j2" for kind in CONTRACT_KINDS)
 TEMPLATE_NAMES: tuple[str, ...] = (*_EMAIL_NAMES, "brief.md.j2", *_CONTRACT_NAMES)
 
@@ -725,7 +735,11 @@ def validate_override(
     """
     spec = template_spec(name)
     if spec.kind == "email":
-        email = sample_email(_step(spec.variant))
+        email = (
+            sample_compliance_fix()
+            if spec.variant == COMPLIANCE_FIX
+            else sample_email(_step(spec.variant))
+        )
         output = render_override(name, source, email.template_vars(), sandbox=sandbox)
         if spec.format == "txt":
             _, body = split_subject(name, output)

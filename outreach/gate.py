@@ -35,7 +35,7 @@ from compliance.types import (
     Verdict,
 )
 from core.errors import FieldError, InvalidInputError
-from outreach.contexts import EmailContext
+from outreach.contexts import ComplianceFixContext, EmailContext
 
 __all__ = [
     "DraftBlockedError",
@@ -174,7 +174,7 @@ def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _example_findings(text: str, ctx: EmailContext) -> list[GateFinding]:
+def _example_findings(text: str, ctx: EmailContext | ComplianceFixContext) -> list[GateFinding]:
     findings: list[GateFinding] = []
     for match in _EXAMPLE_LINE.finditer(text):
         caption = match.group(1).strip()
@@ -200,7 +200,9 @@ def _example_findings(text: str, ctx: EmailContext) -> list[GateFinding]:
     return findings
 
 
-def gate_email(ctx: EmailContext, *, text: str | None, html: str | None) -> GateResult:
+def gate_email(
+    ctx: EmailContext | ComplianceFixContext, *, text: str | None, html: str | None
+) -> GateResult:
     """Check a rendered e-mail's parts (give None for a part not being checked).
 
     Both parts must carry every line of ``ctx.sender_postal_address`` and the

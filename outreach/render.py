@@ -1,7 +1,8 @@
 """Rendering outreach documents: pure functions from a typed context to text or bytes.
 
 * E-mails: ``email_{step}.txt.j2`` gives the subject (its first line, ``Subject: ...``) and
-  the text body; ``email_{step}.html.j2`` gives the HTML body.
+  the text body; ``email_{step}.html.j2`` gives the HTML body. The one-off e-mail with a
+  compliance check's suggested fix is ``email_compliance_fix.{txt,html}.j2``.
 * Briefs and contracts are written in Markdown (``brief.md.j2``,
   ``contract_{kind}.md.j2``); HTML and DOCX are converted from the rendered Markdown by
   :mod:`outreach.markdown`, so the three formats always say the same thing.
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from core.errors import InvalidInputError
-from outreach.contexts import BriefContext, ContractContext, EmailContext
-from outreach.environment import OverrideSandbox, render, split_subject
+from outreach.contexts import BriefContext, ComplianceFixContext, ContractContext, EmailContext
+from outreach.environment import COMPLIANCE_FIX, OverrideSandbox, render, split_subject
 from outreach.gate import ensure_allowed, gate_document, gate_email
 from outreach.markdown import to_docx, to_html
 
@@ -28,6 +29,7 @@ __all__ = [
     "DocumentFormat",
     "RenderedEmail",
     "render_brief",
+    "render_compliance_fix",
     "render_contract",
     "render_email",
 ]
@@ -62,6 +64,28 @@ def render_email(
     txt_name = f"email_{ctx.step}.txt.j2"
     subject, text = split_subject(txt_name, render(txt_name, ctx, overrides, sandbox=sandbox))
     html = render(f"email_{ctx.step}.html.j2", ctx, overrides, sandbox=sandbox)
+    if check:
+        ensure_allowed(gate_email(ctx, text=text, html=html))
+    return RenderedEmail(subject, text, html)
+
+
+def render_compliance_fix(
+    ctx: ComplianceFixContext,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    check: bool = True,
+    sandbox: OverrideSandbox | None = None,
+) -> RenderedEmail:
+    """Render the e-mail that sends a compliance check's suggested fix to the creator.
+
+    Raises:
+        TemplateOverrideError: when an override fails (or its first line is not a subject).
+        DraftBlockedError: when ``check`` and the gate blocks the e-mail (a part without the
+            postal address or the unsubscribe link, or a failing example caption).
+    """
+    txt_name = f"email_{COMPLIANCE_FIX}.txt.j2"
+    subject, text = split_subject(txt_name, render(txt_name, ctx, overrides, sandbox=sandbox))
+    html = render(f"email_{COMPLIANCE_FIX}.html.j2", ctx, overrides, sandbox=sandbox)
     if check:
         ensure_allowed(gate_email(ctx, text=text, html=html))
     return RenderedEmail(subject, text, html)

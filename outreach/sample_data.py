@@ -9,15 +9,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from compliance.types import Jurisdiction, Platform
+from compliance.types import Jurisdiction, Media, Platform
 from outreach.contexts import (
     BriefContext,
     Compensation,
+    ComplianceFixContext,
     ContractContext,
     ContractKind,
     Deliverable,
     EmailContext,
     Exclusivity,
+    FixFinding,
     Instalment,
     Milestone,
     Party,
@@ -26,7 +28,7 @@ from outreach.contexts import (
     UsageRights,
 )
 
-__all__ = ["sample_brief", "sample_contract", "sample_email"]
+__all__ = ["sample_brief", "sample_compliance_fix", "sample_contract", "sample_email"]
 
 _TRAILHOUND_ADDRESS = (
     "Trailhound Outfitters Inc.\n2200 NW Alder Street, Suite 400\nPortland, OR 97209\nUnited States"
@@ -265,3 +267,32 @@ def sample_contract(kind: ContractKind = "sponsored_post") -> ContractContext:
     if kind == "ambassador":
         return _ambassador()
     return _sponsored_post()
+
+
+def sample_compliance_fix() -> ComplianceFixContext:
+    """The suggested fix of a check of a Reel whose #ad is buried in hashtags (US)."""
+    return ComplianceFixContext(
+        sender_name="Dana Whitfield",
+        sender_company="Trailhound Outfitters",
+        sender_postal_address=_TRAILHOUND_ADDRESS,
+        reply_to="dana.whitfield@trailhound.example",
+        creator_display_name="Mia Fernández",
+        handle="miaruns.trails",
+        platform=Platform.INSTAGRAM,
+        media=Media.REEL,
+        jurisdiction=Jurisdiction.US,
+        caption="Muddy miles in the new Ridge 3 from @trailhound, grippy on every descent! "
+        "#trailrunning #ultra #pnw #mud #ad #running",
+        findings=(
+            FixFinding(
+                "BURIED_IN_HASHTAGS",
+                "The disclosure must not sit inside a block of hashtags.",
+                'The label "#ad" sits inside a block of hashtags, where people skip it.',
+            ),
+        ),
+        unsubscribe_url="https://outreach.trailhound.example/unsubscribe?c=mia-8f3a2c&t=Qm9x",
+        brand="Trailhound",
+        post_reference="ig-2026-04-18-ridge3",
+        suggested_caption="#ad | Muddy miles in the new Ridge 3 from @trailhound, grippy on "
+        "every descent! #trailrunning #ultra #pnw #mud #running",
+    )

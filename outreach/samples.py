@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from outreach.contexts import CONTRACT_KINDS
-from outreach.render import render_brief, render_contract, render_email
-from outreach.sample_data import sample_brief, sample_contract, sample_email
+from outreach.render import render_brief, render_compliance_fix, render_contract, render_email
+from outreach.sample_data import sample_brief, sample_compliance_fix, sample_contract, sample_email
 
 __all__ = ["SAMPLE_FILES", "render_samples", "write_samples"]
 
@@ -19,6 +19,8 @@ SAMPLE_FILES: tuple[str, ...] = (
     "email_intro.html",
     "email_followup1.txt",
     "email_followup2.txt",
+    "email_compliance_fix.txt",
+    "email_compliance_fix.html",
     "brief.md",
     *(f"contract_{kind}.md" for kind in CONTRACT_KINDS),
 )
@@ -35,6 +37,9 @@ def render_samples() -> dict[str, str]:
     for step in ("followup1", "followup2"):
         followup = render_email(sample_email(step))
         out[f"email_{step}.txt"] = f"Subject: {followup.subject}\n\n{followup.text}"
+    fix = render_compliance_fix(sample_compliance_fix())
+    out["email_compliance_fix.txt"] = f"Subject: {fix.subject}\n\n{fix.text}"
+    out["email_compliance_fix.html"] = fix.html
     for kind in CONTRACT_KINDS:
         out[f"contract_{kind}.md"] = render_contract(sample_contract(kind), "md")
     return out

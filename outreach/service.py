@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from compliance.rules import RULES
+from compliance.types import Jurisdiction, Media, Platform
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from core.settings import Settings
 from models import (
     STAGES,
     Brand,
     Campaign,
+    ComplianceCheck,
     Creator,
     Draft,
     OptOut,
@@ -35,10 +38,10 @@ from models import (
     TemplateOverride,
     utcnow,
 )
-from outreach.contexts import STEPS, ContractKind
+from outreach.contexts import STEPS, ComplianceFixContext, ContractKind, FixFinding
 from outreach.drafting import DraftData, brief_context, contract_context, email_context
 from outreach.environment import OverridePreview, template_spec, validate_override
-from outreach.gate import GateResult, gate_document, gate_email
+from outreach.gate import DraftBlockedError, GateResult, gate_document, gate_email
 from outreach.mailer import (
     Mailer,
     OutgoingEmail,
@@ -47,7 +50,13 @@ from outreach.mailer import (
     TemporarySendError,
 )
 from outreach.markdown import to_docx, to_html
-from outreach.render import render_brief, render_contract, render_email
+from outreach.render import (
+    RenderedEmail,
+    render_brief,
+    render_compliance_fix,
+    render_contract,
+    render_email,
+)
 from outreach.unsubscribe import make_token
 from storage.database import Database
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
@@ -57,7 +66,9 @@ from webhooks.service import emit
 
 __all__ = [
     "DRAFT_KINDS",
+    "CreatorOptedOutError",
     "DraftBlockedExportError",
+    "FixEmail",
     "OutreachService",
     "RunSummary",
     "SenderProfileMissingError",
@@ -94,6 +105,28 @@ class DraftBlockedExportError(InvalidInputError):
         first = findings[0]["message"] if findings else "blocked"
         super().__init__(f"draft {draft_id} is blocked by the compliance gate: {first}")
         self.findings = list(findings)
+
+
+class CreatorOptedOutError(ConflictError):
+    """The creator asked for no e-mail from this organisation: nothing is written to them."""
+
+    def __init__(self, creator_id: int, handle: str) -> None:
+        super().__init__(
+            f"creator {creator_id} (@{handle}) opted out of e-mail from your organisation: "
+            "nothing can be e-mailed to them; reach them another way"
+        )
+        self.creator_id = creator_id
+
+
+@dataclass(frozen=True)
+class FixEmail:
+    """A compliance check's suggested fix as an e-mail to one creator, rendered with the
+    organisation's overrides and checked by the gate (not stored)."""
+
+    creator: Creator
+    to_email: str
+    email: RenderedEmail
+    gate: GateResult
 
 
 @dataclass
@@ -450,18 +483,177 @@ class OutreachService:
         self, session: Any, organization_id: int, message_id: str, *, reason: str = ""
     ) -> OutboxMessage:
         """A bounce reported for an outbox message: the message is marked, its creator's
-        sequence in that campaign stops."""
+        sequence in that campaign stops (a one-off e-mail has none)."""
         repo = OutreachRepository(session)
         message = repo.message_by_id(organization_id, message_id)
         if message is None:
             raise NotFoundError(f"no outreach message {message_id}")
         message.status = "bounced"
         message.error = reason or "bounced"
-        entry = repo.entry_or_raise(organization_id, message.entry_id)
-        entry.next_send_at = None
-        entry.stopped_reason = "bounced"
+        if message.entry_id is not None:  # a one-off e-mail has no sequence to stop
+            entry = repo.entry_or_raise(organization_id, message.entry_id)
+            entry.next_send_at = None
+            entry.stopped_reason = "bounced"
         session.flush()
         return message
+
+    # ------------------------------------------------------------------- compliance fixes
+
+    def compliance_fix_email(
+        self, session: Any, organization_id: int, check: ComplianceCheck, creator: Creator
+    ) -> FixEmail:
+        """The e-mail that sends ``check``'s suggested fix to ``creator``: the caption as
+        checked, the rewrite, and each finding with its rule's plain explanation.
+
+        Raises:
+            SenderProfileMissingError: no sender profile yet (409).
+            CreatorOptedOutError: the creator opted out of the organisation's e-mail (409).
+            InvalidInputError: the creator has no e-mail address (naming ``creator_id``).
+            ConflictError: the check has no findings, so there is nothing to fix.
+        """
+        if OutreachRepository(session).opted_out(organization_id, creator.id) is not None:
+            raise CreatorOptedOutError(creator.id, creator.handle)
+        if not creator.email:
+            raise InvalidInputError.for_field(
+                "creator_id",
+                f"creator {creator.id} (@{creator.handle}) has no e-mail address: add one to "
+                "the creator record first",
+            )
+        findings = [f for f in check.result.get("findings") or [] if isinstance(f, Mapping)]
+        if not findings:
+            raise ConflictError(f"check {check.id} has no findings: there is no fix to send")
+        sender = self.sender(session, organization_id)
+        connection = check.post.get("material_connection") or {}
+        brand = connection.get("brand") if isinstance(connection, Mapping) else None
+        fix = check.result.get("suggested_fix")
+        ctx = ComplianceFixContext(
+            sender_name=sender.sender_name,
+            sender_company=sender.company,
+            sender_postal_address=sender.postal_address,
+            reply_to=sender.reply_to,
+            creator_display_name=" ".join((creator.display_name or creator.handle).split()),
+            handle=creator.handle,
+            platform=Platform(check.platform),
+            media=Media(str(check.post.get("media") or "image")),
+            jurisdiction=Jurisdiction(check.jurisdiction),
+            caption=str(check.post.get("caption") or ""),
+            findings=tuple(_fix_finding(f) for f in findings),
+            unsubscribe_url=self.unsubscribe_url(organization_id, creator.id),
+            brand=str(brand) if brand else None,
+            post_reference=check.external_id,
+            suggested_caption=str(fix) if fix else None,
+        )
+        email = render_compliance_fix(ctx, self.overrides(session, organization_id), check=False)
+        gate = gate_email(ctx, text=email.text, html=email.html)
+        return FixEmail(creator=creator, to_email=creator.email, email=email, gate=gate)
+
+    def send_compliance_fix(
+        self,
+        session: Any,
+        organization_id: int,
+        check: ComplianceCheck,
+        creator: Creator,
+        *,
+        now: datetime | None = None,
+    ) -> OutboxMessage:
+        """Write the fix e-mail to the outbox: as ``dry_run`` in dry-run mode (the default),
+        else ``queued`` for the next run (:meth:`run_due`), which sends it once.
+
+        Raises:
+            DraftBlockedError: the gate blocked the e-mail (an override without the postal
+                address or the unsubscribe link); nothing is written.
+            ConflictError: the same fix to the same creator is still waiting to go out (a
+                second click must not e-mail the creator twice); nothing is written.
+            and what :meth:`compliance_fix_email` raises.
+        """
+        now = now or utcnow()
+        waiting = OutreachRepository(session).waiting_fix(organization_id, check.id, creator.id)
+        if waiting is not None:
+            raise ConflictError(
+                f"the fix of check {check.id} to creator {creator.id} is already waiting to go "
+                f"out (outbox {waiting.id}, {waiting.status}); it goes with the next outreach run"
+            )
+        fix = self.compliance_fix_email(session, organization_id, check, creator)
+        if not fix.gate.allowed:
+            raise DraftBlockedError(fix.gate)
+        dry = self.settings.outreach_dry_run or self.mailer is None
+        sender = self.sender(session, organization_id)
+        message = OutboxMessage(
+            organization_id=organization_id,
+            kind="compliance_fix",
+            entry_id=None,
+            step=0,
+            creator_id=creator.id,
+            compliance_check_id=check.id,
+            to_email=fix.to_email,
+            subject=fix.email.subject,
+            text_body=fix.email.text,
+            html_body=fix.email.html,
+            message_id=_message_id(sender.from_email),
+            status="dry_run" if dry else "queued",
+            attempts=1 if dry else 0,
+            sent_at=now if dry else None,
+            next_attempt_at=None if dry else now,
+            created_at=now,
+        )
+        OutreachRepository(session).add(message)
+        return message
+
+    def _send_one_off(
+        self, database: Database, organization_id: int, message_pk: int, now: datetime
+    ) -> str:
+        """Send one queued one-off e-mail (a compliance fix), never twice: the row is
+        claimed as ``sending`` and committed before the SMTP call."""
+        with database.session() as session:
+            repo = OutreachRepository(session)
+            message = repo.one_off(organization_id, message_pk)
+            if message is None or message.status != "queued":
+                return "stopped"  # changed since the due list was read
+            if message.creator_id is None or repo.opted_out(organization_id, message.creator_id):
+                message.status = "failed"
+                message.error = "the creator opted out before it was sent"
+                message.next_attempt_at = None
+                return "stopped"
+            since = now - timedelta(minutes=1)
+            if repo.sent_since(organization_id, since) >= self.settings.outreach_rate_per_minute:
+                return "rate_limited"
+            dry = self.settings.outreach_dry_run or self.mailer is None
+            if not repo.claim_message(message.id, "dry_run" if dry else "sending", now):
+                return "stopped"  # another process claimed it first
+            if dry:
+                return "dry_run"
+            sender = self.sender(session, organization_id)
+            outgoing = OutgoingEmail(
+                from_name=f"{sender.sender_name}, {sender.company}",
+                from_email=sender.from_email,
+                reply_to=sender.reply_to,
+                to_email=message.to_email,
+                subject=message.subject,
+                text=message.text_body,
+                html=message.html_body,
+                message_id=message.message_id,
+                unsubscribe_url=self.unsubscribe_url(organization_id, message.creator_id),
+                date=now,
+            )
+        assert self.mailer is not None
+        error: str | None = None
+        status = "sent"
+        try:
+            self.mailer.send(outgoing)
+        except TemporarySendError as exc:
+            status, error = "queued", str(exc)
+        except PermanentSendError as exc:
+            status, error = "failed", str(exc)
+        with database.session() as session:
+            stored = OutreachRepository(session).one_off(organization_id, message_pk)
+            assert stored is not None  # claimed above; outbox rows are kept
+            stored.status, stored.error = status, error
+            if status == "queued":
+                stored.sent_at = None
+                stored.next_attempt_at = now + timedelta(minutes=5 * stored.attempts)
+                return "retry_later"
+            stored.next_attempt_at = None
+            return "failed" if status == "failed" else "sent"
 
     # ------------------------------------------------------------------------ sequences
 
@@ -526,24 +718,33 @@ class OutreachService:
     def run_due(
         self, database: Database, *, now: datetime | None = None, organization_id: int | None = None
     ) -> RunSummary:
-        """Send every due e-mail, each in its own transactions (see the module docstring)."""
+        """Send every due e-mail (the sequences' steps, then queued one-off e-mails such as a
+        compliance fix), each in its own transactions (see the module docstring)."""
         now = now or utcnow()
         summary = RunSummary()
         with database.session() as session:
+            repo = OutreachRepository(session)
             due = [
-                (e.id, e.organization_id)
-                for e in OutreachRepository(session).due(now, organization_id=organization_id)
+                ("entry", e.id, e.organization_id)
+                for e in repo.due(now, organization_id=organization_id)
+            ]
+            due += [
+                ("message", m.id, m.organization_id)
+                for m in repo.due_one_offs(now, organization_id=organization_id)
             ]
         limited: set[int] = set()
-        for entry_id, org_id in due:
+        for what, item_id, org_id in due:
             if org_id in limited:
                 summary.deferred_rate_limit += 1
                 continue
             try:
-                outcome = self._send_step(database, org_id, entry_id, now)
+                if what == "entry":
+                    outcome = self._send_step(database, org_id, item_id, now)
+                else:
+                    outcome = self._send_one_off(database, org_id, item_id, now)
             except Exception as exc:  # one bad entry must not stop the others
-                _log.exception("outreach entry %s failed", entry_id)
-                summary.errors.append(f"entry {entry_id}: {exc}")
+                _log.exception("outreach %s %s failed", what, item_id)
+                summary.errors.append(f"{what} {item_id}: {exc}")
                 continue
             if outcome == "rate_limited":
                 limited.add(org_id)
@@ -593,6 +794,7 @@ class OutreachService:
                 organization_id=organization_id,
                 entry_id=entry.id,
                 step=step,
+                creator_id=creator.id,
                 to_email=creator.email or "",
                 subject=email.subject,
                 text_body=email.text,
@@ -686,6 +888,16 @@ class OutreachService:
             entry.stopped_reason = "finished"
         else:
             entry.next_send_at = sent_at + timedelta(days=days[step])
+
+
+def _fix_finding(finding: Mapping[str, Any]) -> FixFinding:
+    """A stored finding as the fix e-mail explains it: the rule's summary, then what the
+    checker saw in this post."""
+    code = str(finding.get("code") or "")
+    rule = RULES.get(code)
+    message = " ".join(str(finding.get("message") or "").split())
+    explanation = rule.summary if rule else message
+    return FixFinding(code=code, explanation=explanation, detail=message or explanation)
 
 
 def mailer_for(settings: Settings) -> SmtpMailer:

@@ -76,6 +76,10 @@ class ApiClient:
         headers = {**self.headers, **kw.pop("headers", {})}
         return self.client.post(url, headers=headers, **kw)
 
+    def put(self, url: str, **kw: Any) -> Any:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.put(url, headers=headers, **kw)
+
     def patch(self, url: str, **kw: Any) -> Any:
         headers = {**self.headers, **kw.pop("headers", {})}
         return self.client.patch(url, headers=headers, **kw)

@@ -1,4 +1,5 @@
-"""``/v1/compliance``: check posts, the review queue, decisions, the audit trail, CSV export.
+"""``/v1/compliance``: check posts, the review queue and its filters, assignees, decisions
+(one or in bulk), the suggested fix e-mailed to the creator, the audit trail, CSV export.
 Every route needs the ``compliance`` scope."""
 
 from __future__ import annotations
@@ -6,24 +7,40 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from api.deps import CompliancePrincipal, DatabaseDep, SessionDep
+from api.deps import CompliancePrincipal, DatabaseDep, Principal, SessionDep
 from api.schemas.common import IdPath, Page, Timestamp, decode_cursor, decode_keyset, page_of
 from api.schemas.compliance import (
+    AssigneeUpdate,
     AuditEventRead,
     BatchCheckRequest,
     BatchCheckResponse,
+    BulkAssignmentCreate,
+    BulkDecisionCreate,
+    BulkResultRead,
+    CheckFilterIn,
     ComplianceCheckRead,
     DecisionCreate,
+    FixPreviewRead,
+    FixSendCreate,
+    FixSentRead,
     PostIn,
+    ReviewStatus,
+    VerdictName,
 )
+from api.schemas.outreach import OutboxMessageRead
 from compliance.types import Post, Verdict
 from core.errors import FieldError, InvalidInputError
-from reviews.service import ReviewService, StoredResult
-from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
+from outreach.service import OutreachService
+from reviews.service import LEGACY_DECISIONS, CreatorRef, ReviewService, StoredResult
+from storage.repositories.compliance import (
+    AuditRepository,
+    CheckFilters,
+    ComplianceCheckRepository,
+)
 from webhooks.service import emit
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
@@ -99,18 +116,67 @@ def check_batch_(
     return BatchCheckResponse(results=[ComplianceCheckRead.from_row(s.check) for s in stored])
 
 
+Code = Annotated[
+    str | None, Query(max_length=60, description="a reason code, e.g. BURIED_IN_HASHTAGS")
+]
+Jurisdiction = Literal["US", "UK", "CA", "EU"]
+PlatformName = Annotated[str | None, Query(max_length=20)]
+Assignee = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="me (the calling key), none (unassigned), user:<e-mail> or api-key:<prefix>",
+    ),
+]
+
+
+def _outreach(request: Request) -> OutreachService:
+    outreach: OutreachService = request.app.state.outreach
+    return outreach
+
+
+def _bulk_filters(
+    session: Session, principal: Principal, body: CheckFilterIn | None
+) -> CheckFilters | None:
+    if body is None:
+        return None
+    return service.filters(
+        session,
+        principal.organization_id,
+        actor=principal.actor,
+        prefix="filter.",
+        **body.model_dump(),
+    )
+
+
 @router.get("/queue", response_model=Page[ComplianceCheckRead])
 def queue_(
     principal: CompliancePrincipal,
     session: SessionDep,
+    verdict: VerdictName | None = None,
+    code: Code = None,
+    jurisdiction: Jurisdiction | None = None,
+    platform: PlatformName = None,
+    assignee: Assignee = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
-    """Checks waiting for a decision: non-compliant first, then needs-review, oldest first."""
+    """Checks waiting for a decision: non-compliant first, then needs-review, oldest first;
+    narrowed by verdict, reason code, jurisdiction, platform and assignee."""
+    filters = service.filters(
+        session,
+        principal.organization_id,
+        actor=principal.actor,
+        verdict=verdict,
+        code=code,
+        jurisdiction=jurisdiction,
+        platform=platform,
+        assignee=assignee,
+    )
     position = decode_keyset(cursor, ("priority", "after"))
     after = (position["priority"], position["after"]) if position else None
     rows = ComplianceCheckRepository(session).queue(
-        principal.organization_id, after=after, limit=limit + 1
+        principal.organization_id, filters, after=after, limit=limit + 1
     )
     return page_of(
         rows,
@@ -124,28 +190,38 @@ def queue_(
 def list_checks_(
     principal: CompliancePrincipal,
     session: SessionDep,
-    verdict: Literal["compliant", "needs_review", "non_compliant"] | None = None,
-    review_status: Literal["pending", "not_required", "approved", "rejected", "overridden"]
-    | None = None,
+    verdict: VerdictName | None = None,
+    review_status: ReviewStatus | None = None,
+    code: Code = None,
+    jurisdiction: Jurisdiction | None = None,
+    platform: PlatformName = None,
+    assignee: Assignee = None,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
     """Stored checks in the order they were made, filtered."""
-    rows = ComplianceCheckRepository(session).list(
+    filters = service.filters(
+        session,
         principal.organization_id,
+        actor=principal.actor,
         verdict=verdict,
         review_status=review_status,
+        code=code,
+        jurisdiction=jurisdiction,
+        platform=platform,
+        assignee=assignee,
         since=since,
         until=until,
-        after_id=decode_cursor(cursor),
-        limit=limit + 1,
+    )
+    rows = ComplianceCheckRepository(session).list(
+        principal.organization_id, filters, after_id=decode_cursor(cursor), limit=limit + 1
     )
     return page_of(rows, limit, ComplianceCheckRead.from_row, lambda c: {"after": c.id})
 
 
-@router.get("/checks/{check_id}", response_model=ComplianceCheckRead)
+@router.get("/checks/{check_id:int}", response_model=ComplianceCheckRead)
 def get_check_(
     check_id: IdPath, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
@@ -157,11 +233,140 @@ def get_check_(
     return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
 
 
-@router.post("/checks/{check_id}/decision", response_model=ComplianceCheckRead)
-def decide_(
-    check_id: IdPath, body: DecisionCreate, principal: CompliancePrincipal, session: SessionDep
+def _with_audit(session: Session, principal: Principal, check_id: int) -> ComplianceCheckRead:
+    check = ComplianceCheckRepository(session).get_or_raise(principal.organization_id, check_id)
+    audit = AuditRepository(session).for_subject(
+        principal.organization_id, "compliance_check", check.id
+    )
+    return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
+
+
+@router.post("/checks/decisions", response_model=BulkResultRead)
+def decide_many_(
+    body: BulkDecisionCreate, principal: CompliancePrincipal, session: SessionDep
+) -> BulkResultRead:
+    """One decision and reason for many checks (``check_ids``, or every check matching
+    ``filter``; at most 500): all or none. Each decision is audited."""
+    checks = service.decide_many(
+        session,
+        principal.organization_id,
+        decision=body.decision,
+        actor=principal.actor,
+        check_ids=body.check_ids,
+        filters=_bulk_filters(session, principal, body.filter),
+        reason=body.reason,
+        verdict=Verdict(body.verdict) if body.verdict else None,
+    )
+    return BulkResultRead(
+        count=len(checks), items=[ComplianceCheckRead.from_row(c) for c in checks]
+    )
+
+
+@router.post("/checks/assignments", response_model=BulkResultRead)
+def assign_many_(
+    body: BulkAssignmentCreate, principal: CompliancePrincipal, session: SessionDep
+) -> BulkResultRead:
+    """Assign (or unassign) many checks: ``check_ids``, or every check matching ``filter``
+    (at most 500); all or none. Audited."""
+    checks = service.assign(
+        session,
+        principal.organization_id,
+        assignee=body.assignee,
+        actor=principal.actor,
+        check_ids=body.check_ids,
+        filters=_bulk_filters(session, principal, body.filter),
+    )
+    return BulkResultRead(
+        count=len(checks), items=[ComplianceCheckRead.from_row(c) for c in checks]
+    )
+
+
+@router.put("/checks/{check_id:int}/assignee", response_model=ComplianceCheckRead)
+def assign_(
+    check_id: IdPath, body: AssigneeUpdate, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
-    """Approve, reject, or override the verdict (with a written reason). Audited."""
+    """Assign the check to ``me``, a reviewer (``user:<e-mail>``) or a key
+    (``api-key:<prefix>``); null unassigns. Audited."""
+    service.assign(
+        session,
+        principal.organization_id,
+        assignee=body.assignee,
+        actor=principal.actor,
+        check_ids=[check_id],
+    )
+    return _with_audit(session, principal, check_id)
+
+
+@router.post("/checks/{check_id:int}/fix/preview", response_model=FixPreviewRead)
+def preview_fix_(
+    check_id: IdPath,
+    body: FixSendCreate,
+    request: Request,
+    principal: CompliancePrincipal,
+    session: SessionDep,
+) -> FixPreviewRead:
+    """The e-mail that would send the check's suggested fix to the creator, with the gate's
+    verdict; nothing is stored or sent."""
+    outreach = _outreach(request)
+    check, fix = service.preview_fix(
+        session,
+        principal.organization_id,
+        check_id,
+        outreach=outreach,
+        creator=CreatorRef(creator_id=body.creator_id, email=body.creator_email),
+    )
+    return FixPreviewRead(
+        check_id=check.id,
+        creator_id=fix.creator.id,
+        to_email=fix.to_email,
+        subject=fix.email.subject,
+        text=fix.email.text,
+        html=fix.email.html,
+        gate=fix.gate.to_dict(),
+        dry_run=outreach.settings.outreach_dry_run,
+    )
+
+
+@router.post("/checks/{check_id:int}/fix", response_model=FixSentRead)
+def send_fix_(
+    check_id: IdPath,
+    body: FixSendCreate,
+    request: Request,
+    principal: CompliancePrincipal,
+    session: SessionDep,
+) -> FixSentRead:
+    """E-mail the suggested fix and the plain explanation of each finding to the creator,
+    through outreach: the gate, then the outbox (a dry run by default:
+    ``CREATORMATCH_OUTREACH_DRY_RUN``). An opted-out creator is refused (409). Audited."""
+    outreach = _outreach(request)
+    sent = service.send_fix(
+        session,
+        principal.organization_id,
+        check_id,
+        outreach=outreach,
+        actor=principal.actor,
+        creator=CreatorRef(creator_id=body.creator_id, email=body.creator_email),
+    )
+    return FixSentRead(
+        dry_run=sent.message.status == "dry_run",
+        message=OutboxMessageRead.from_row(sent.message),
+        check=_with_audit(session, principal, check_id),
+    )
+
+
+@router.post("/checks/{check_id:int}/decision", response_model=ComplianceCheckRead)
+def decide_(
+    check_id: IdPath,
+    body: DecisionCreate,
+    response: Response,
+    principal: CompliancePrincipal,
+    session: SessionDep,
+) -> ComplianceCheckRead:
+    """Decide: ``confirm_violation`` (the post breaks the rules), ``clear`` (the post is fine;
+    a reason is required) or ``override`` (another verdict; verdict and reason required).
+    ``approve`` and ``reject`` still work but are deprecated (``Deprecation: true``). Audited."""
+    if body.decision in LEGACY_DECISIONS:
+        response.headers["Deprecation"] = "true"
     check = service.decide(
         session,
         principal.organization_id,

@@ -362,14 +362,17 @@ def list_outbox(
     session: SessionDep,
     status_: Annotated[str | None, Query(alias="status")] = None,
     entry_id: IdQuery = None,
+    kind: Literal["sequence", "compliance_fix"] | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[OutboxMessageRead]:
-    """Every e-mail sent or, in dry-run mode, written instead of sent."""
+    """Every e-mail sent or, in dry-run mode, written instead of sent: the sequences' steps
+    and the compliance fixes reviewers sent (``kind``)."""
     rows = OutreachRepository(session).messages(
         principal.organization_id,
         entry_id=entry_id,
         status=status_,
+        kind=kind,
         after_id=decode_cursor(cursor),
         limit=limit + 1,
     )

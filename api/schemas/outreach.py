@@ -73,8 +73,11 @@ _ENTRY_EXAMPLE: dict[str, Any] = {
 }
 _MESSAGE_EXAMPLE: dict[str, Any] = {
     "id": 9,
+    "kind": "sequence",
     "entry_id": 5,
     "step": 0,
+    "creator_id": 42,
+    "compliance_check_id": None,
     "to_email": "maya@plantglow.example",
     "subject": "Verdant x Maya: a paid Instagram collaboration for the SPF launch",
     "message_id": "<18055594884449c390943b4fb62386bf@verdant.example>",
@@ -345,11 +348,18 @@ class RunSummaryRead(BaseModel):
 
 
 class OutboxMessageRead(BaseModel):
+    """One e-mail of the outbox. ``kind`` is ``sequence`` (a step of a campaign's sequence:
+    ``entry_id`` and ``step`` say which) or ``compliance_fix`` (a reviewer's one-off e-mail
+    with a compliance check's suggested fix: ``compliance_check_id``; no pipeline entry)."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [_MESSAGE_EXAMPLE]})
 
     id: int
-    entry_id: int
+    kind: Literal["sequence", "compliance_fix"]
+    entry_id: int | None
     step: int
+    creator_id: int | None
+    compliance_check_id: int | None
     to_email: str
     subject: str
     message_id: str

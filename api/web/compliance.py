@@ -1,6 +1,8 @@
 """The compliance pages, for reviewers: check a pasted post or a JSONL file of posts, read
-the verdict with its evidence highlighted, decide on it, work through the review queue, read
-the audit log and download a period's checks as CSV.
+the verdict with its evidence highlighted, decide on it (confirm the violation, clear the
+post, override the verdict), assign it, e-mail the suggested fix to the creator, work
+through the review queue (filters, "assigned to me", bulk actions on the ticked checks or on
+every check matching the filters), read the audit log and download a period's checks as CSV.
 
 Every page makes the same service calls as ``/v1/compliance`` (see
 ``api/routes/compliance.py``), scoped to the signed-in user's organisation; decisions and
@@ -10,7 +12,7 @@ checks name the person (``user:<email>``) in the audit trail.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -23,15 +25,29 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.routes.compliance import emit_violations
-from api.web.pages import FormUser, WebUser, field_errors, redirect, render, require_role
+from api.schemas.common import MAX_ID, Id, IdPath
+from api.web.pages import (
+    FormUser,
+    WebUser,
+    field_errors,
+    outreach_service,
+    redirect,
+    render,
+    require_role,
+)
 from compliance.cli_support import read_jsonl
 from compliance.rules import RULES
 from compliance.types import ConnectionType, Media, Platform, Post, Verdict
-from core.errors import InvalidInputError
+from core.errors import ConflictError, InvalidInputError
 from models import REVIEW_STATUSES
-from reviews.service import ReviewService
+from reviews.service import DECISIONS, MAX_BULK, CreatorRef, ReviewService
 from storage.database import Database
-from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
+from storage.repositories.compliance import (
+    AuditRepository,
+    CheckFilters,
+    ComplianceCheckRepository,
+)
+from storage.repositories.creators import CreatorNotFoundError, CreatorRepository
 
 __all__ = ["Segment", "highlight", "router"]
 
@@ -56,10 +72,31 @@ VERDICT_LABELS: dict[str, str] = {
 STATUS_LABELS: dict[str, str] = {
     "pending": "Waiting for review",
     "not_required": "No review needed",
-    "approved": "Approved",
-    "rejected": "Rejected",
+    "confirmed": "Violation confirmed",
+    "cleared": "Cleared",
     "overridden": "Overridden",
+    "approved": "Approved (old decision)",
+    "rejected": "Rejected (old decision)",
 }
+# The decisions a reviewer makes, each a button named for what it does.
+DECISION_BUTTONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "confirm_violation",
+        "Confirm the violation",
+        "The checker is right: the post breaks the rules. "
+        "Say why if the checker only said it needs review.",
+    ),
+    (
+        "clear",
+        "Clear the post",
+        "The post is fine after all: its verdict becomes compliant. Say why.",
+    ),
+    (
+        "override",
+        "Override the verdict",
+        "Set another verdict (choose it above). Say why.",
+    ),
+)
 CONNECTION_LABELS: dict[str, str] = {
     "paid": "Paid",
     "free_product": "Free product (gift)",
@@ -89,10 +126,18 @@ _URL = re.compile(r"https?://[^\s,;()]+[^\s,;().]")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 VerdictFilter = Literal["", "compliant", "needs_review", "non_compliant"]
-StatusFilter = Literal["", "all", "pending", "not_required", "approved", "rejected", "overridden"]
-
-
-# --------------------------------------------------------------------------- queries
+StatusFilter = Literal[
+    "",
+    "all",
+    "pending",
+    "not_required",
+    "confirmed",
+    "cleared",
+    "overridden",
+    "approved",
+    "rejected",
+]
+JurisdictionFilter = Literal["", "US", "UK", "CA", "EU"]
 
 
 # --------------------------------------------------------------------------- highlighting
@@ -356,6 +401,30 @@ def upload(
 # --------------------------------------------------------------------------- one check
 
 
+def _who(user: WebUser) -> Callable[[str | None], str]:
+    """How the pages name an assignee or actor: "you", an e-mail address, "API key …"."""
+
+    def name(actor: str | None) -> str:
+        if not actor:
+            return "nobody"
+        if actor == user.actor:
+            return "you"
+        kind, _, rest = actor.partition(":")
+        if kind == "user":
+            return rest
+        if kind == "api-key":
+            return f"API key {rest}"
+        return actor
+
+    return name
+
+
+def _assign_options(session: Session, user: WebUser) -> list[tuple[str, str]]:
+    """The reviewers and admins a check may be assigned to, "me" first."""
+    others = [a for a in service.assignees(session, user.organization_id) if a != user.actor]
+    return [("me", f"Me ({user.email})"), *((a, a.removeprefix("user:")) for a in others)]
+
+
 def _check_page(
     request: Request,
     session: Session,
@@ -373,6 +442,11 @@ def _check_page(
     caption = str(check.post.get("caption") or "")
     transcript = check.post.get("transcript")
     connection = check.post.get("material_connection") or {}
+    linked = (
+        CreatorRepository(session).get(user.organization_id, check.creator_id)
+        if check.creator_id is not None
+        else None
+    )
     return render(
         request,
         "compliance/check.html",
@@ -394,6 +468,12 @@ def _check_page(
             "errors": errors or {},
             "verdict_labels": VERDICT_LABELS,
             "status_labels": STATUS_LABELS,
+            "decision_buttons": DECISION_BUTTONS,
+            "assign_options": _assign_options(session, user),
+            "who": _who(user),
+            "linked": linked,
+            "fix_creator": (linked.email or f"@{linked.handle}") if linked else "",
+            "sent_fixes": service.sent_fixes(session, user.organization_id, check.id),
         },
         status_code=status_code,
     )
@@ -401,7 +481,7 @@ def _check_page(
 
 @router.get("/compliance/checks/{check_id}")
 def check_page(
-    request: Request, check_id: int, user: ReviewerUser, session: SessionDep
+    request: Request, check_id: IdPath, user: ReviewerUser, session: SessionDep
 ) -> HTMLResponse:
     return _check_page(request, session, user, check_id)
 
@@ -409,7 +489,7 @@ def check_page(
 @router.post("/compliance/checks/{check_id}/decision", response_model=None)
 def decide(
     request: Request,
-    check_id: int,
+    check_id: IdPath,
     user: FormUser,
     session: SessionDep,
     decision: Annotated[str, Form()] = "",
@@ -424,8 +504,8 @@ def decide(
             request, session, user, check_id, decision=typed, errors=errors, status_code=422
         )
 
-    if decision not in ("approve", "reject", "override"):
-        return refuse({"decision": "choose approve, reject or override"})
+    if decision not in DECISIONS:
+        return refuse({"decision": "choose: confirm the violation, clear the post or override"})
     if verdict and verdict not in VERDICT_LABELS:
         return refuse({"verdict": f"unknown verdict {verdict!r}"})
     if len(reason) > MAX_REASON:
@@ -435,7 +515,7 @@ def decide(
             session,
             user.organization_id,
             check_id,
-            decision=decision,  # type: ignore[arg-type]  # checked against the three above
+            decision=decision,
             actor=user.actor,
             reason=reason,
             verdict=Verdict(verdict) if verdict else None,
@@ -449,7 +529,238 @@ def decide(
     )
 
 
+@router.post("/compliance/checks/{check_id}/assignee", response_model=None)
+def assign(
+    request: Request,
+    check_id: IdPath,
+    user: FormUser,
+    session: SessionDep,
+    assign_to: Annotated[str, Form()] = "",
+) -> Response:
+    require_role("reviewer")(user)
+    try:
+        (check,) = service.assign(
+            session,
+            user.organization_id,
+            assignee=assign_to or None,
+            actor=user.actor,
+            check_ids=[check_id],
+        )
+    except InvalidInputError as exc:
+        errors = {"assign_to": exc.errors[0].message if exc.errors else exc.message}
+        return _check_page(request, session, user, check_id, errors=errors, status_code=422)
+    flash = f"Assigned to {_who(user)(check.assignee)}." if check.assignee else "Unassigned."
+    return redirect(f"/compliance/checks/{check.id}", flash=flash)
+
+
+# --------------------------------------------------------------------------- send the fix
+
+
+def _creator_ref(text: str) -> CreatorRef:
+    """What a reviewer typed to name a creator: an id, an e-mail address or a handle."""
+    text = text.strip()
+    if text.isdigit() and len(text) <= 18:
+        return CreatorRef(creator_id=int(text))
+    if "@" in text.removeprefix("@"):
+        return CreatorRef(email=text)
+    return CreatorRef(handle=text)
+
+
+def _fix_page(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    check_id: int,
+    creator: str,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    check = ComplianceCheckRepository(session).get_or_raise(user.organization_id, check_id)
+    errors = dict(errors or {})
+    outreach = outreach_service(request)
+    preview = None
+    if not errors and (creator.strip() or check.creator_id is not None):
+        try:
+            _check, preview = service.preview_fix(
+                session,
+                user.organization_id,
+                check_id,
+                outreach=outreach,
+                creator=_creator_ref(creator),
+            )
+        except (InvalidInputError, ConflictError, CreatorNotFoundError) as exc:
+            errors["creator"] = exc.message
+            status_code = 409 if isinstance(exc, ConflictError) else 422
+    return render(
+        request,
+        "compliance/fix.html",
+        {
+            "check": check,
+            "creator": creator,
+            "preview": preview,
+            "errors": errors,
+            "dry_run": outreach.settings.outreach_dry_run,
+            "who": _who(user),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/compliance/checks/{check_id}/fix")
+def fix_page(
+    request: Request,
+    check_id: IdPath,
+    user: ReviewerUser,
+    session: SessionDep,
+    creator: Annotated[str, Query(max_length=320)] = "",
+) -> HTMLResponse:
+    """The e-mail with the check's suggested fix, previewed for the creator named (or the
+    one the check is linked to), with the button that sends it."""
+    return _fix_page(request, session, user, check_id, creator)
+
+
+@router.post("/compliance/checks/{check_id}/fix", response_model=None)
+def send_fix(
+    request: Request,
+    check_id: IdPath,
+    user: FormUser,
+    session: SessionDep,
+    creator_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+) -> Response:
+    require_role("reviewer")(user)
+    try:
+        sent = service.send_fix(
+            session,
+            user.organization_id,
+            check_id,
+            outreach=outreach_service(request),
+            actor=user.actor,
+            creator=CreatorRef(creator_id=creator_id),
+        )
+    except (InvalidInputError, ConflictError, CreatorNotFoundError) as exc:
+        return _fix_page(
+            request,
+            session,
+            user,
+            check_id,
+            str(creator_id),
+            errors={"creator": exc.message},
+            status_code=409 if isinstance(exc, ConflictError) else 422,
+        )
+    message = sent.message
+    if message.status == "dry_run":
+        flash = f"Dry run: the fix e-mail to {message.to_email} is in the outbox; nothing was sent."
+    else:
+        flash = (
+            f"The fix e-mail to {message.to_email} is queued: it goes out with the next "
+            "outreach run (within a minute)."
+        )
+    return redirect(f"/compliance/checks/{check_id}", flash=flash)
+
+
 # --------------------------------------------------------------------------- queue
+
+
+def _queue_filters(
+    session: Session, user: WebUser, query: dict[str, str]
+) -> tuple[CheckFilters, str]:
+    """The queue page's filters (its query, or a bulk form's hidden copy) and the review
+    status they ask for ("" for any)."""
+    review_status = "" if query["status"] == "all" else query["status"]
+    filters = service.filters(
+        session,
+        user.organization_id,
+        actor=user.actor,
+        verdict=query["verdict"] or None,
+        review_status=review_status or None,
+        code=query["code"] or None,
+        jurisdiction=query["jurisdiction"] or None,
+        platform=query["platform"] or None,
+        assignee=query["assigned"] or None,
+    )
+    return filters, review_status
+
+
+def _queue_page(
+    request: Request,
+    session: Session,
+    user: WebUser,
+    query: dict[str, str],
+    *,
+    after: int | None = None,
+    after_priority: int | None = None,
+    bulk: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    repo = ComplianceCheckRepository(session)
+    filters, review_status = _queue_filters(session, user, query)
+    next_query: dict[str, Any] | None = None
+    if review_status == "pending":
+        # The queue itself: non-compliant first, then needs-review, oldest first.
+        position = (
+            (after_priority, after) if after_priority is not None and after is not None else None
+        )
+        rows = repo.queue(user.organization_id, filters, after=position, limit=PAGE_SIZE + 1)
+        if len(rows) > PAGE_SIZE:
+            rows = rows[:PAGE_SIZE]
+            next_query = {"after_priority": rows[-1].priority, "after": rows[-1].id}
+    else:
+        rows = repo.list(user.organization_id, filters, after_id=after, limit=PAGE_SIZE + 1)
+        if len(rows) > PAGE_SIZE:
+            rows = rows[:PAGE_SIZE]
+            next_query = {"after": rows[-1].id}
+    kept = {name: value for name, value in query.items() if value}
+    next_url = None
+    if next_query is not None:
+        next_url = "/compliance/queue?" + urlencode({**kept, **next_query})
+    assign_options = _assign_options(session, user)
+    who = _who(user)
+    listed = {user.actor, *(value for value, _ in assign_options)}
+    # Someone who is no longer a reviewer keeps their checks until they are moved: the
+    # filter still finds them.
+    former = [
+        (value, f"{who(value)} (no longer a reviewer)" if value.startswith("user:") else who(value))
+        for value in repo.assignees(user.organization_id)
+        if value not in listed
+    ]
+    return render(
+        request,
+        "compliance/queue.html",
+        {
+            "rows": rows,
+            "filters": query,
+            "filter_query": urlencode(kept),
+            "matching": repo.count(user.organization_id, filters),
+            "max_bulk": MAX_BULK,
+            "verdict_options": [("", "Any verdict"), *VERDICT_LABELS.items()],
+            "status_options": [
+                *((s, STATUS_LABELS[s]) for s in REVIEW_STATUSES),
+                ("all", "Any status"),
+            ],
+            "code_options": [("", "Any reason"), *((c, c) for c in sorted(RULES))],
+            "jurisdiction_options": [("", "Any jurisdiction"), *JURISDICTION_OPTIONS],
+            "platform_options": [("", "Any platform"), *PLATFORM_OPTIONS],
+            "assigned_options": [
+                ("", "Anyone or nobody"),
+                ("me", "Assigned to me"),
+                ("none", "Unassigned"),
+                *((value, label) for value, label in assign_options if value != "me"),
+                *former,
+            ],
+            "assign_options": assign_options,
+            "verdict_labels": VERDICT_LABELS,
+            "status_labels": STATUS_LABELS,
+            "decision_buttons": DECISION_BUTTONS,
+            "who": who,
+            "next_url": next_url,
+            "first_page": after is None,
+            "bulk": bulk or {"scope": "selected", "check_ids": [], "reason": "", "verdict": ""},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/compliance/queue")
@@ -459,54 +770,116 @@ def queue_page(
     session: SessionDep,
     verdict: VerdictFilter = "",
     status: StatusFilter = "pending",
-    after: Annotated[int | None, Query(ge=0)] = None,
-    after_priority: Annotated[int | None, Query(ge=0)] = None,
+    code: Annotated[str, Query(max_length=60)] = "",
+    jurisdiction: JurisdictionFilter = "",
+    platform: Annotated[str, Query(max_length=20)] = "",
+    assigned: Annotated[str, Query(max_length=200)] = "",
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    after_priority: Annotated[int | None, Query(ge=0, le=9)] = None,
 ) -> HTMLResponse:
-    repo = ComplianceCheckRepository(session)
-    review_status = "" if status == "all" else status
-    next_query: dict[str, Any] | None = None
-    if review_status == "pending" and not verdict:
-        # The queue itself: non-compliant first, then needs-review, oldest first.
-        position = (
-            (after_priority, after) if after_priority is not None and after is not None else None
+    query = {
+        "verdict": verdict,
+        "status": status,
+        "code": code,
+        "jurisdiction": jurisdiction,
+        "platform": platform,
+        "assigned": assigned,
+    }
+    return _queue_page(request, session, user, query, after=after, after_priority=after_priority)
+
+
+_BULK_DONE = {
+    "assign_me": "Assigned {n} to you.",
+    "assign": "Assigned {n} to {who}.",
+    "unassign": "Unassigned {n}.",
+    "confirm_violation": "Confirmed the violation of {n}.",
+    "clear": "Cleared {n}.",
+    "override": "Overrode the verdict of {n}.",
+}
+
+
+@router.post("/compliance/queue/bulk", response_model=None)
+def bulk(
+    request: Request,
+    user: FormUser,
+    session: SessionDep,
+    action: Annotated[str, Form()] = "",
+    scope: Annotated[str, Form()] = "selected",
+    check_id: Annotated[list[Id] | None, Form()] = None,
+    assign_to: Annotated[str, Form()] = "",
+    verdict: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    filter_verdict: Annotated[VerdictFilter, Form()] = "",
+    filter_status: Annotated[StatusFilter, Form()] = "pending",
+    filter_code: Annotated[str, Form(max_length=60)] = "",
+    filter_jurisdiction: Annotated[JurisdictionFilter, Form()] = "",
+    filter_platform: Annotated[str, Form(max_length=20)] = "",
+    filter_assigned: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """One action for the checks ticked on the queue, or for every check matching its
+    filters (at most MAX_BULK): assign, unassign, or one decision and reason for all."""
+    require_role("reviewer")(user)
+    query = {
+        "verdict": filter_verdict,
+        "status": filter_status,
+        "code": filter_code,
+        "jurisdiction": filter_jurisdiction,
+        "platform": filter_platform,
+        "assigned": filter_assigned,
+    }
+    ids = list(check_id or [])
+    typed = {"scope": scope, "check_ids": ids, "reason": reason, "verdict": verdict}
+
+    def refuse(errors: dict[str, str]) -> HTMLResponse:
+        return _queue_page(
+            request, session, user, query, bulk=typed, errors=errors, status_code=422
         )
-        rows = repo.queue(user.organization_id, after=position, limit=PAGE_SIZE + 1)
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
-            next_query = {"after_priority": rows[-1].priority, "after": rows[-1].id}
-    else:
-        # One verdict has one priority, so id order is the queue's order here too.
-        rows = repo.list(
-            user.organization_id,
-            verdict=verdict or None,
-            review_status=review_status or None,
-            after_id=after,
-            limit=PAGE_SIZE + 1,
-        )
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
-            next_query = {"after": rows[-1].id}
-    next_url = None
-    if next_query is not None:
-        query = {"verdict": verdict, "status": status, **next_query}
-        next_url = "/compliance/queue?" + urlencode(query)
-    return render(
-        request,
-        "compliance/queue.html",
-        {
-            "rows": rows,
-            "filters": {"verdict": verdict, "status": status},
-            "verdict_options": [("", "Any verdict"), *VERDICT_LABELS.items()],
-            "status_options": [
-                *((s, STATUS_LABELS[s]) for s in REVIEW_STATUSES),
-                ("all", "Any status"),
-            ],
-            "verdict_labels": VERDICT_LABELS,
-            "status_labels": STATUS_LABELS,
-            "next_url": next_url,
-            "first_page": after is None,
-        },
-    )
+
+    if action not in _BULK_DONE:
+        return refuse({"action": "choose what to do with the checks"})
+    if scope not in ("selected", "filter"):
+        return refuse({"scope": "choose the selected checks or all matching the filter"})
+    if scope == "selected" and not ids:
+        return refuse({"check_id": "tick at least one check, or choose all matching the filter"})
+    if verdict and verdict not in VERDICT_LABELS:
+        return refuse({"verdict": f"unknown verdict {verdict!r}"})
+    if len(reason) > MAX_REASON:
+        return refuse({"reason": f"at most {MAX_REASON} characters"})
+    try:
+        filters = _queue_filters(session, user, query)[0] if scope == "filter" else None
+        selection: dict[str, Any] = {
+            "check_ids": ids if scope == "selected" else None,
+            "filters": filters,
+        }
+        if action in ("assign_me", "assign", "unassign"):
+            target = {"assign_me": "me", "assign": assign_to, "unassign": None}[action]
+            if action == "assign" and not assign_to:
+                return refuse({"assign_to": "choose whom to assign the checks to"})
+            checks = service.assign(
+                session,
+                user.organization_id,
+                assignee=target,
+                actor=user.actor,
+                **selection,
+            )
+        else:
+            checks = service.decide_many(
+                session,
+                user.organization_id,
+                decision=action,
+                actor=user.actor,
+                reason=reason,
+                verdict=Verdict(verdict) if verdict else None,
+                **selection,
+            )
+    except InvalidInputError as exc:
+        found = field_errors(exc.errors)
+        return refuse({"filter" if k.startswith("filter") else k: v for k, v in found.items()})
+    count = f"{len(checks)} check{'' if len(checks) == 1 else 's'}"
+    who = _who(user)(checks[0].assignee) if checks else ""
+    flash = _BULK_DONE[action].format(n=count, who=who) if checks else "No check matched."
+    kept = {name: value for name, value in query.items() if value}
+    return redirect("/compliance/queue?" + urlencode(kept), flash=flash)
 
 
 # --------------------------------------------------------------------------- audit, export

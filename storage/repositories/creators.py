@@ -100,6 +100,29 @@ class CreatorRepository:
             )
         )
 
+    def with_email(self, organization_id: int, email: str) -> list[Creator]:
+        """The organisation's creators whose e-mail address is ``email`` (any case)."""
+        return list(
+            self.session.scalars(
+                select(Creator)
+                .where(
+                    Creator.organization_id == organization_id,
+                    func.lower(Creator.email) == email.strip().lower(),
+                )
+                .order_by(Creator.id)
+            )
+        )
+
+    def with_handle(self, organization_id: int, handle: str) -> list[Creator]:
+        """The organisation's creators with this handle, on any platform."""
+        return list(
+            self.session.scalars(
+                select(Creator)
+                .where(Creator.organization_id == organization_id, Creator.handle == handle)
+                .order_by(Creator.id)
+            )
+        )
+
     def _filtered(self, organization_id: int, filters: CreatorFilters) -> Select[Creator]:
         stmt = select(Creator).where(Creator.organization_id == organization_id)
         if filters.platform:

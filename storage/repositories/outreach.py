@@ -174,6 +174,48 @@ class OutreachRepository:
             )
         )
 
+    def one_off(self, organization_id: int, message_pk: int) -> OutboxMessage | None:
+        """A one-off e-mail (no pipeline entry) of the organisation."""
+        return self.session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.organization_id == organization_id,
+                OutboxMessage.id == message_pk,
+                OutboxMessage.entry_id.is_(None),
+            )
+        )
+
+    def waiting_fix(
+        self, organization_id: int, check_id: int, creator_id: int
+    ) -> OutboxMessage | None:
+        """A compliance fix of ``check_id`` to ``creator_id`` that has not gone out yet
+        (queued, or being sent)."""
+        return self.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.organization_id == organization_id,
+                OutboxMessage.kind == "compliance_fix",
+                OutboxMessage.compliance_check_id == check_id,
+                OutboxMessage.creator_id == creator_id,
+                OutboxMessage.status.in_(("queued", "sending")),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+
+    def due_one_offs(
+        self, now: datetime, *, organization_id: int | None = None
+    ) -> list[OutboxMessage]:
+        """Queued one-off e-mails whose time has come, oldest first."""
+        stmt = select(OutboxMessage).where(
+            OutboxMessage.kind != "sequence",
+            OutboxMessage.status == "queued",
+            OutboxMessage.next_attempt_at.is_not(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        if organization_id is not None:
+            stmt = stmt.where(OutboxMessage.organization_id == organization_id)
+        return list(self.session.scalars(stmt.order_by(OutboxMessage.id)))
+
     def claim_message(self, message_pk: int, status: str, now: datetime) -> bool:
         """Move a queued message to ``status`` unless someone else did first (a conditional
         update: of two processes retrying the same message, exactly one wins)."""
@@ -202,12 +244,18 @@ class OutreachRepository:
         *,
         entry_id: int | None = None,
         status: str | None = None,
+        kind: str | None = None,
+        compliance_check_id: int | None = None,
         after_id: int | None = None,
         limit: int = 50,
     ) -> list[OutboxMessage]:
         stmt = select(OutboxMessage).where(OutboxMessage.organization_id == organization_id)
         if entry_id is not None:
             stmt = stmt.where(OutboxMessage.entry_id == entry_id)
+        if kind is not None:
+            stmt = stmt.where(OutboxMessage.kind == kind)
+        if compliance_check_id is not None:
+            stmt = stmt.where(OutboxMessage.compliance_check_id == compliance_check_id)
         if status is not None:
             stmt = stmt.where(OutboxMessage.status == status)
         if after_id is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -29,6 +30,15 @@ class UserRepository:
     def list_for(self, organization_id: int) -> list[User]:
         stmt = select(User).where(User.organization_id == organization_id).order_by(User.id)
         return list(self.session.scalars(stmt))
+
+    def active_with_roles(self, organization_id: int, roles: Sequence[str]) -> list[User]:
+        """The organisation's users with one of ``roles`` who are not disabled, by e-mail."""
+        stmt = select(User).where(
+            User.organization_id == organization_id,
+            User.role.in_(list(roles)),
+            User.disabled_at.is_(None),
+        )
+        return list(self.session.scalars(stmt.order_by(User.email)))
 
     def add(self, user: User) -> User:
         self.session.add(user)

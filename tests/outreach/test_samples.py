@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.contexts import BriefContext, ContractContext, EmailContext
+from outreach.contexts import BriefContext, ComplianceFixContext, ContractContext, EmailContext
 from outreach.environment import TEMPLATE_NAMES
 from outreach.samples import SAMPLE_FILES, render_samples, write_samples
 
@@ -45,7 +45,9 @@ def _section(title: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "cls", [EmailContext, BriefContext, ContractContext], ids=lambda c: c.__name__
+    "cls",
+    [EmailContext, BriefContext, ContractContext, ComplianceFixContext],
+    ids=lambda c: c.__name__,
 )
 def test_every_context_field_is_documented(cls: type) -> None:
     section = _section(f"`{cls.__name__}`")

@@ -38,3 +38,48 @@ def test_sqlite_pragmas_are_on(tmp_path: object) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     db.dispose()
+
+
+def _downgrade(database: Database, revision: str) -> None:
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    config = alembic_config(database.engine.url.render_as_string(hide_password=False))
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def test_0013_keys_the_reason_codes_of_existing_checks(database: Database) -> None:
+    """Checks stored before the reviewer's workflow get their reason-code key (the code
+    filter of the queue reads it), and keep working without an assignee."""
+    from sqlalchemy import text
+
+    _downgrade(database, "0012")
+    with database.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO organizations (name, created_at) VALUES ('o', :t)"),
+            {"t": "2026-01-01 00:00:00"},
+        )
+        org = conn.execute(text("SELECT id FROM organizations")).scalar_one()
+        for reasons, status in (
+            ('["NO_DISCLOSURE", "NOT_UPFRONT"]', "pending"),
+            ("[]", "not_required"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO compliance_checks (organization_id, platform, jurisdiction, "
+                    "verdict, priority, reasons, post, result, checked_by, created_at, "
+                    "review_status, final_verdict) VALUES (:org, 'instagram', 'US', "
+                    "'non_compliant', 0, :reasons, '{}', '{}', 'api-key:x', :t, :status, "
+                    "'non_compliant')"
+                ),
+                {"org": org, "reasons": reasons, "t": "2026-01-01 00:00:00", "status": status},
+            )
+    upgrade(database.engine)
+    with database.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT reason_key, assignee FROM compliance_checks ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in rows] == [("|NO_DISCLOSURE|NOT_UPFRONT|", None), ("", None)]

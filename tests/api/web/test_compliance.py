@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 from api.web.compliance import Segment, highlight
 from compliance import Post, check_post
 from core.settings import Settings
-from models import AuditEvent, ComplianceCheck
+from models import AuditEvent, ComplianceCheck, utcnow
 from reviews.service import ReviewService
 from storage.database import Database
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
+from storage.repositories.users import UserRepository
 from tests.factories import make_org_with_key
 from tests.web_support import WebAccount, make_user, sign_in
 
@@ -277,7 +278,7 @@ class TestCheckAPost:
         assert response.status_code == 403
         decided = client.post(
             f"/compliance/checks/{check_id}/decision",
-            data={"decision": "approve", "csrf_token": token},
+            data={"decision": "confirm_violation", "csrf_token": token},
         )
         assert decided.status_code == 403
         (check,) = stored_checks(database, reviewer.organization_id)
@@ -308,7 +309,7 @@ class TestCheckPage:
         assert client.get(f"/compliance/checks/{check_id}").status_code == 404
         decided = client.post(
             f"/compliance/checks/{check_id}/decision",
-            data={"decision": "approve", "csrf_token": csrf},
+            data={"decision": "confirm_violation", "csrf_token": csrf},
         )
         assert decided.status_code == 404
         (check,) = stored_checks(database, other.organization_id)
@@ -364,7 +365,6 @@ class TestDecision:
         assert response.status_code == 422
         error = re.search(r'id="e-reason">([^<]*)<', response.text)
         assert error and "reason" in error.group(1)
-        assert 'value="override" checked' in response.text
         assert '<option value="compliant" selected>' in response.text
         (check,) = stored_checks(database, reviewer.organization_id)
         assert (check.review_status, check.final_verdict) == ("pending", check.verdict)
@@ -388,7 +388,7 @@ class TestDecision:
         (check_id,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
         response = client.post(
             f"/compliance/checks/{check_id}/decision",
-            data={"decision": "approve", "verdict": "compliant", "csrf_token": csrf},
+            data={"decision": "confirm_violation", "verdict": "compliant", "csrf_token": csrf},
         )
         assert response.status_code == 422
         assert 'id="e-verdict"' in response.text
@@ -426,24 +426,115 @@ class TestDecision:
         assert "compliance.overridden" in page
         assert "Decision recorded: overridden (compliant)." in page
 
-    def test_a_reject_needs_no_reason_like_the_api(
+    def test_confirming_a_violation_needs_no_reason_like_the_api(
         self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
     ) -> None:
         (check_id,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
         response = client.post(
             f"/compliance/checks/{check_id}/decision",
-            data={"decision": "reject", "verdict": "", "reason": "", "csrf_token": csrf},
+            data={"decision": "confirm_violation", "verdict": "", "reason": "", "csrf_token": csrf},
         )
         assert response.status_code == 200
+        assert "Decision recorded: violation confirmed (non-compliant)." in response.text
         (check,) = stored_checks(database, reviewer.organization_id)
-        assert (check.review_status, check.decision_reason) == ("rejected", None)
+        assert (check.review_status, check.final_verdict, check.decision_reason) == (
+            "confirmed",
+            "non_compliant",
+            None,
+        )
+
+    def test_confirming_what_needed_review_changes_the_verdict_so_it_needs_a_reason(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        (check_id,) = seed(
+            database,
+            reviewer.organization_id,
+            paid_post("Sponsored by Verdant: my SPF routine", jurisdiction="UK"),
+        )
+        page = client.get(f"/compliance/checks/{check_id}").text
+        assert "Say why if the checker only said it needs review." in page
+        bare = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={"decision": "confirm_violation", "reason": "", "csrf_token": csrf},
+        )
+        assert bare.status_code == 422
+        assert 'id="e-reason"' in bare.text
+        assert "from needs review to non-compliant" in bare.text
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert check.review_status == "pending"
+        confirmed = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={
+                "decision": "confirm_violation",
+                "reason": "'Sponsored by' is not the UK's 'Ad' label",
+                "csrf_token": csrf,
+            },
+        )
+        assert "Decision recorded: violation confirmed (non-compliant)." in confirmed.text
+
+    def test_clearing_a_post_needs_a_reason_and_makes_it_compliant(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        (check_id,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
+        bare = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={"decision": "clear", "reason": "", "csrf_token": csrf},
+        )
+        assert bare.status_code == 422
+        assert 'id="e-reason"' in bare.text
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert check.review_status == "pending"
+        cleared = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={"decision": "clear", "reason": "Label burned in", "csrf_token": csrf},
+        )
+        assert "Decision recorded: cleared (compliant)." in cleared.text
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert (check.review_status, check.final_verdict) == ("cleared", "compliant")
+        assert audit_of(database, reviewer.organization_id)[-1].action == "compliance.cleared"
+
+    def test_the_buttons_say_what_they_do_and_the_old_words_are_gone(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        bad, fine = seed(
+            database,
+            reviewer.organization_id,
+            paid_post(UNDISCLOSED),
+            paid_post("#ad " + UNDISCLOSED),
+        )
+        page = client.get(f"/compliance/checks/{bad}").text
+        buttons = re.findall(r'<button type="submit" name="decision" value="(\w+)"', page)
+        assert buttons == ["confirm_violation", "clear", "override"]
+        for label in ("Confirm the violation", "Clear the post", "Override the verdict"):
+            assert label in page
+        assert ">Approve<" not in page and ">Reject<" not in page
+        # Nothing to confirm on a post the checker found compliant.
+        compliant = client.get(f"/compliance/checks/{fine}").text
+        assert 'value="confirm_violation"' not in compliant
+        refused = client.post(
+            f"/compliance/checks/{fine}/decision",
+            data={"decision": "confirm_violation", "csrf_token": csrf},
+        )
+        assert refused.status_code == 422 and 'id="e-decision"' in refused.text
+
+    def test_the_old_decisions_are_for_old_api_clients_only(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        (check_id,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
+        response = client.post(
+            f"/compliance/checks/{check_id}/decision",
+            data={"decision": "approve", "csrf_token": csrf},
+        )
+        assert response.status_code == 422 and 'id="e-decision"' in response.text
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert check.review_status == "pending"
 
     def test_a_decision_without_csrf_is_403_and_changes_nothing(
         self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
     ) -> None:
         (check_id,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
         response = client.post(
-            f"/compliance/checks/{check_id}/decision", data={"decision": "approve"}
+            f"/compliance/checks/{check_id}/decision", data={"decision": "confirm_violation"}
         )
         assert response.status_code == 403
         (check,) = stored_checks(database, reviewer.organization_id)
@@ -669,3 +760,373 @@ class TestExport:
         assert response.status_code == 422
         assert response.headers["content-type"].startswith("text/html")
         assert f'id="e-{field}"' in response.text
+
+
+def bulk_form(csrf: str, action: str, ids: list[int], **fields: str) -> dict[str, Any]:
+    """The queue's bulk form as a reviewer submits it (the default filters: the queue)."""
+    return {
+        "csrf_token": csrf,
+        "action": action,
+        "scope": "selected",
+        "check_id": [str(i) for i in ids],
+        "filter_status": "pending",
+        **fields,
+    }
+
+
+class TestQueueWorkflow:
+    def test_filters_assignee_column_and_assigned_to_me(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        make_user(database, "acme", "ada@acme.example", "admin")
+        bad, buried, uk = seed(
+            database,
+            reviewer.organization_id,
+            paid_post(UNDISCLOSED),
+            paid_post(BURIED),
+            paid_post("Sponsored by Verdant: my SPF routine", jurisdiction="UK"),
+        )
+        mine = client.post(
+            f"/compliance/checks/{buried}/assignee",
+            data={"assign_to": "me", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert mine.status_code == 303
+        theirs = client.post(
+            f"/compliance/checks/{uk}/assignee",
+            data={"assign_to": "user:ada@acme.example", "csrf_token": csrf},
+        )
+        assert "Assigned to ada@acme.example." in theirs.text
+
+        def shown(query: str) -> list[int]:
+            page = client.get(f"/compliance/queue?{query}")
+            assert page.status_code == 200, page.text
+            return [int(i) for i in re.findall(r'href="/compliance/checks/(\d+)"', page.text)]
+
+        assert shown("assigned=me") == [buried]
+        assert shown("assigned=none") == [bad]
+        assert shown("assigned=user:ada@acme.example") == [uk]
+        assert shown("code=BURIED_IN_HASHTAGS") == [buried]
+        assert shown("jurisdiction=UK") == [uk]
+        assert shown("platform=tiktok") == []
+        page = client.get("/compliance/queue").text
+        assert 'href="/compliance/queue?status=pending&amp;assigned=me"' in page
+        assert '<td class="assignee">you</td>' in page
+        assert page.count('name="check_id"') == 3
+        assert client.get("/compliance/queue?code=NOPE").status_code == 422
+
+    def test_bulk_clear_the_ticked_checks(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        ids = seed(database, reviewer.organization_id, *[paid_post(UNDISCLOSED)] * 3)
+        response = client.post(
+            "/compliance/queue/bulk",
+            data=bulk_form(csrf, "clear", ids[:2], reason="Label in the video, checked"),
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        assert response.headers["location"] == "/compliance/queue?status=pending"
+        queue = client.get(response.headers["location"]).text
+        assert "Cleared 2 checks." in queue
+        checks = {c.id: c for c in stored_checks(database, reviewer.organization_id)}
+        assert [checks[i].review_status for i in ids] == ["cleared", "cleared", "pending"]
+        assert {checks[i].decided_by for i in ids[:2]} == {"user:rob@acme.example"}
+        cleared = [
+            e
+            for e in audit_of(database, reviewer.organization_id)
+            if e.action == "compliance.cleared"
+        ]
+        assert sorted(e.subject_id for e in cleared) == ids[:2]
+
+    def test_a_refused_bulk_changes_nothing_and_keeps_what_was_typed(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        bad, fine = seed(
+            database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post(BURIED)
+        )
+        no_reason = client.post(
+            "/compliance/queue/bulk", data=bulk_form(csrf, "clear", [bad, fine])
+        )
+        assert no_reason.status_code == 422
+        assert 'id="e-reason"' in no_reason.text
+        assert f'value="{bad}" aria-label="Select check {bad}" checked' in no_reason.text
+        nothing = client.post("/compliance/queue/bulk", data=bulk_form(csrf, "clear", []))
+        assert nothing.status_code == 422 and "tick at least one check" in nothing.text
+        assert {c.review_status for c in stored_checks(database, reviewer.organization_id)} == {
+            "pending"
+        }
+
+    def test_bulk_is_all_or_nothing(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        bad, fine = seed(
+            database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post("#ad Hi")
+        )
+        before = audit_of(database, reviewer.organization_id)
+        response = client.post(
+            "/compliance/queue/bulk", data=bulk_form(csrf, "confirm_violation", [bad, fine])
+        )
+        assert response.status_code == 422
+        assert f"check {fine}" in response.text
+        checks = {c.id: c for c in stored_checks(database, reviewer.organization_id)}
+        assert checks[bad].review_status == "pending"
+        assert len(audit_of(database, reviewer.organization_id)) == len(before)
+
+    def test_a_bulk_confirmation_of_what_needed_review_needs_a_reason(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        bad, uk = seed(
+            database,
+            reviewer.organization_id,
+            paid_post(UNDISCLOSED),
+            paid_post("Sponsored by Verdant: my SPF routine", jurisdiction="UK"),
+        )
+        refused = client.post(
+            "/compliance/queue/bulk", data=bulk_form(csrf, "confirm_violation", [bad, uk])
+        )
+        assert refused.status_code == 422
+        assert 'id="e-reason"' in refused.text and f"check {uk}" in refused.text
+        assert {c.review_status for c in stored_checks(database, reviewer.organization_id)} == {
+            "pending"
+        }
+        done = client.post(
+            "/compliance/queue/bulk",
+            data=bulk_form(csrf, "confirm_violation", [bad, uk], reason="Checked with legal"),
+        )
+        assert "Confirmed the violation of 2 checks." in done.text
+
+    def test_a_former_reviewers_checks_can_be_found_and_moved(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        make_user(database, "acme", "ada@acme.example", "reviewer")
+        bad, buried = seed(
+            database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post(BURIED)
+        )
+        client.post(
+            "/compliance/queue/bulk",
+            data={
+                **bulk_form(csrf, "assign", [bad, buried]),
+                "assign_to": "user:ada@acme.example",
+            },
+        )
+        with database.session() as session:
+            ada = UserRepository(session).get_by_email("ada@acme.example")
+            assert ada is not None
+            ada.disabled_at = utcnow()
+        queue = client.get("/compliance/queue").text
+        assert '<option value="user:ada@acme.example">ada@acme.example (no longer' in queue
+        form = bulk_form(
+            csrf, "assign_me", [], scope="filter", filter_assigned="user:ada@acme.example"
+        )
+        moved = client.post("/compliance/queue/bulk", data=form)
+        assert moved.status_code == 200, moved.text
+        assert "Assigned 2 checks to you." in moved.text
+        assert {c.assignee for c in stored_checks(database, reviewer.organization_id)} == {
+            "user:rob@acme.example"
+        }
+
+    def test_every_check_matching_the_filter(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        bad, buried = seed(
+            database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post(BURIED)
+        )
+        form = bulk_form(csrf, "assign_me", [], scope="filter", filter_code="BURIED_IN_HASHTAGS")
+        response = client.post("/compliance/queue/bulk", data=form, follow_redirects=False)
+        assert response.status_code == 303, response.text
+        assert "code=BURIED_IN_HASHTAGS" in response.headers["location"]
+        checks = {c.id: c for c in stored_checks(database, reviewer.organization_id)}
+        assert (checks[bad].assignee, checks[buried].assignee) == (None, "user:rob@acme.example")
+
+    def test_too_many_matching_checks_are_refused_with_a_clear_message(
+        self,
+        client: TestClient,
+        csrf: str,
+        database: Database,
+        reviewer: WebAccount,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        import reviews.service
+
+        monkeypatch.setattr(reviews.service, "MAX_BULK", 1)
+        seed(database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post(BURIED))
+        response = client.post(
+            "/compliance/queue/bulk",
+            data=bulk_form(csrf, "confirm_violation", [], scope="filter"),
+        )
+        assert response.status_code == 422
+        assert "more than 1 checks match this filter" in response.text
+        assert {c.review_status for c in stored_checks(database, reviewer.organization_id)} == {
+            "pending"
+        }
+
+    def test_another_organisations_check_is_404_and_untouched(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        (ours,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
+        other = make_user(database, "globex", "gil@globex.example", "reviewer")
+        (theirs,) = seed(database, other.organization_id, paid_post(UNDISCLOSED))
+        response = client.post(
+            "/compliance/queue/bulk", data=bulk_form(csrf, "confirm_violation", [ours, theirs])
+        )
+        assert response.status_code == 404
+        assigned = client.post(
+            f"/compliance/checks/{theirs}/assignee", data={"assign_to": "me", "csrf_token": csrf}
+        )
+        assert assigned.status_code == 404
+        (check,) = stored_checks(database, other.organization_id)
+        assert (check.review_status, check.assignee) == ("pending", None)
+        assert stored_checks(database, reviewer.organization_id)[0].review_status == "pending"
+
+    def test_forms_need_the_csrf_token_and_a_reviewer(
+        self, client: TestClient, csrf: str, database: Database, reviewer: WebAccount
+    ) -> None:
+        (check_id,) = seed(database, reviewer.organization_id, paid_post(UNDISCLOSED))
+        form = bulk_form(csrf, "assign_me", [check_id])
+        del form["csrf_token"]
+        assert client.post("/compliance/queue/bulk", data=form).status_code == 403
+        assert (
+            client.post(
+                f"/compliance/checks/{check_id}/assignee", data={"assign_to": "me"}
+            ).status_code
+            == 403
+        )
+        assert (
+            client.post(f"/compliance/checks/{check_id}/fix", data={"creator_id": "1"}).status_code
+            == 403
+        )
+        recruiter = make_user(database, "acme", "rita@acme.example", "recruiter")
+        token = sign_in(client, recruiter)
+        assert (
+            client.post(
+                "/compliance/queue/bulk", data=bulk_form(token, "assign_me", [check_id])
+            ).status_code
+            == 403
+        )
+        assert client.get(f"/compliance/checks/{check_id}/fix").status_code == 403
+        assert (
+            client.post(
+                f"/compliance/checks/{check_id}/fix", data={"creator_id": "1", "csrf_token": token}
+            ).status_code
+            == 403
+        )
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert check.assignee is None
+
+
+class TestSendTheFixPage:
+    @pytest.fixture
+    def creators(
+        self, database: Database, settings: Settings, reviewer: WebAccount
+    ) -> dict[str, int]:
+        """Two creators with e-mail addresses and a sender profile for the reviewer's
+        organisation."""
+        from creators.record import CreatorRecord
+        from creators.service import CreatorService
+        from outreach.service import OutreachService
+        from tests.factories import creator_record
+        from tests.outreach.conftest import SENDER
+
+        with database.session() as session:
+            ids = {
+                handle: CreatorService()
+                .create(
+                    session,
+                    reviewer.organization_id,
+                    CreatorRecord.model_validate(
+                        creator_record(handle=handle, email=f"{handle}@creators.example")
+                    ),
+                )
+                .id
+                for handle in ("maya.glow", "lena.bakes")
+            }
+            OutreachService(settings).set_sender(session, reviewer.organization_id, SENDER)
+        return ids
+
+    def test_preview_then_send_in_a_dry_run(
+        self,
+        client: TestClient,
+        csrf: str,
+        database: Database,
+        reviewer: WebAccount,
+        creators: dict[str, int],
+    ) -> None:
+        (check_id,) = seed(database, reviewer.organization_id, paid_post(BURIED))
+        page = client.get(f"/compliance/checks/{check_id}").text
+        assert f'action="/compliance/checks/{check_id}/fix"' in page
+        preview = client.get(
+            f"/compliance/checks/{check_id}/fix", params={"creator": "maya.glow@creators.example"}
+        )
+        assert preview.status_code == 200, preview.text
+        (check,) = stored_checks(database, reviewer.organization_id)
+        assert "&lt;maya.glow@creators.example&gt;" in preview.text
+        assert check.result["suggested_fix"] in preview.text
+        assert "Send the fix (dry run)" in preview.text
+        assert f'name="creator_id" value="{creators["maya.glow"]}"' in preview.text
+        sent = client.post(
+            f"/compliance/checks/{check_id}/fix",
+            data={"creator_id": str(creators["maya.glow"]), "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text
+        page = client.get(sent.headers["location"]).text
+        assert "Dry run: the fix e-mail to maya.glow@creators.example is in the outbox" in page
+        assert "compliance.fix_sent" in page
+        assert "@maya.glow" in page  # the check is linked to the creator now
+        from storage.repositories.outreach import OutreachRepository
+
+        with database.session() as session:
+            (message,) = OutreachRepository(session).messages(reviewer.organization_id)
+            assert (message.kind, message.status, message.compliance_check_id) == (
+                "compliance_fix",
+                "dry_run",
+                check_id,
+            )
+        # The handle works too, and the linked creator is the default next time.
+        again = client.get(f"/compliance/checks/{check_id}/fix")
+        assert "&lt;maya.glow@creators.example&gt;" in again.text
+        by_handle = client.get(
+            f"/compliance/checks/{check_id}/fix", params={"creator": "@lena.bakes"}
+        )
+        assert "&lt;lena.bakes@creators.example&gt;" in by_handle.text
+
+    def test_an_opted_out_or_unknown_creator_is_said_next_to_the_field(
+        self,
+        client: TestClient,
+        csrf: str,
+        database: Database,
+        settings: Settings,
+        reviewer: WebAccount,
+        creators: dict[str, int],
+    ) -> None:
+        from outreach.service import OutreachService
+
+        (check_id,) = seed(database, reviewer.organization_id, paid_post(BURIED))
+        with database.session() as session:
+            OutreachService(settings).opt_out(
+                session, reviewer.organization_id, creators["maya.glow"], source="reply"
+            )
+        refused = client.get(
+            f"/compliance/checks/{check_id}/fix", params={"creator": "maya.glow@creators.example"}
+        )
+        assert refused.status_code == 409
+        error = re.search(r'id="e-creator">([^<]*)<', refused.text)
+        assert error and "opted out" in error.group(1)
+        assert (
+            "Send the fix" not in refused.text.split("</h1>", 1)[1].split("Preview the e-mail")[1]
+        )
+        posted = client.post(
+            f"/compliance/checks/{check_id}/fix",
+            data={"creator_id": str(creators["maya.glow"]), "csrf_token": csrf},
+        )
+        assert posted.status_code == 409
+        unknown = client.get(
+            f"/compliance/checks/{check_id}/fix", params={"creator": "nobody@example.com"}
+        )
+        assert unknown.status_code == 422 and 'id="e-creator"' in unknown.text
+        missing = client.get(f"/compliance/checks/{check_id}/fix", params={"creator": "987654"})
+        assert missing.status_code == 422 and "987654" in missing.text
+        from storage.repositories.outreach import OutreachRepository
+
+        with database.session() as session:
+            assert OutreachRepository(session).messages(reviewer.organization_id) == []
