@@ -130,6 +130,14 @@ def test_eight_clients_never_freeze_the_server(
     for thread in threads:
         thread.join(timeout=DURATION_S + SLOW_S * 6)
 
+    latencies = sorted(s[2] for s in outcomes.seen)
+    health_seen = [s[2] for s in outcomes.seen if s[0] == "GET /healthz"]
+    print(  # the figures for a report (pytest -s)
+        f"concurrency: {len(outcomes.seen)} requests by {CLIENTS} clients in {DURATION_S} s, "
+        f"{sum(1 for s in outcomes.seen if s[1] >= 500)} 5xx, "
+        f"slowest {latencies[-1] if latencies else 0:.2f} s, "
+        f"/healthz slowest {max(health_seen, default=0):.2f} s over {len(health_seen)} probes"
+    )
     assert not outcomes.failures, outcomes.failures[:5]
     errors = [s for s in outcomes.seen if s[1] >= 500]
     assert not errors, errors[:5]
