@@ -74,7 +74,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("ann", "HNSW search, and the vectors of the union (cosines)"),
     ("bm25", "BM25Index.search (both pools, the union, excluded topics)"),
     ("wish_pool", "MatchService._wish_pool: the creators who meet the wishes"),
-    ("fusion", "reciprocal_rank_fusion"),
+    ("fusion", "fuse_zscore, Rocchio feedback"),
     ("retrieval_other", "the rest of MatchService._retrieve (union of the pools)"),
     ("feature_gathering", "catalog snapshot, candidate columns, records of the page"),
     ("scoring", "score_candidates: every candidate, one numpy pass"),
@@ -160,6 +160,7 @@ def _targets(app: Any) -> list[tuple[Any, str, str]]:
     import fastapi.routing
 
     import api.routes.matching as route
+    import matcher.retrieval as retrieval
     import matcher.service as service
     from accounts.service import AccountService
     from api.middleware import RateLimiter
@@ -186,10 +187,12 @@ def _targets(app: Any) -> list[tuple[Any, str, str]]:
         (Catalog, "select", "catalog_filter"),
         (embedder_class, "encode_query", "encoding"),
         (IndexHolder, "search", "ann"),
+        (VectorIndex, "search", "ann"),
         (VectorIndex, "get_vectors", "ann"),
         (BM25Index, "search", "bm25"),
         (service.MatchService, "_wish_pool", "wish_pool"),
-        (service, "reciprocal_rank_fusion", "fusion"),
+        (retrieval, "fuse_zscore", "fusion"),
+        (retrieval, "feedback_query", "fusion"),
         (service.MatchService, "_retrieve", "retrieval_other"),
         (service.MatchService, "_rank", "feature_gathering"),
         (service.MatchService, "_records", "feature_gathering"),
