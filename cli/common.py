@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from core.settings import Settings
     from storage.database import Database
 
-__all__ = ["DEMO_ORG", "_database", "_fail", "_settings"]
+__all__ = ["DEMO_ORG", "_database", "_fail", "_fitted_models", "_settings"]
 
 DEMO_ORG = "demo"
 
@@ -30,13 +30,24 @@ def _settings() -> Settings:
 
 
 @contextlib.contextmanager
+def _fitted_models(settings: Settings | None) -> Iterator[None]:
+    """Keep the fitted compliance classifiers in ``<data_dir>/cache`` (core/fitcache.py): a
+    command that checks a post then loads them instead of fitting them (~1.4 s) again."""
+    from core.fitcache import use_directory
+
+    with use_directory(settings.data_dir / "cache" if settings is not None else None):
+        yield
+
+
+@contextlib.contextmanager
 def _database() -> Iterator[tuple[Settings, Database]]:
     from storage.database import Database
 
     settings = _settings()
     database = Database(settings.resolved_database_url)
     try:
-        yield settings, database
+        with _fitted_models(settings):
+            yield settings, database
     finally:
         database.dispose()
 

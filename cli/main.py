@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from cli.common import DEMO_ORG, _database, _fail, _settings
+from cli.common import DEMO_ORG, _database, _fail, _fitted_models, _settings
 from core.errors import AppError
 
 # Only typer, the standard library and core.errors at the top: `--help` and the commands that
@@ -278,35 +278,42 @@ def compliance_check(
         bool, typer.Option("--json", help="One result object per line, in input order.")
     ] = False,
 ) -> None:
-    """Check posts for sponsorship disclosure (nothing is stored; the API stores checks).
+    """Check posts for sponsorship disclosure (the results are not stored; the API stores checks).
 
     Exits 0 when every post is compliant, 1 when any needs review or is non-compliant, 2 when
     a line is not a valid post (its error names the line and field; the others are checked).
     """
+    from pydantic import ValidationError
+
     from compliance.checker import check_post
     from compliance.cli_support import format_table, read_jsonl
     from compliance.types import CheckResult, Verdict
 
+    try:
+        settings: Settings | None = _settings()
+    except ValidationError:  # e.g. production settings without secrets: check, uncached
+        settings = None
     stream = _open_input(file)
     results: list[CheckResult] = []
     bad = 0
     flagged = False
-    try:
-        lines = (raw.decode("utf-8", errors="replace") for raw in stream)
-        for _line, parsed in read_jsonl(lines):
-            if isinstance(parsed, AppError):
-                bad += 1
-                typer.echo(f"error: {parsed.message}", err=True)
-                continue
-            result = check_post(parsed)
-            flagged = flagged or result.verdict is not Verdict.COMPLIANT
-            if as_json:
-                typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-            else:
-                results.append(result)
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+    with _fitted_models(settings):
+        try:
+            lines = (raw.decode("utf-8", errors="replace") for raw in stream)
+            for _line, parsed in read_jsonl(lines):
+                if isinstance(parsed, AppError):
+                    bad += 1
+                    typer.echo(f"error: {parsed.message}", err=True)
+                    continue
+                result = check_post(parsed)
+                flagged = flagged or result.verdict is not Verdict.COMPLIANT
+                if as_json:
+                    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+                else:
+                    results.append(result)
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
     if not as_json:
         typer.echo(format_table(results), nl=False)
     if bad:

@@ -23,6 +23,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
+from core.fitcache import cached_fit
+
 __all__ = [
     "ClassifierReport",
     "SponsorshipClassifier",
@@ -203,12 +205,19 @@ _cached: SponsorshipClassifier | None = None
 
 
 def default_classifier() -> SponsorshipClassifier:
-    """The process-wide classifier, trained on all rows at first use."""
+    """The process-wide classifier, trained on all rows at first use (or read from the
+    fitted-model cache when a caller turned it on: see core/fitcache.py)."""
     global _cached
     if _cached is None:
         with _lock:
             if _cached is None:
-                _cached = _train(load_training_data())
+                _cached = cached_fit(
+                    "compliance-sponsorship",
+                    lambda: _train(load_training_data()),
+                    expected=SponsorshipClassifier,
+                    inputs=[*Path(__file__).parent.glob("*.py"), DATA_PATH],
+                    packages=("scikit-learn", "numpy", "scipy"),
+                )
     return _cached
 
 

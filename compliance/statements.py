@@ -45,6 +45,7 @@ from compliance.lexicon import (
     Fields,
     fold,
 )
+from core.fitcache import cached_fit
 
 __all__ = [
     "CLAUSE_FILES",
@@ -360,15 +361,25 @@ _lock = threading.Lock()
 _cached: StatementClassifier | None = None
 
 
+def _fit_default() -> StatementClassifier:
+    rows = load_clauses()
+    return StatementClassifier().fit([r["text"] for r in rows], [clause_label(r) for r in rows])
+
+
 def default_statement_classifier() -> StatementClassifier:
-    """The process-wide classifier, trained on every clause file at first use."""
+    """The process-wide classifier, trained on every clause file at first use (or read from
+    the fitted-model cache when a caller turned it on: see core/fitcache.py)."""
     global _cached
     if _cached is None:
         with _lock:
             if _cached is None:
-                rows = load_clauses()
-                _cached = StatementClassifier().fit(
-                    [r["text"] for r in rows], [clause_label(r) for r in rows]
+                _cached = cached_fit(
+                    "compliance-statements",
+                    _fit_default,
+                    expected=StatementClassifier,
+                    # the package's code (the preprocessing, the lexicon) and the clauses
+                    inputs=[*Path(__file__).parent.glob("*.py"), *CLAUSE_FILES],
+                    packages=("scikit-learn", "numpy", "scipy"),
                 )
     return _cached
 
