@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
@@ -38,6 +39,8 @@ FORMAT = "creatormatch-fitcache-1"
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _directory: Path | None = None
+_KEY_CHARS = 32  # of the sha256 hex digest, in the file name
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 T = TypeVar("T")
 
@@ -95,12 +98,17 @@ def cached_fit(
         expected: the model's type; a cached object of another type is ignored.
         inputs: every file the fit depends on (training data, the source that defines it).
         packages: distributions whose version changes the fitted model (``scikit-learn``).
+
+    Raises:
+        ValueError: ``name`` has other characters.
     """
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"a cached model's name is letters, digits, - and _, not {name!r}")
     directory = _directory
     if directory is None:
         return fit()
     key = cache_key(name, inputs, packages)
-    path = directory / f"{name}-{key[:32]}.pickle"
+    path = directory / f"{name}-{key[:_KEY_CHARS]}.pickle"
     found = _load(path, expected)
     if found is not None:
         return found
@@ -167,9 +175,10 @@ def _store(path: Path, model: object, name: str) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        for old in directory.glob(f"{name}-*.pickle"):
-            # the files of this model's older keys (not another model whose name shares a prefix)
-            if old != path and len(old.name) == len(path.name):
+        older = re.compile(rf"{re.escape(name)}-[0-9a-f]{{{_KEY_CHARS}}}\.pickle")
+        for old in directory.iterdir():
+            # this model's files of other keys, never another model's whose name shares a prefix
+            if old != path and older.fullmatch(old.name):
                 with contextlib.suppress(OSError):
                     old.unlink()
     except OSError as exc:  # a read-only or full data directory: no cache, same model

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,6 +98,82 @@ def test_another_model_with_a_longer_name_keeps_its_file(data: Path, cache: Path
     data.write_text("two")
     fit_with(Fitter(data), cache)
     assert len(list(cache.glob("model-b-*.pickle"))) == 1
+
+
+def test_another_file_in_the_directory_is_left_alone(data: Path, cache: Path) -> None:
+    fit_with(Fitter(data), cache)
+    notes = cache / "model-notes.pickle"
+    notes.write_bytes(b"")
+    data.write_text("two")
+    fit_with(Fitter(data), cache)
+    assert notes.exists()
+
+
+def test_a_name_outside_letters_digits_dash_underscore_is_refused(data: Path) -> None:
+    with pytest.raises(ValueError, match="letters, digits"):
+        cached_fit("../model", Fitter(data), expected=Model, inputs=[data])
+
+
+def test_a_write_that_fails_leaves_no_file_behind(
+    data: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dump_half(obj: object, fh: Any, protocol: int) -> None:
+        fh.write(pickle.dumps(obj)[:5])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fitcache.pickle, "dump", dump_half)
+    fitter = Fitter(data)
+    assert fit_with(fitter, cache) == Model("one")
+    # neither a half-written cache file nor the temporary file it was written to
+    assert sorted(p.name for p in cache.iterdir()) == []
+    monkeypatch.undo()
+    assert fit_with(fitter, cache) == Model("one")
+    assert fitter.calls == 2
+    assert len(cached_files(cache)) == 1
+
+
+_TWO_WRITERS = r"""
+import sys, time
+from pathlib import Path
+from core.fitcache import cached_fit, use_directory
+
+class Model:
+    def __init__(self, value):
+        self.value = value
+
+def fit():
+    # both processes have fitted before either writes: they write at the same time
+    Path(sys.argv[2], "fitted-" + sys.argv[3]).touch()
+    deadline = time.monotonic() + 60
+    while len(list(Path(sys.argv[2]).glob("fitted-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return Model("x" * 2_000_000)
+
+with use_directory(Path(sys.argv[1])):
+    model = cached_fit("model", fit, expected=Model, inputs=[Path(sys.argv[4])])
+print(len(model.value))
+"""
+
+
+def test_two_processes_fitting_at_once_both_succeed_and_leave_one_whole_file(
+    data: Path, cache: Path, tmp_path: Path
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TWO_WRITERS, str(cache), str(tmp_path), str(n), str(data)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
+    outputs = [w.communicate(timeout=120) for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], outputs
+    assert [out.strip() for out, _err in outputs] == ["2000000", "2000000"]
+    assert len(cached_files(cache)) == 1
+    assert [p for p in cache.iterdir() if p.suffix == ".tmp"] == []
 
 
 def test_use_directory_restores_the_previous_one(tmp_path: Path) -> None:
