@@ -373,8 +373,10 @@ def match(
     as_json: Annotated[bool, typer.Option("--json", help="JSON, results in rank order.")] = False,
 ) -> None:
     """Rank the organisation's creators for a brief, with scores and reasons."""
-    from api.routes.matching import result_read
+    # The matcher and the database only: the result fields come from matcher.ranking, not
+    # from the API's schemas (which would import FastAPI).
     from core.tiers import Tier
+    from matcher.ranking import result_fields
     from matcher.service import MatchFilters, brief_from_request
     from storage.repositories import OrganizationRepository
 
@@ -396,18 +398,18 @@ def match(
                 page = service.match(session, organization.id, parsed, filters=filters, k=k)
         except AppError as exc:
             raise _fail(exc.message) from None
-    results = [result_read(i + 1, hit) for i, hit in enumerate(page.hits)]
+    results = [result_fields(i + 1, hit) for i, hit in enumerate(page.hits)]
     if as_json:
-        typer.echo(json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False))
+        typer.echo(json.dumps(results, ensure_ascii=False))
         return
     for r in results:
         typer.echo(
-            f"{r.rank:>3}. {r.score:.3f}  {r.platform}/{r.handle}  {r.tier or '-'}  "
-            f"{r.followers or '-'} followers  {r.country or '-'}"
+            f"{r['rank']:>3}. {r['score']:.3f}  {r['platform']}/{r['handle']}  "
+            f"{r['tier'] or '-'}  {r['followers'] or '-'} followers  {r['country'] or '-'}"
         )
-        for reason in r.reasons:
+        for reason in r["reasons"]:
             typer.echo(f"       - {reason}")
-        for flag in r.flags:
+        for flag in r["flags"]:
             typer.secho(f"       ! {flag}", fg=typer.colors.YELLOW)
 
 
