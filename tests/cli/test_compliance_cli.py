@@ -94,3 +94,16 @@ def test_the_fitted_classifiers_are_cached_in_the_data_dir_and_loaded_next_time(
     assert second.exit_code == first.exit_code
     assert second.stdout == first.stdout
     assert json.loads(second.stdout)["sponsored_score"] is not None
+
+
+def test_settings_that_do_not_validate_check_without_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Production settings without secrets refuse to load; checking a file needs none of them,
+    # so the check runs, fitting the classifiers instead of reading a cache.
+    monkeypatch.setenv("CREATORMATCH_ENVIRONMENT", "production")
+    path = write(tmp_path, [{**BASE, "id": "a", "caption": "#ad " + BASE["caption"]}])  # type: ignore[operator]
+    result = CliRunner().invoke(app, ["compliance", "check", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "compliant"
+    assert not (tmp_path / "var" / "cache").exists()
