@@ -1,23 +1,25 @@
 """Start-up time of the ``creatormatch`` command: how long a command takes from the shell, in a
-new process each time, the way a person or a cron job runs it.
+new process each time, the way a person or a cron job runs it (issue 16).
 
-    python -m bench.bench_cli [--runs 10] [--data-dir DIR] [--creators 200] [--only help,match]
+    python -m bench.bench_cli [--runs 5] [--data-dir DIR] [--creators 200] [--only help,match]
 
-Prints JSON. For each command: the median and p90 wall time over ``--runs`` runs (after one
-untimed warm-up run, so the files are in the page cache), its ratio to the anchor, and the
-heavy modules (torch, sklearn, faiss, fastapi, ...) the command imported, read from one extra
-run under ``python -X importtime``. The anchor is ``python -c pass`` with the same interpreter,
-measured in the same run: the ratio compares machines and loads better than seconds do.
+Prints JSON. For each command: the median, p90 and minimum wall time over ``--runs`` runs
+(after one untimed warm-up run, so the files are in the page cache), its ratio to two anchors,
+and the heavy modules (torch, sklearn, faiss, fastapi, ...) it imported, read from one extra
+run under ``python -X importtime``. The anchors are measured in the same run with the same
+interpreter: ``python -c pass`` (the interpreter alone) and ``python -c "import numpy"`` (one
+common library). On a shared machine the ratios compare runs better than seconds do.
 
-Commands: ``--help``; ``compliance check`` of one post (with the cached clause classifiers,
-and again with the cache removed before each run: the first run after an install or an
-upgrade); ``orgs list``; ``keys list``; ``users list``; ``db upgrade`` at head; ``match`` of a
-brief (a new process: the encoder and the index are loaded, the model files are in the page
-cache).
+Commands: ``--help``; ``compliance check`` of one post, with the fitted classifiers cached in
+``<data_dir>/cache`` and again with them removed before each run (the first run after an
+install or an upgrade); ``orgs list``; ``keys list``; ``users list``; ``db upgrade`` at head;
+``match`` of a brief (the encoder and the index are loaded in each new process).
 
 Without ``--data-dir`` a temporary directory gets the schema, a demo roster of ``--creators``
-creators and its index (a few minutes the first time: the model is exported to int8 ONNX).
-With ``--data-dir`` those steps run only when the demo organisation is missing.
+creators and its index (a few minutes the first time: the model is exported to int8 ONNX under
+the data directory). With ``--data-dir`` those steps run only when the demo organisation is
+missing. The commands run whatever ``cli`` the interpreter imports: set ``PYTHONPATH`` to
+another checkout to measure its code (the report records it).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,7 @@ HEAVY = (
     "argon2",
     "numpy",
 )
-TARGETS = {"help": 0.5, "orgs_list": 0.5, "keys_list": 0.5, "users_list": 0.5, "match": 2.0}
+ANCHORS = {"python": "pass", "numpy": "import numpy"}
 POST = {
     "id": "bench-1",
     "caption": "Loving my new trail shoes from @trailhound, they paid me to try them #hiking",
@@ -74,20 +75,23 @@ def _command() -> list[str]:
 
 
 def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREATORMATCH_")}
-    env.update(
-        CREATORMATCH_DATA_DIR=str(data_dir),
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        PYTHONDONTWRITEBYTECODE="0",
-    )
+    # Any value of PYTHONDONTWRITEBYTECODE, even "0", would stop .pyc files being written.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CREATORMATCH_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    env.update(CREATORMATCH_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     return env
 
 
 def _run(
     argv: Sequence[str], env: dict[str, str], ok: Sequence[int]
 ) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(list(argv), env=env, capture_output=True, text=True, check=False)
+    # From the data directory's parent: `python -c` puts the working directory first on
+    # sys.path, which would shadow PYTHONPATH with the checkout the benchmark was started in.
+    cwd = Path(env["CREATORMATCH_DATA_DIR"]).parent
+    done = subprocess.run(list(argv), env=env, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode not in ok:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr[-2000:]}")
     return done
@@ -115,11 +119,28 @@ def _time(
         start = time.perf_counter()
         _run(argv, env, ok)
         seconds.append(time.perf_counter() - start)
+    return _summary(seconds)
+
+
+def _summary(seconds: Sequence[float]) -> dict[str, Any]:
     return {
         "median_s": round(statistics.median(seconds), 4),
         "p90_s": round(_p90(seconds), 4),
         "min_s": round(min(seconds), 4),
+        "n": len(seconds),
     }
+
+
+def _seconds(code: str, env: dict[str, str], runs: int) -> list[float]:
+    """Wall times of ``python -c CODE`` (after a warm-up run)."""
+    argv = [sys.executable, "-c", code]
+    _run(argv, env, (0,))
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        _run(argv, env, (0,))
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def _heavy_imports(args: Sequence[str], env: dict[str, str], ok: Sequence[int]) -> list[str]:
@@ -148,7 +169,7 @@ def _setup(data_dir: Path, env: dict[str, str], creators: int) -> dict[str, Any]
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=10, help="Timed runs per command.")
+    parser.add_argument("--runs", type=int, default=5, help="Timed runs per command.")
     parser.add_argument("--data-dir", type=Path, help="Reuse this data dir (else a temp one).")
     parser.add_argument("--creators", type=int, default=200, help="Demo roster size.")
     parser.add_argument("--only", default="", help="Comma-separated command names.")
@@ -156,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-cli-")
     data_dir = (args.data_dir or Path(tmp.name) / "var").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
     env = _env(data_dir)
     report: dict[str, Any] = {
         "machine": {
@@ -163,15 +185,19 @@ def main(argv: list[str] | None = None) -> None:
             "cpus": os.cpu_count(),
             "load_average_before": [round(x, 2) for x in os.getloadavg()],
         },
+        "pythonpath": os.environ.get("PYTHONPATH", ""),
+        "cli_module": _run(
+            [sys.executable, "-c", "import cli; print(cli.__file__)"], env, (0,)
+        ).stdout.strip(),
         "runs": args.runs,
     }
     report["setup"] = _setup(data_dir, env, args.creators)
     post_file = Path(tmp.name) / "post.jsonl"
     post_file.write_text(json.dumps(POST) + "\n", encoding="utf-8")
-    classifier_cache = data_dir / "cache" / "compliance"
 
     def drop_classifier_cache() -> None:
-        shutil.rmtree(classifier_cache, ignore_errors=True)
+        for path in (data_dir / "cache").glob("compliance-*.pickle"):
+            path.unlink()
 
     # name: (arguments, accepted exit codes, untimed step before each run)
     commands: dict[str, tuple[list[str], tuple[int, ...], Callable[[], None] | None]] = {
@@ -189,8 +215,9 @@ def main(argv: list[str] | None = None) -> None:
         "match": (["match", BRIEF, "--org", "demo", "--k", "10"], (0,), None),
     }
     only = {name for name in args.only.split(",") if name}
-    anchor = _time([sys.executable, "-c", "pass"], env, args.runs)
-    report["anchor"] = {"argv": "python -c pass", **anchor}
+    # The anchors run before and after the commands and pool their runs: the load of a shared
+    # machine drifts over the minutes a run takes.
+    anchor_seconds = {name: _seconds(code, env, args.runs) for name, code in ANCHORS.items()}
     results: dict[str, Any] = {}
     for name, (cli_args, ok, prepare) in commands.items():
         if only and name not in only:
@@ -199,13 +226,17 @@ def main(argv: list[str] | None = None) -> None:
         results[name] = {
             "argv": " ".join(["creatormatch", *cli_args]).replace(str(post_file), "post.jsonl"),
             **timing,
-            "ratio_to_anchor": round(timing["median_s"] / anchor["median_s"], 1),
             "heavy_imports": _heavy_imports(cli_args, env, ok),
         }
-        if name in TARGETS:
-            results[name]["target_s"] = TARGETS[name]
-            results[name]["met"] = timing["median_s"] <= TARGETS[name]
     report["commands"] = results
+    anchors = {}
+    for name, code in ANCHORS.items():
+        anchor_seconds[name] += _seconds(code, env, args.runs)
+        anchors[name] = {"argv": f'python -c "{code}"', **_summary(anchor_seconds[name])}
+    report["anchors"] = anchors
+    for result in results.values():
+        for name, anchor in anchors.items():
+            result[f"ratio_to_{name}"] = round(result["median_s"] / anchor["median_s"], 2)
     report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     tmp.cleanup()
     print(json.dumps(report, indent=2))
