@@ -4,9 +4,10 @@ new process each time, the way a person or a cron job runs it (issue 16).
     python -m bench.bench_cli [--runs 5] [--data-dir DIR] [--creators 200] [--only help,match]
 
 Prints JSON. For each command: the median, p90 and minimum wall time over ``--runs`` runs
-(after one untimed warm-up run, so the files are in the page cache), its ratio to two anchors,
-and the heavy modules (torch, sklearn, faiss, fastapi, ...) it imported, read from one extra
-run under ``python -X importtime``. The anchors are measured in the same run with the same
+(after one untimed warm-up run, so the files are in the page cache), the median CPU time
+(user + system; steadier than wall time when other jobs share the cores), its ratios to two
+anchors, and the heavy modules (torch, sklearn, faiss, fastapi, ...) it imported, read from
+one extra run under ``python -X importtime``. The anchors are measured in the same run with the same
 interpreter: ``python -c pass`` (the interpreter alone) and ``python -c "import numpy"`` (one
 common library). On a shared machine the ratios compare runs better than seconds do.
 
@@ -28,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -102,45 +104,39 @@ def _p90(values: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
-def _time(
+def _measure(
     argv: Sequence[str],
     env: dict[str, str],
     runs: int,
     ok: Sequence[int] = (0,),
     prepare: Callable[[], None] | None = None,
-) -> dict[str, Any]:
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system, of the process and its threads) seconds of ``runs``
+    runs, after one untimed warm-up run (page cache, .pyc files, caches a first run writes)."""
     if prepare is not None:
         prepare()
-    _run(argv, env, ok)  # warm-up: page cache, .pyc files, caches a first run writes
-    seconds = []
+    _run(argv, env, ok)
+    wall, cpu = [], []
     for _ in range(runs):
         if prepare is not None:
             prepare()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         _run(argv, env, ok)
-        seconds.append(time.perf_counter() - start)
-    return _summary(seconds)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
-def _summary(seconds: Sequence[float]) -> dict[str, Any]:
+def _summary(wall: Sequence[float], cpu: Sequence[float]) -> dict[str, Any]:
     return {
-        "median_s": round(statistics.median(seconds), 4),
-        "p90_s": round(_p90(seconds), 4),
-        "min_s": round(min(seconds), 4),
-        "n": len(seconds),
+        "median_s": round(statistics.median(wall), 4),
+        "p90_s": round(_p90(wall), 4),
+        "min_s": round(min(wall), 4),
+        "cpu_median_s": round(statistics.median(cpu), 4),
+        "n": len(wall),
     }
-
-
-def _seconds(code: str, env: dict[str, str], runs: int) -> list[float]:
-    """Wall times of ``python -c CODE`` (after a warm-up run)."""
-    argv = [sys.executable, "-c", code]
-    _run(argv, env, (0,))
-    seconds = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        _run(argv, env, (0,))
-        seconds.append(time.perf_counter() - start)
-    return seconds
 
 
 def _heavy_imports(args: Sequence[str], env: dict[str, str], ok: Sequence[int]) -> list[str]:
@@ -217,12 +213,15 @@ def main(argv: list[str] | None = None) -> None:
     only = {name for name in args.only.split(",") if name}
     # The anchors run before and after the commands and pool their runs: the load of a shared
     # machine drifts over the minutes a run takes.
-    anchor_seconds = {name: _seconds(code, env, args.runs) for name, code in ANCHORS.items()}
+    anchor_runs = {
+        name: _measure([sys.executable, "-c", code], env, args.runs)
+        for name, code in ANCHORS.items()
+    }
     results: dict[str, Any] = {}
     for name, (cli_args, ok, prepare) in commands.items():
         if only and name not in only:
             continue
-        timing = _time([*_command(), *cli_args], env, args.runs, ok, prepare)
+        timing = _summary(*_measure([*_command(), *cli_args], env, args.runs, ok, prepare))
         results[name] = {
             "argv": " ".join(["creatormatch", *cli_args]).replace(str(post_file), "post.jsonl"),
             **timing,
@@ -231,12 +230,16 @@ def main(argv: list[str] | None = None) -> None:
     report["commands"] = results
     anchors = {}
     for name, code in ANCHORS.items():
-        anchor_seconds[name] += _seconds(code, env, args.runs)
-        anchors[name] = {"argv": f'python -c "{code}"', **_summary(anchor_seconds[name])}
+        wall, cpu = _measure([sys.executable, "-c", code], env, args.runs)
+        pooled = _summary(anchor_runs[name][0] + wall, anchor_runs[name][1] + cpu)
+        anchors[name] = {"argv": f'python -c "{code}"', **pooled}
     report["anchors"] = anchors
     for result in results.values():
         for name, anchor in anchors.items():
             result[f"ratio_to_{name}"] = round(result["median_s"] / anchor["median_s"], 2)
+            result[f"cpu_ratio_to_{name}"] = round(
+                result["cpu_median_s"] / anchor["cpu_median_s"], 2
+            )
     report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     tmp.cleanup()
     print(json.dumps(report, indent=2))
