@@ -3,7 +3,9 @@
 TF-IDF character n-grams (within word boundaries, so it copes with four languages and with
 hashtags) plus word uni/bigrams, then logistic regression. It is trained deterministically
 from ``compliance/data/sponsorship_train.jsonl`` at first use (well under two seconds) and
-cached in the process; no fitted model is stored on disk. The score never changes a verdict.
+cached in the process. The command line also keeps the fitted model on disk, in
+``<data_dir>/cache`` (core/fitcache.py), so a new command loads it instead of fitting it; the
+API server does not. The score never changes a verdict.
 """
 
 from __future__ import annotations

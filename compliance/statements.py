@@ -12,8 +12,9 @@ connection of rules note 10, ``non_use``, ``health_claim``, ``denial`` (DISCLOSU
 It is trained deterministically from the labelled clauses in ``compliance/data``
 (``clauses_train.jsonl``, ``clauses_extra.jsonl`` and ``clauses_weak_codes.jsonl``; see
 ``TRAINING.md``) on first use, in well under a second, and kept for the life of the process.
-Nothing is downloaded and no fitted model is stored. A sentence-embedding model
-(all-MiniLM-L6-v2) was measured for this job and rejected: see ``python -m
+Nothing is downloaded; the command line keeps the fitted model in ``<data_dir>/cache``
+(core/fitcache.py) so that a new command loads it instead of fitting it. A sentence-embedding
+model (all-MiniLM-L6-v2) was measured for this job and rejected: see ``python -m
 eval.compliance_models`` and docs/compliance-evaluation.md.
 """
 
