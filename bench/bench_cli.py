@@ -11,10 +11,11 @@ one extra run under ``python -X importtime``. The anchors are measured in the sa
 interpreter: ``python -c pass`` (the interpreter alone) and ``python -c "import numpy"`` (one
 common library). On a shared machine the ratios compare runs better than seconds do.
 
-Commands: ``--help``; ``compliance check`` of one post, with the fitted classifiers cached in
-``<data_dir>/cache`` and again with them removed before each run (the first run after an
-install or an upgrade); ``orgs list``; ``keys list``; ``users list``; ``db upgrade`` at head;
-``match`` of a brief (the encoder and the index are loaded in each new process).
+Commands: ``--help``; ``compliance check`` of one post (``POST``: both classifiers run), with
+the fitted classifiers cached in ``<data_dir>/cache`` and again with them removed before each
+run (the first run after an install or an upgrade); ``orgs list``; ``keys list``;
+``users list``; ``db upgrade`` at head; ``match`` of a brief (the encoder and the index are
+loaded in each new process).
 
 Without ``--data-dir`` a temporary directory gets the schema, a demo roster of ``--creators``
 creators and its index (a few minutes the first time: the model is exported to int8 ONNX under
@@ -59,11 +60,14 @@ HEAVY = (
     "numpy",
 )
 ANCHORS = {"python": "pass", "numpy": "import numpy"}
+# A tie told in plain words that no fixed label covers, so both classifiers run (a post whose
+# only statement is a label such as "they paid me" never reaches the statement classifier).
 POST = {
     "id": "bench-1",
-    "caption": "Loving my new trail shoes from @trailhound, they paid me to try them #hiking",
+    "caption": "Trail day in the Alps with my new shoes from @trailhound #hiking",
+    "transcript": "[00:04] Trailhound covered my trip out here so I could test these on trails",
     "platform": "instagram",
-    "media": "image",
+    "media": "video",
     "material_connection": {"type": "paid", "brand": "Trailhound"},
     "jurisdiction": "US",
 }
