@@ -8,20 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
-from tqdm import tqdm
 
-from accounts.service import AccountService, parse_scopes
-from cli.common import DEMO_ORG, _database, _fail, _settings
+from cli.common import DEMO_ORG, _database, _fail, _fitted_models, _settings
 from core.errors import AppError
-from core.logging import configure_logging
-from core.settings import Settings
-from creators.formats import iter_export, parse_records
-from creators.presets import Preset, get_preset
-from creators.service import CreatorService, ImportRejectedError, ImportSummary
-from storage.migrate import upgrade
-from storage.repositories import ApiKeyRepository, OrganizationRepository
 
+# Only typer, the standard library and core.errors at the top: `--help` and the commands that
+# need no model must not pay for SQLAlchemy, pydantic-settings, the matcher (numpy, faiss,
+# scikit-learn, onnxruntime) or the API. Each command imports what it uses.
 if TYPE_CHECKING:
+    from core.settings import Settings
+    from creators.presets import Preset
+    from creators.service import ImportSummary
     from matcher.service import MatchService
 
 app = typer.Typer(
@@ -53,6 +50,8 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from core.logging import configure_logging
+    from storage.migrate import upgrade
 
     settings = _settings()
     if migrate:
@@ -76,6 +75,8 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Create or migrate the database schema (Alembic)."""
+    from storage.migrate import upgrade
+
     with _database() as (_, database):
         upgrade(database.engine, revision)
         typer.echo(f"database at {revision}: {database.engine.url.render_as_string()}")
@@ -84,6 +85,8 @@ def db_upgrade(
 @orgs_app.command("create")
 def orgs_create(name: str) -> None:
     """Create an organisation."""
+    from accounts.service import AccountService
+
     with _database() as (settings, database):
         accounts = AccountService(settings.api_key_pepper.get_secret_value())
         try:
@@ -97,6 +100,8 @@ def orgs_create(name: str) -> None:
 @orgs_app.command("list")
 def orgs_list() -> None:
     """List organisations."""
+    from storage.repositories import OrganizationRepository
+
     with _database() as (_s, database), database.session() as session:
         for org in OrganizationRepository(session).list():
             typer.echo(f"{org.id}\t{org.name}")
@@ -111,6 +116,9 @@ def keys_create(
     name: Annotated[str, typer.Option(help="A label for the key.")] = "",
 ) -> None:
     """Create an API key and print it (it is shown only this once)."""
+    from accounts.service import AccountService, parse_scopes
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database):
         accounts = AccountService(settings.api_key_pepper.get_secret_value())
         try:
@@ -132,6 +140,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> None:
     """List an organisation's keys (never the secrets)."""
+    from storage.repositories import ApiKeyRepository, OrganizationRepository
+
     with _database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -168,6 +178,8 @@ _PRESET_HELP = "CSV columns: none (ours), hubspot or salesforce (docs/crm-preset
 
 
 def _preset(name: str) -> Preset | None:
+    from creators.presets import get_preset
+
     try:
         return get_preset(name)
     except AppError as exc:
@@ -186,6 +198,12 @@ def creators_import(
     preset: Annotated[str, typer.Option("--preset", help=_PRESET_HELP)] = "none",
 ) -> None:
     """Import creators (upsert on platform and handle); all-or-nothing unless --skip-invalid."""
+    from tqdm import tqdm
+
+    from creators.formats import parse_records
+    from creators.service import CreatorService, ImportRejectedError
+    from storage.repositories import OrganizationRepository
+
     crm = _preset(preset)
     with _database() as (settings, database):
         stream = _open_input(file)
@@ -229,6 +247,10 @@ def creators_export(
     preset: Annotated[str, typer.Option("--preset", help=_PRESET_HELP)] = "none",
 ) -> None:
     """Export creators in the import format (or a CRM's columns with --preset)."""
+    from creators.formats import iter_export
+    from creators.service import CreatorService
+    from storage.repositories import OrganizationRepository
+
     if fmt not in ("jsonl", "csv"):
         raise _fail(f"--format must be jsonl or csv, not {fmt!r}")
     crm = _preset(preset)
@@ -256,35 +278,42 @@ def compliance_check(
         bool, typer.Option("--json", help="One result object per line, in input order.")
     ] = False,
 ) -> None:
-    """Check posts for sponsorship disclosure (nothing is stored; the API stores checks).
+    """Check posts for sponsorship disclosure (the results are not stored; the API stores checks).
 
     Exits 0 when every post is compliant, 1 when any needs review or is non-compliant, 2 when
     a line is not a valid post (its error names the line and field; the others are checked).
     """
+    from pydantic import ValidationError
+
     from compliance.checker import check_post
     from compliance.cli_support import format_table, read_jsonl
     from compliance.types import CheckResult, Verdict
 
+    try:
+        settings: Settings | None = _settings()
+    except ValidationError:  # e.g. production settings without secrets: check, uncached
+        settings = None
     stream = _open_input(file)
     results: list[CheckResult] = []
     bad = 0
     flagged = False
-    try:
-        lines = (raw.decode("utf-8", errors="replace") for raw in stream)
-        for _line, parsed in read_jsonl(lines):
-            if isinstance(parsed, AppError):
-                bad += 1
-                typer.echo(f"error: {parsed.message}", err=True)
-                continue
-            result = check_post(parsed)
-            flagged = flagged or result.verdict is not Verdict.COMPLIANT
-            if as_json:
-                typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-            else:
-                results.append(result)
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+    with _fitted_models(settings):
+        try:
+            lines = (raw.decode("utf-8", errors="replace") for raw in stream)
+            for _line, parsed in read_jsonl(lines):
+                if isinstance(parsed, AppError):
+                    bad += 1
+                    typer.echo(f"error: {parsed.message}", err=True)
+                    continue
+                result = check_post(parsed)
+                flagged = flagged or result.verdict is not Verdict.COMPLIANT
+                if as_json:
+                    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+                else:
+                    results.append(result)
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
     if not as_json:
         typer.echo(format_table(results), nl=False)
     if bad:
@@ -307,6 +336,10 @@ def index_build(
 ) -> None:
     """Encode creators that changed and (re)build the organisation's index beside the live
     one; a creator whose text did not change is not encoded again."""
+    from tqdm import tqdm
+
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database):
         service = _matcher(settings, batch=True)
         try:
@@ -340,9 +373,12 @@ def match(
     as_json: Annotated[bool, typer.Option("--json", help="JSON, results in rank order.")] = False,
 ) -> None:
     """Rank the organisation's creators for a brief, with scores and reasons."""
-    from api.routes.matching import result_read
+    # The matcher and the database only: the result fields come from matcher.ranking, not
+    # from the API's schemas (which would import FastAPI).
     from core.tiers import Tier
+    from matcher.ranking import result_fields
     from matcher.service import MatchFilters, brief_from_request
+    from storage.repositories import OrganizationRepository
 
     try:
         filters = MatchFilters(
@@ -362,18 +398,18 @@ def match(
                 page = service.match(session, organization.id, parsed, filters=filters, k=k)
         except AppError as exc:
             raise _fail(exc.message) from None
-    results = [result_read(i + 1, hit) for i, hit in enumerate(page.hits)]
+    results = [result_fields(i + 1, hit) for i, hit in enumerate(page.hits)]
     if as_json:
-        typer.echo(json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False))
+        typer.echo(json.dumps(results, ensure_ascii=False))
         return
     for r in results:
         typer.echo(
-            f"{r.rank:>3}. {r.score:.3f}  {r.platform}/{r.handle}  {r.tier or '-'}  "
-            f"{r.followers or '-'} followers  {r.country or '-'}"
+            f"{r['rank']:>3}. {r['score']:.3f}  {r['platform']}/{r['handle']}  "
+            f"{r['tier'] or '-'}  {r['followers'] or '-'} followers  {r['country'] or '-'}"
         )
-        for reason in r.reasons:
+        for reason in r["reasons"]:
             typer.echo(f"       - {reason}")
-        for flag in r.flags:
+        for flag in r["flags"]:
             typer.secho(f"       ! {flag}", fg=typer.colors.YELLOW)
 
 
@@ -386,6 +422,7 @@ def demo(
     """Load the synthetic demo roster; write a demo API key to var/demo-api-key and the demo
     user's sign-in to var/demo-login."""
     from cli.demo import load_demo
+    from storage.migrate import upgrade
 
     with _database() as (settings, database):
         upgrade(database.engine)

@@ -9,12 +9,8 @@ from typing import Annotated
 
 import typer
 
-from campaigns.service import CampaignService
 from cli.common import DEMO_ORG, _database, _fail
 from core.errors import AppError
-from outreach.service import DRAFT_KINDS, OutreachService, mailer_for
-from storage.repositories import OrganizationRepository
-from storage.repositories.outreach import OutreachRepository
 
 __all__ = ["campaigns_app", "outreach_app"]
 
@@ -31,6 +27,9 @@ _FORMATS = {"email": ("txt", "html"), "document": ("md", "html", "docx")}
 @campaigns_app.command("list")
 def campaigns_list(org: Org = DEMO_ORG) -> None:
     """The organisation's campaigns: id, name, objective, platforms."""
+    from campaigns.service import CampaignService
+    from storage.repositories import OrganizationRepository
+
     with _database() as (_settings, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -51,6 +50,9 @@ def sender(
     org: Org = DEMO_ORG,
 ) -> None:
     """Set the sender profile every outreach e-mail carries (CAN-SPAM: a postal address)."""
+    from outreach.service import OutreachService
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database):
         try:
             with database.session() as session:
@@ -99,7 +101,10 @@ def draft(
     document the compliance gate blocks is not written: its findings are printed and the
     command exits 1.
     """
+    from campaigns.service import CampaignService
     from cli import main as cli_main
+    from outreach.service import DRAFT_KINDS, OutreachService
+    from storage.repositories import OrganizationRepository
 
     kinds = kind or ["email_intro", "brief", "contract_ambassador"]
     unknown = [k for k in kinds if k not in DRAFT_KINDS]
@@ -197,7 +202,10 @@ def add(
     org: Org = DEMO_ORG,
 ) -> None:
     """Add creators to a campaign's pipeline as prospects."""
+    from campaigns.service import CampaignService
     from cli import main as cli_main
+    from outreach.service import OutreachService
+    from storage.repositories import OrganizationRepository
 
     with _database() as (settings, database):
         try:
@@ -224,6 +232,10 @@ def pipeline(
     campaign: Annotated[int, typer.Option(help="Campaign id.")], org: Org = DEMO_ORG
 ) -> None:
     """The campaign's pipeline: each creator's stage and next e-mail."""
+    from campaigns.service import CampaignService
+    from storage.repositories import OrganizationRepository
+    from storage.repositories.outreach import OutreachRepository
+
     with _database() as (_settings, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -247,6 +259,9 @@ def start(
     org: Org = DEMO_ORG,
 ) -> None:
     """Start the campaign's sequence: its prospects become due for the intro e-mail."""
+    from outreach.service import OutreachService
+    from storage.repositories import OrganizationRepository
+
     try:
         days = [int(d) for d in followup_days.split(",")]
     except ValueError:
@@ -267,6 +282,9 @@ def start(
 def run(org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None) -> None:
     """Send every due e-mail now (`serve` does this every minute). Dry run unless
     CREATORMATCH_OUTREACH_DRY_RUN=false."""
+    from outreach.service import OutreachService, mailer_for
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database):
         org_id = None
         if org is not None:
@@ -285,6 +303,9 @@ def run(org: Annotated[str | None, typer.Option(help="Only this organisation.")]
 @outreach_app.command("opt-out")
 def opt_out(creator: Annotated[int, typer.Option(help="Creator id.")], org: Org = DEMO_ORG) -> None:
     """Record that a creator wants no more e-mail from the organisation (every campaign)."""
+    from outreach.service import OutreachService
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database):
         try:
             with database.session() as session:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from campaigns.planning import PlanningService, PlanRequest
 from cli.common import DEMO_ORG, _database, _fail
 from core.errors import AppError
-from planner import Plan, Range
-from planner.report import plan_to_dict, render_html
-from storage.repositories import OrganizationRepository
+
+if TYPE_CHECKING:
+    from planner import Plan, Range
 
 __all__ = ["plan_command"]
 
@@ -69,8 +68,11 @@ def plan_command(
     org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
 ) -> None:
     """A plan within budget, by tier, with ranges and reasons, and an HTML report."""
+    from campaigns.planning import PlanningService, PlanRequest
     from cli import main as cli_main
     from matcher.service import MatchFilters, brief_from_request
+    from planner.report import plan_to_dict, render_html
+    from storage.repositories import OrganizationRepository
 
     if (brief is None) == (campaign is None):
         raise _fail("give --brief (with --budget) or --campaign")

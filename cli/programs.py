@@ -10,8 +10,6 @@ import typer
 
 from cli.common import DEMO_ORG, _database, _fail
 from core.errors import AppError
-from programs.service import ProgramService, report_csv
-from storage.repositories import OrganizationRepository
 
 __all__ = ["programs_app"]
 
@@ -78,6 +76,9 @@ def create(
     org: Org = DEMO_ORG,
 ) -> None:
     """Create a program; its deliverables are generated from the cadence."""
+    from programs.service import ProgramService
+    from storage.repositories import OrganizationRepository
+
     try:
         starts_on = date.fromisoformat(start)
     except ValueError:
@@ -121,6 +122,9 @@ def create(
 @programs_app.command("list")
 def list_(org: Org = DEMO_ORG) -> None:
     """The organisation's programs."""
+    from programs.service import ProgramService
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -136,6 +140,9 @@ def list_(org: Org = DEMO_ORG) -> None:
 @programs_app.command("show")
 def show(program: int, org: Org = DEMO_ORG) -> None:
     """Deliverables (status, due date, compliance) and the latest notices."""
+    from programs.service import ProgramService
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database), database.session() as session:
         service = ProgramService(settings)
         try:
@@ -175,6 +182,9 @@ def submit(
     org: Org = DEMO_ORG,
 ) -> None:
     """Record the creator's post for a deliverable; its disclosure is checked at once."""
+    from programs.service import ProgramService
+    from storage.repositories import OrganizationRepository
+
     when = _when(now, "--now")
     with _database() as (settings, database):
         try:
@@ -222,6 +232,9 @@ def conversion(
     org: Org = DEMO_ORG,
 ) -> None:
     """Record a sale attributed to a program by its discount code or UTM tag."""
+    from programs.service import ProgramService
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database):
         try:
             with database.session() as session:
@@ -252,6 +265,9 @@ def report(
     org: Org = DEMO_ORG,
 ) -> None:
     """The monthly reports so far (JSON, or CSV with --csv)."""
+    from programs.service import ProgramService, report_csv
+    from storage.repositories import OrganizationRepository
+
     with _database() as (settings, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)

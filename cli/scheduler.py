@@ -21,28 +21,20 @@ import signal
 import threading
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
 from cli.common import _database, _fail
-from outreach.service import OutreachService, mailer_for
-from programs.leader import DEFAULT_POLL_SECONDS, LeaderElector
-from programs.scheduler import (
-    build_scheduler,
-    did_something,
-    run_outreach,
-    run_programs,
-    run_webhooks,
-    start_elected,
-    stop_elected,
-    summary_dict,
-)
-from programs.service import ProgramService
-from webhooks.service import WebhookService
+
+if TYPE_CHECKING:
+    from apscheduler.events import JobExecutionEvent
 
 __all__ = ["scheduler_command"]
+
+# programs.leader.DEFAULT_POLL_SECONDS, which imports SQLAlchemy: `--help` should not (a test
+# checks that the two agree).
+DEFAULT_POLL_SECONDS = 5.0
 
 
 class _Reporter:
@@ -64,6 +56,8 @@ class _Reporter:
         self.say("leader" if leading else "follower")
 
     def job(self, event: JobExecutionEvent) -> None:
+        from programs.scheduler import did_something, summary_dict
+
         job_id = event.job_id
         if event.exception is not None:
             with self._lock:
@@ -125,6 +119,22 @@ def scheduler_command(
 ) -> None:
     """Run the background jobs (outreach sends, programs, webhooks) without the HTTP
     server."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+    from outreach.service import OutreachService, mailer_for
+    from programs.leader import LeaderElector
+    from programs.scheduler import (
+        build_scheduler,
+        run_outreach,
+        run_programs,
+        run_webhooks,
+        start_elected,
+        stop_elected,
+        summary_dict,
+    )
+    from programs.service import ProgramService
+    from webhooks.service import WebhookService
+
     if now is not None and not once:
         raise _fail("--now needs --once (a running scheduler always uses the clock)", 2)
     at = _parse_now(now) if now is not None else datetime.now(UTC)

@@ -6,11 +6,8 @@ from typing import Annotated
 
 import typer
 
-from accounts.users import UserService, new_password
 from cli.common import _database, _fail
 from core.errors import AppError
-from storage.repositories.organizations import OrganizationRepository
-from storage.repositories.users import UserRepository
 
 __all__ = ["users_app"]
 
@@ -31,6 +28,9 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user; prints the password when it was generated (shown only this once)."""
+    from accounts.users import UserService, new_password
+    from storage.repositories.organizations import OrganizationRepository
+
     password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else ""
     generated = not password
     password = password or new_password()
@@ -52,6 +52,9 @@ def users_create(
 @users_app.command("list")
 def users_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> None:
     """List an organisation's users."""
+    from storage.repositories.organizations import OrganizationRepository
+    from storage.repositories.users import UserRepository
+
     with _database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -74,6 +77,8 @@ def users_password(
 ) -> None:
     """Set a user's password (a forgotten one); their sessions end. Prints the password when
     it was generated (shown only this once)."""
+    from accounts.users import UserService, new_password
+
     password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else ""
     generated = not password
     password = password or new_password()

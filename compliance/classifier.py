@@ -3,7 +3,9 @@
 TF-IDF character n-grams (within word boundaries, so it copes with four languages and with
 hashtags) plus word uni/bigrams, then logistic regression. It is trained deterministically
 from ``compliance/data/sponsorship_train.jsonl`` at first use (well under two seconds) and
-cached in the process; no fitted model is stored on disk. The score never changes a verdict.
+cached in the process. The command line also keeps the fitted model on disk, in
+``<data_dir>/cache`` (core/fitcache.py), so a new command loads it instead of fitting it; the
+API server does not. The score never changes a verdict.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
+
+from core.fitcache import cached_fit
 
 __all__ = [
     "ClassifierReport",
@@ -203,12 +207,19 @@ _cached: SponsorshipClassifier | None = None
 
 
 def default_classifier() -> SponsorshipClassifier:
-    """The process-wide classifier, trained on all rows at first use."""
+    """The process-wide classifier, trained on all rows at first use (or read from the
+    fitted-model cache when a caller turned it on: see core/fitcache.py)."""
     global _cached
     if _cached is None:
         with _lock:
             if _cached is None:
-                _cached = _train(load_training_data())
+                _cached = cached_fit(
+                    "compliance-sponsorship",
+                    lambda: _train(load_training_data()),
+                    expected=SponsorshipClassifier,
+                    inputs=[*Path(__file__).parent.glob("*.py"), DATA_PATH],
+                    packages=("scikit-learn", "numpy", "scipy"),
+                )
     return _cached
 
 

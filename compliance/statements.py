@@ -12,8 +12,9 @@ connection of rules note 10, ``non_use``, ``health_claim``, ``denial`` (DISCLOSU
 It is trained deterministically from the labelled clauses in ``compliance/data``
 (``clauses_train.jsonl``, ``clauses_extra.jsonl`` and ``clauses_weak_codes.jsonl``; see
 ``TRAINING.md``) on first use, in well under a second, and kept for the life of the process.
-Nothing is downloaded and no fitted model is stored. A sentence-embedding model
-(all-MiniLM-L6-v2) was measured for this job and rejected: see ``python -m
+Nothing is downloaded; the command line keeps the fitted model in ``<data_dir>/cache``
+(core/fitcache.py) so that a new command loads it instead of fitting it. A sentence-embedding
+model (all-MiniLM-L6-v2) was measured for this job and rejected: see ``python -m
 eval.compliance_models`` and docs/compliance-evaluation.md.
 """
 
@@ -45,6 +46,7 @@ from compliance.lexicon import (
     Fields,
     fold,
 )
+from core.fitcache import cached_fit
 
 __all__ = [
     "CLAUSE_FILES",
@@ -360,15 +362,25 @@ _lock = threading.Lock()
 _cached: StatementClassifier | None = None
 
 
+def _fit_default() -> StatementClassifier:
+    rows = load_clauses()
+    return StatementClassifier().fit([r["text"] for r in rows], [clause_label(r) for r in rows])
+
+
 def default_statement_classifier() -> StatementClassifier:
-    """The process-wide classifier, trained on every clause file at first use."""
+    """The process-wide classifier, trained on every clause file at first use (or read from
+    the fitted-model cache when a caller turned it on: see core/fitcache.py)."""
     global _cached
     if _cached is None:
         with _lock:
             if _cached is None:
-                rows = load_clauses()
-                _cached = StatementClassifier().fit(
-                    [r["text"] for r in rows], [clause_label(r) for r in rows]
+                _cached = cached_fit(
+                    "compliance-statements",
+                    _fit_default,
+                    expected=StatementClassifier,
+                    # the package's code (the preprocessing, the lexicon) and the clauses
+                    inputs=[*Path(__file__).parent.glob("*.py"), *CLAUSE_FILES],
+                    packages=("scikit-learn", "numpy", "scipy"),
                 )
     return _cached
 

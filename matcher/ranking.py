@@ -51,6 +51,7 @@ __all__ = [
     "explain",
     "rank_candidates",
     "ranked_ids",
+    "result_fields",
     "wishes_for",
 ]
 
@@ -92,6 +93,41 @@ class MatchHit:
     def flags(self) -> tuple[str, ...]:
         """What a recruiter must know: uncertain data, over-budget costs, red flags."""
         return tuple(self.explanation.flags)
+
+
+def result_fields(rank: int, hit: MatchHit) -> dict[str, Any]:
+    """A ranked hit as the API (``MatchResultRead``) and ``creatormatch match --json`` show it:
+    JSON types only, component scores and weights rounded to 4 places, and the flags a
+    recruiter must see (the explanation's, a conflict with a competitor, a virtual
+    influencer)."""
+    weights = {c.name: c.weight for c in hit.explanation.contributions}
+    flags = list(hit.flags)
+    conflicts = next((c for c in hit.components if c.name == "conflicts"), None)
+    if conflicts is not None and conflicts.score is not None and conflicts.score < 1:
+        flags.append("conflicts: " + "; ".join(conflicts.reasons))
+    if hit.creator.get("is_virtual"):
+        flags.append("virtual influencer")
+    return {
+        "rank": rank,
+        "creator_id": hit.creator["id"],
+        "platform": hit.creator["platform"],
+        "handle": hit.creator["handle"],
+        "display_name": hit.creator.get("display_name"),
+        "tier": hit.tier.value if hit.tier is not None else None,
+        "followers": hit.creator.get("followers"),
+        "country": hit.creator.get("country"),
+        "score": float(hit.score),
+        "components": {
+            c.name: {
+                "score": None if c.score is None else round(float(c.score), 4),
+                "weight": round(float(weights.get(c.name, 0.0)), 4),
+                "reasons": list(c.reasons),
+            }
+            for c in hit.components
+        },
+        "reasons": hit.top_reasons(3),
+        "flags": flags,
+    }
 
 
 # --------------------------------------------------------------------- building columns

@@ -12,7 +12,6 @@ from api.deps import ReadPrincipal, SessionDep
 from api.schemas.common import IdPath, decode_keyset, encode_keyset
 from api.schemas.matching import (
     BriefUnderstoodRead,
-    ComponentRead,
     MatchFiltersIn,
     MatchRequest,
     MatchResponse,
@@ -25,7 +24,7 @@ from api.schemas.matching import (
 from campaigns.service import CampaignService
 from core.tiers import tier_for_followers
 from matcher.brief import Brief
-from matcher.ranking import MatchHit
+from matcher.ranking import MatchHit, result_fields
 from matcher.service import MatchFilters, MatchService
 
 router = APIRouter(tags=["matching"])
@@ -58,16 +57,6 @@ def to_filters(body: MatchFiltersIn) -> MatchFilters:
     )
 
 
-def _flags(hit: MatchHit) -> list[str]:
-    flags = list(hit.flags)
-    conflicts = next((c for c in hit.components if c.name == "conflicts"), None)
-    if conflicts is not None and conflicts.score is not None and conflicts.score < 1:
-        flags.append("conflicts: " + "; ".join(conflicts.reasons))
-    if hit.creator.get("is_virtual"):
-        flags.append("virtual influencer")
-    return flags
-
-
 def brief_understood(brief: Brief, sources: Mapping[str, str] | None = None) -> BriefUnderstoodRead:
     """What the matcher read from the brief: its fields, every item, the niche text, and
     where each wish came from (the text, the campaign or the request)."""
@@ -98,30 +87,7 @@ def brief_understood(brief: Brief, sources: Mapping[str, str] | None = None) -> 
 
 
 def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
-    weights = {c.name: c.weight for c in hit.explanation.contributions}
-    components = {
-        c.name: ComponentRead(
-            score=None if c.score is None else round(c.score, 4),
-            weight=round(weights.get(c.name, 0.0), 4),
-            reasons=list(c.reasons),
-        )
-        for c in hit.components
-    }
-    reasons = hit.top_reasons(3)
-    return MatchResultRead(
-        rank=rank,
-        creator_id=hit.creator["id"],
-        platform=hit.creator["platform"],
-        handle=hit.creator["handle"],
-        display_name=hit.creator.get("display_name"),
-        tier=hit.tier,
-        followers=hit.creator.get("followers"),
-        country=hit.creator.get("country"),
-        score=hit.score,
-        components=components,
-        reasons=reasons,
-        flags=_flags(hit),
-    )
+    return MatchResultRead.model_validate(result_fields(rank, hit))
 
 
 @router.post("/v1/match", response_model=MatchResponse, responses=_NOT_READY)

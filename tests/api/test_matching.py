@@ -179,6 +179,10 @@ def test_cli_match_json(
     assert [r["rank"] for r in rows] == [1, 2]
     assert rows[0]["handle"] == "plantglow.maya"
     assert {"platform", "handle", "score", "components", "reasons"} <= set(rows[0])
+    # the same fields, in the same order, and values as the API's results (MatchResultRead)
+    api_rows = ready.post("/v1/match", json={"brief": BRIEF, "k": 2}).json()["results"]
+    assert [list(r) for r in rows] == [list(r) for r in api_rows]
+    assert rows == api_rows
     text = CliRunner().invoke(
         app, ["match", BRIEF, "--org", "acme", "--k", "1", "--platform", "twitch"]
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -64,3 +65,45 @@ def test_bad_line_is_reported_with_line_and_field_and_the_rest_is_checked(
     assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["a"]
     assert "line 2, field 'jurisdiction'" in result.stderr
     assert "line 3" in result.stderr
+
+
+def test_the_fitted_classifiers_are_cached_in_the_data_dir_and_loaded_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compliance import classifier, statements
+
+    # an admission of non-use, which no fixed form covers: the statement classifier reads it
+    caption = "Haven't tried this serum yet but it looks amazing"
+    path = write(tmp_path, [{**BASE, "id": "a", "caption": caption}])
+    # as in a new process: nothing fitted yet
+    monkeypatch.setattr(statements, "_cached", None)
+    monkeypatch.setattr(classifier, "_cached", None)
+    first = CliRunner().invoke(app, ["compliance", "check", str(path), "--json"])
+    cache = tmp_path / "var" / "cache"
+    names = sorted(p.name.rsplit("-", 1)[0] for p in cache.glob("*.pickle"))
+    assert names == ["compliance-sponsorship", "compliance-statements"]
+
+    def no_fitting(*_args: object) -> None:
+        raise AssertionError("fitted again instead of loading the cache")
+
+    monkeypatch.setattr(statements, "_cached", None)
+    monkeypatch.setattr(classifier, "_cached", None)
+    monkeypatch.setattr(statements, "_fit_default", no_fitting)
+    monkeypatch.setattr(classifier, "_train", no_fitting)
+    second = CliRunner().invoke(app, ["compliance", "check", str(path), "--json"])
+    assert second.exit_code == first.exit_code
+    assert second.stdout == first.stdout
+    assert json.loads(second.stdout)["sponsored_score"] is not None
+
+
+def test_settings_that_do_not_validate_check_without_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Production settings without secrets refuse to load; checking a file needs none of them,
+    # so the check runs, fitting the classifiers instead of reading a cache.
+    monkeypatch.setenv("CREATORMATCH_ENVIRONMENT", "production")
+    path = write(tmp_path, [{**BASE, "id": "a", "caption": "#ad " + BASE["caption"]}])  # type: ignore[operator]
+    result = CliRunner().invoke(app, ["compliance", "check", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "compliant"
+    assert not (tmp_path / "var" / "cache").exists()
