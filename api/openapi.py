@@ -313,7 +313,7 @@ def _complete_pages(spec: dict[str, Any]) -> None:
             continue
         item = _example_of(spec, schema["properties"]["items"].get("items", {}))
         if item is not None:
-            schema["examples"] = [{"items": [item], "next_cursor": "eyJhZnRlciI6IDQyfQ"}]
+            schema["examples"] = [{"items": [item], "next_cursor": "AAAAAAAAACo"}]
 
 
 def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:

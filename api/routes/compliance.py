@@ -12,7 +12,16 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CompliancePrincipal, DatabaseDep, Principal, SessionDep
-from api.schemas.common import IdPath, Page, Timestamp, decode_cursor, decode_keyset, page_of
+from api.schemas.common import (
+    QUEUE,
+    AfterCursor,
+    IdPath,
+    Page,
+    QueueCursor,
+    Timestamp,
+    decode_cursor,
+    page_of,
+)
 from api.schemas.compliance import (
     AssigneeUpdate,
     AuditEventRead,
@@ -158,7 +167,7 @@ def queue_(
     jurisdiction: Jurisdiction | None = None,
     platform: PlatformName = None,
     assignee: Assignee = None,
-    cursor: str | None = None,
+    cursor: QueueCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
     """Checks waiting for a decision: non-compliant first, then needs-review, oldest first;
@@ -173,7 +182,7 @@ def queue_(
         platform=platform,
         assignee=assignee,
     )
-    position = decode_keyset(cursor, ("priority", "after"))
+    position = QUEUE.decode(cursor)
     after = (position["priority"], position["after"]) if position else None
     rows = ComplianceCheckRepository(session).queue(
         principal.organization_id, filters, after=after, limit=limit + 1
@@ -183,6 +192,7 @@ def queue_(
         limit,
         lambda c: ComplianceCheckRead.from_row(c, with_post=True),
         lambda c: {"priority": c.priority, "after": c.id},
+        QUEUE,
     )
 
 
@@ -198,7 +208,7 @@ def list_checks_(
     assignee: Assignee = None,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
     """Stored checks in the order they were made, filtered."""
@@ -388,7 +398,7 @@ def audit_(
     session: SessionDep,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEventRead]:
     """The audit trail: who did what, when, and what changed."""

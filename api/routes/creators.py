@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import MAX_ID, IdPath, Page, decode_cursor, page_of
+from api.schemas.common import MAX_ID, AfterCursor, IdPath, Page, decode_cursor, page_of
 from api.schemas.creators import CreatorCreate, CreatorRead, CreatorUpdate, ImportResult
 from core.errors import InvalidInputError, PayloadTooLargeError
 from core.tiers import Tier
@@ -47,7 +47,7 @@ def list_(
     language: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
     min_engagement: Annotated[float | None, Query(ge=0, le=1)] = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[CreatorRead]:
     """List the organisation's creators, filtered, in id order, one page at a time."""

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import IdPath, IdQuery, Page, decode_cursor, page_of
+from api.schemas.common import AfterCursor, IdPath, IdQuery, Page, decode_cursor, page_of
 from api.schemas.outreach import (
     BounceIn,
     DraftCreate,
@@ -179,7 +179,7 @@ def list_drafts(
     session: SessionDep,
     campaign_id: IdQuery = None,
     creator_id: IdQuery = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[DraftRead]:
     """The organisation's drafts in id order, optionally of one campaign or creator."""
@@ -277,7 +277,7 @@ def list_pipeline(
     principal: ReadPrincipal,
     session: SessionDep,
     stage: str | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[PipelineEntryRead]:
     """The campaign's pipeline in id order, optionally at one ``stage``."""
@@ -363,7 +363,7 @@ def list_outbox(
     status_: Annotated[str | None, Query(alias="status")] = None,
     entry_id: IdQuery = None,
     kind: Literal["sequence", "compliance_fix"] | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[OutboxMessageRead]:
     """Every e-mail sent or, in dry-run mode, written instead of sent: the sequences' steps

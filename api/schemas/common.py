@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 import base64
-import binascii
-import json
 import re
+import struct
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from core.errors import InvalidInputError
 from core.textmodel import CleanTextModel
 
 __all__ = [
+    "AFTER",
+    "BEFORE",
     "MAX_ID",
+    "OFFSET",
+    "QUEUE",
+    "AfterCursor",
+    "BeforeCursor",
     "Day",
     "Id",
     "IdPath",
     "IdQuery",
+    "Keyset",
+    "OffsetCursor",
     "Page",
+    "QueueCursor",
     "RequestModel",
     "Timestamp",
     "decode_cursor",
-    "decode_keyset",
     "encode_cursor",
-    "encode_keyset",
     "page_of",
 ]
 
@@ -106,42 +119,147 @@ class Page(BaseModel, Generic[T]):
     null on the last page."""
 
     items: list[T]
-    next_cursor: str | None = Field(default=None, examples=["eyJhZnRlciI6IDUwfQ"])
+    next_cursor: str | None = Field(default=None, examples=["AAAAAAAAADI"])
 
 
-def encode_keyset(values: dict[str, int]) -> str:
-    """An opaque cursor for a keyset position (integers only)."""
-    raw = json.dumps(values, sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+# Cursors. A cursor is the base64url (unpadded) of its list's keyset position: big-endian
+# signed integers of 32 or 64 bits, never negative. The format is fixed-width so that an exact
+# ``pattern`` in the OpenAPI document says which strings are cursors: every string that matches
+# decodes to a position in range (a position past the end is an empty page), and every other
+# string is refused before the handler runs, with a 422 naming ``cursor``.
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_NOT_A_CURSOR = "not a cursor from this API; pass next_cursor back unchanged"
+_STRUCT = {32: "i", 64: "q"}
 
 
-def decode_keyset(cursor: str | None, names: tuple[str, ...]) -> dict[str, int] | None:
-    """The keyset position in ``cursor``; raises naming ``cursor`` when it is not ours."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(data, dict) or set(data) != set(names):
-            raise ValueError(data)
-        for value in data.values():
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(value)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidInputError.for_field(
-            "cursor", "not a cursor from this API; pass next_cursor unchanged"
-        ) from None
-    return {name: int(data[name]) for name in names}
+def _char_class(indices: Sequence[int]) -> str:
+    """A regex class for some base64url digits, as ranges: ``[A-Za-f]``."""
+    chars = sorted((_ALPHABET[i] for i in indices), key=ord)
+    ranges: list[list[str]] = []
+    for char in chars:
+        if ranges and ord(char) == ord(ranges[-1][-1]) + 1 and char != "_":
+            ranges[-1].append(char)
+        else:
+            ranges.append([char])
+    dash = [r for r in ranges if r == ["-"]]
+    parts = [f"{r[0]}-{r[-1]}" if len(r) > 2 else "".join(r) for r in ranges if r != ["-"]]
+    return "[" + "".join(parts) + ("-" if dash else "") + "]"
+
+
+class Keyset:
+    """The cursor format of one kind of list: a keyset position (such as the last id shown)
+    of named non-negative integers, each of 32 or 64 bits: ``Keyset(after=64)``."""
+
+    def __init__(self, **bits: int) -> None:
+        self.names = tuple(bits)
+        self.bits = tuple(bits.values())
+        self.max = {name: 2 ** (width - 1) - 1 for name, width in bits.items()}
+        self._struct = ">" + "".join(_STRUCT[width] for width in self.bits)
+        total = sum(self.bits)
+        self.length = -(-total // 6)
+        # The sign bit of each value and the padding bits of the last digit are zero.
+        starts = [sum(self.bits[:i]) for i in range(len(self.bits))]
+        zero = set(starts) | set(range(total, 6 * self.length))
+        classes = [
+            _char_class(
+                [
+                    digit
+                    for digit in range(64)
+                    if not any((digit >> (5 - j)) & 1 for j in range(6) if 6 * i + j in zero)
+                ]
+            )
+            for i in range(self.length)
+        ]
+        runs: list[list[Any]] = []
+        for cls in classes:
+            if runs and runs[-1][0] == cls:
+                runs[-1][1] += 1
+            else:
+                runs.append([cls, 1])
+        self.pattern = "^" + "".join(c if n == 1 else f"{c}{{{n}}}" for c, n in runs) + "$"
+        self._regex = re.compile(self.pattern)
+
+    def encode(self, values: Mapping[str, int]) -> str:
+        """The cursor of a position given by name (``{"after": 42}``)."""
+        if set(values) != set(self.names):
+            raise ValueError(f"a position of {self.names}, not {sorted(values)}")
+        for name in self.names:
+            if not 0 <= values[name] <= self.max[name]:
+                raise ValueError(f"{name} is in 0..{self.max[name]}, not {values[name]}")
+        raw = struct.pack(self._struct, *(values[name] for name in self.names))
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    def values(self, cursor: str) -> dict[str, int]:
+        """The position in ``cursor``; ValueError when it is not one of this format."""
+        if not self._regex.match(cursor):
+            raise ValueError(_NOT_A_CURSOR)
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return dict(zip(self.names, struct.unpack(self._struct, raw), strict=True))
+
+    def decode(self, cursor: str | None) -> dict[str, int] | None:
+        """The position in ``cursor`` (None for the first page); raises naming ``cursor``."""
+        if cursor is None:
+            return None
+        try:
+            return self.values(cursor)
+        except ValueError:
+            raise InvalidInputError.for_field("cursor", _NOT_A_CURSOR) from None
+
+    def check(self, value: object) -> object:
+        """A pydantic before-validator: a str that is a cursor of this format passes."""
+        if value is not None:
+            if not isinstance(value, str):
+                raise ValueError(_NOT_A_CURSOR)
+            self.values(value)
+        return value
+
+    def json_schema(self, description: str) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": self.pattern,
+            "minLength": self.length,
+            "maxLength": self.length,
+            "description": description,
+            "examples": [self.encode(dict.fromkeys(self.names, 42))],
+        }
+
+
+# Ids are 64-bit; the queue's priority is a 32-bit INTEGER column.
+AFTER = Keyset(after=64)
+BEFORE = Keyset(before=64)
+OFFSET = Keyset(offset=64)
+QUEUE = Keyset(priority=32, after=64)
+
+_CURSOR_DOC = (
+    "The `next_cursor` of the previous page, unchanged; leave it out for the first page. "
+    "Anything else is a 422"
+)
+
+
+# ``cursor`` of a list in id order, of the newest-first webhook events, of the compliance
+# queue, and of ``POST /v1/match``: validated by the keyset (a 422 naming ``cursor``).
+AfterCursor = Annotated[
+    str | None, BeforeValidator(AFTER.check), WithJsonSchema(AFTER.json_schema(_CURSOR_DOC))
+]
+BeforeCursor = Annotated[
+    str | None, BeforeValidator(BEFORE.check), WithJsonSchema(BEFORE.json_schema(_CURSOR_DOC))
+]
+QueueCursor = Annotated[
+    str | None, BeforeValidator(QUEUE.check), WithJsonSchema(QUEUE.json_schema(_CURSOR_DOC))
+]
+OffsetCursor = Annotated[
+    str | None, BeforeValidator(OFFSET.check), WithJsonSchema(OFFSET.json_schema(_CURSOR_DOC))
+]
 
 
 def encode_cursor(after_id: int) -> str:
     """A cursor that continues after ``after_id`` in id order."""
-    return encode_keyset({"after": after_id})
+    return AFTER.encode({"after": after_id})
 
 
 def decode_cursor(cursor: str | None) -> int | None:
     """The id to continue after (None for the first page)."""
-    values = decode_keyset(cursor, ("after",))
+    values = AFTER.decode(cursor)
     return None if values is None else values["after"]
 
 
@@ -150,11 +268,12 @@ def page_of(
     limit: int,
     read: Callable[[R], T],
     position: Callable[[R], dict[str, int]],
+    keyset: Keyset | None = None,
 ) -> Page[T]:
     """A page from ``rows`` fetched with ``limit + 1``: the extra row only tells that there
-    is a next page, whose cursor is the ``position`` of the last row shown."""
+    is a next page, whose cursor is the ``position`` of the last row shown (in ``keyset``'s
+    format, by default ``AFTER``)."""
     items = [read(row) for row in rows[:limit]]
     more = len(rows) > limit
-    return Page[T](
-        items=items, next_cursor=encode_keyset(position(rows[limit - 1])) if more else None
-    )
+    cursor = (keyset or AFTER).encode(position(rows[limit - 1])) if more else None
+    return Page[T](items=items, next_cursor=cursor)

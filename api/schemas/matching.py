@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from api.schemas.common import MAX_ID, Id, RequestModel
+from api.schemas.common import MAX_ID, Id, OffsetCursor, RequestModel
 from core.text import MultilineStr
 from core.tiers import Tier
 from creators.record import Platform
@@ -106,7 +106,7 @@ class MatchRequest(RequestModel):
         description='Override the objective\'s component weights, e.g. {"audience_fit": 0.4}',
     )
     k: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: OffsetCursor = None
 
     @model_validator(mode="after")
     def _ranges(self) -> MatchRequest:
@@ -283,7 +283,7 @@ class MatchResponse(BaseModel):
             "examples": [
                 {
                     "results": [_RESULT_EXAMPLE],
-                    "next_cursor": "eyJvZmZzZXQiOiAxMH0",
+                    "next_cursor": "AAAAAAAAAAo",
                     "objective": "conversions",
                     "applied_filters": {"platforms": ["instagram", "tiktok"], "tiers": ["micro"]},
                     "brief_understood": _UNDERSTOOD_EXAMPLE,
