@@ -13,7 +13,8 @@ Here, once per application, the document gets:
   a route adds others (503, ...) with ``responses=`` and gets the ``Problem`` content;
 - FastAPI's examples again where it dropped their ``null`` values (``exclude_none``);
 - the optional ``Idempotency-Key`` header on every ``/v1`` POST;
-- examples for pages and lists, built from their item's example.
+- examples for pages and lists, built from their item's example;
+- integer bounds as integers (FastAPI's model makes them floats, and 2**63 - 1 a 2**63).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from api.errors import PROBLEM_JSON
+from api.schemas.common import MAX_ID
 
 __all__ = ["ERROR_RESPONSES", "PROBLEM_SCHEMA", "api_routes", "install_openapi", "operation_id"]
 
@@ -350,6 +352,29 @@ def _restore_examples(spec: dict[str, Any], models: dict[str, type[BaseModel]]) 
             schema["examples"] = model.model_json_schema().get("examples", schema["examples"])
 
 
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _exact_integer_bounds(node: Any) -> None:
+    """FastAPI's OpenAPI model reads every bound as a float: ``minimum: 1`` becomes ``1.0``
+    and the largest id, 2**63 - 1, becomes 2**63 (a double has 53 bits), a number the server
+    refuses. Integer schemas get their integer bounds back."""
+    if isinstance(node, list):
+        for item in node:
+            _exact_integer_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for key in _BOUNDS:
+            value = node.get(key)
+            if isinstance(value, float) and value.is_integer():
+                exact = int(value)
+                node[key] = {2**63: MAX_ID}.get(exact, exact)
+    for value in node.values():
+        _exact_integer_bounds(value)
+
+
 def complete(
     spec: dict[str, Any],
     named: frozenset[tuple[str, str]] = frozenset(),
@@ -363,6 +388,7 @@ def complete(
     schemas["Problem"] = copy.deepcopy(PROBLEM_SCHEMA)
     schemas["ProblemFieldError"] = copy.deepcopy(_FIELD_ERROR_SCHEMA)
     _complete_pages(spec)
+    _exact_integer_bounds(spec)
     for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if method in {"get", "put", "post", "delete", "patch", "head", "options"}:

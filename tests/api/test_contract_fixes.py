@@ -3,12 +3,15 @@ that each fix stays put even where the run's random examples would not look agai
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.middleware import RateLimiter
+from api.schemas.common import MAX_ID
 from core.settings import Settings
 from storage.database import Database
 from tests.factories import ApiClient, add_key, creator_record
@@ -153,3 +156,37 @@ class TestIdempotencyStoresOnlyWhatRan:
         retried = api.post("/v1/brands", json={"name": "A"}, headers=headers)
         assert retried.status_code == 201
         assert "idempotent-replayed" not in retried.headers
+
+
+def schemas_in(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON Schema object in a part of the document (a rough walk: every dict)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from schemas_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from schemas_in(item)
+
+
+class TestTheDocumentAsksOnlyWhatTheServerTakes:
+    """``positive_data_acceptance``: a request the document allows is not refused as
+    invalid. Each test pins down one thing the run found."""
+
+    @pytest.fixture
+    def document(self, full: ApiClient) -> dict[str, Any]:
+        spec: dict[str, Any] = full.client.get("/openapi.json").json()
+        return spec
+
+    def test_integer_bounds_are_exact(self, document: dict[str, Any]) -> None:
+        """FastAPI turned ``maximum: 2**63 - 1`` into 2**63 (a float), which the server
+        refuses: a generated client would send it."""
+        bounds = [
+            (key, schema[key])
+            for schema in schemas_in(document)
+            if schema.get("type") == "integer"
+            for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+            if key in schema
+        ]
+        assert ("maximum", MAX_ID) in bounds
+        assert [b for b in bounds if not isinstance(b[1], int) or b[1] > MAX_ID] == []
