@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from campaigns.service import CampaignService
-from core.errors import InvalidInputError
+from core.errors import ConflictError, InvalidInputError
 from matcher.brief import Brief
 from matcher.ranking import MatchHit
 from matcher.scoring import FX_TO_USD, cost_efficiency
@@ -33,9 +33,21 @@ from planner.report import plan_to_dict, render_csv, render_html
 from programs.outcomes import observations_for
 from storage.repositories.plans import PlanRepository
 
-__all__ = ["PlanRequest", "PlanningService", "candidates_from_hits"]
+__all__ = ["CampaignWithoutBudgetError", "PlanRequest", "PlanningService", "candidates_from_hits"]
 
 MAX_CANDIDATES = 200
+
+
+class CampaignWithoutBudgetError(ConflictError):
+    """A plan without a ``budget`` for a campaign that has none (409: the request is fine,
+    the campaign lacks what it leaves to it)."""
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__(
+            f"campaign {campaign_id} has no budget: give one in the request or set the "
+            "campaign's (PATCH /v1/campaigns/{id})"
+        )
+        self.campaign_id = campaign_id
 
 
 @dataclass(frozen=True)
@@ -194,7 +206,7 @@ class PlanningService:
         budget = request.budget
         if budget is None:
             if campaign.budget is None:
-                raise InvalidInputError.for_field("budget", "the campaign has no budget; give one")
+                raise CampaignWithoutBudgetError(campaign_id)
             budget = float(campaign.budget)
         result = self.make_plan(
             session,

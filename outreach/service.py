@@ -40,7 +40,12 @@ from models import (
 )
 from outreach.contexts import STEPS, ComplianceFixContext, ContractKind, FixFinding
 from outreach.drafting import DraftData, brief_context, contract_context, email_context
-from outreach.environment import OverridePreview, template_spec, validate_override
+from outreach.environment import (
+    OverridePreview,
+    TemplateOverrideError,
+    template_spec,
+    validate_override,
+)
 from outreach.gate import DraftBlockedError, GateResult, gate_document, gate_email
 from outreach.mailer import (
     Mailer,
@@ -70,6 +75,7 @@ __all__ = [
     "DraftBlockedExportError",
     "FixEmail",
     "OutreachService",
+    "OverrideBrokenError",
     "RunSummary",
     "SenderProfileMissingError",
     "mailer_for",
@@ -98,8 +104,26 @@ class SenderProfileMissingError(ConflictError):
         )
 
 
-class DraftBlockedExportError(InvalidInputError):
-    """The draft failed the compliance gate; it can be previewed but not exported or sent."""
+class OverrideBrokenError(ConflictError):
+    """A stored template override fails to render this draft (it rendered the sample when it
+    was stored; this campaign's or creator's values break it): 409, fix or delete it."""
+
+    code = "template_override_broken"
+
+    def __init__(self, cause: TemplateOverrideError) -> None:
+        super().__init__(
+            f"{cause.message}; fix the organisation's override "
+            f"(PUT /v1/outreach/templates/{cause.template}) or delete it"
+        )
+        self.template = cause.template
+        self.errors = list(cause.errors)
+
+
+class DraftBlockedExportError(ConflictError):
+    """The draft failed the compliance gate; it can be previewed but not exported or sent
+    (409: the stored draft's state refuses the export, whatever the request says)."""
+
+    code = "draft_blocked"
 
     def __init__(self, draft_id: int, findings: Sequence[Mapping[str, Any]]) -> None:
         first = findings[0]["message"] if findings else "blocked"
@@ -266,7 +290,8 @@ class OutreachService:
     ) -> Draft:
         """Render one document for one creator of a campaign with the organisation's
         overrides, run the gate, and store both (a blocked draft is stored with its
-        findings: the reviewer sees exactly what is wrong)."""
+        findings: the reviewer sees exactly what is wrong). A stored override that fails to
+        render this draft raises OverrideBrokenError (409)."""
         if kind not in DRAFT_KINDS:
             raise InvalidInputError.for_field(
                 "kind", f"must be one of {', '.join(DRAFT_KINDS)}", value=kind
@@ -278,6 +303,25 @@ class OutreachService:
             session, organization_id, campaign, creator, reasons or (entry.reasons if entry else ())
         )
         overrides = self.overrides(session, organization_id)
+        try:
+            return self._render_draft(
+                session, organization_id, campaign, creator, kind, data, overrides, extra, today
+            )
+        except TemplateOverrideError as exc:
+            raise OverrideBrokenError(exc) from None
+
+    def _render_draft(
+        self,
+        session: Any,
+        organization_id: int,
+        campaign: Campaign,
+        creator: Creator,
+        kind: str,
+        data: DraftData,
+        overrides: Mapping[str, str],
+        extra: Mapping[str, Any] | None,
+        today: date | None,
+    ) -> Draft:
         today = today or utcnow().date()
         subject: str | None = None
         gate: GateResult
@@ -286,7 +330,7 @@ class OutreachService:
             ctx = email_context(
                 data,
                 step=step,  # type: ignore[arg-type]  # checked against DRAFT_KINDS above
-                unsubscribe_url=self.unsubscribe_url(organization_id, creator_id),
+                unsubscribe_url=self.unsubscribe_url(organization_id, creator.id),
                 extra=extra,
             )
             email = render_email(ctx, overrides, check=False)
@@ -345,8 +389,7 @@ class OutreachService:
             return draft.markdown
         if fmt == "html":
             return draft.html
-        if draft.kind.startswith("email_"):
-            raise InvalidInputError.for_field("format", "e-mails export as md or html", value=fmt)
+        # An e-mail's DOCX is its text part, like its Markdown.
         return to_docx(draft.markdown, author=self.sender(session, organization_id).company)
 
     # ------------------------------------------------------------------------- pipeline

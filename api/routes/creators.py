@@ -102,10 +102,8 @@ def export_(
     preset: PresetQuery = "none",
 ) -> StreamingResponse:
     """Export every creator of the organisation as JSONL or CSV (the import format, or a
-    CRM's columns with ``preset``)."""
+    CRM's columns with ``preset``: the CSV's columns are then the JSON lines' keys)."""
     crm = get_preset(preset)
-    if crm is not None and fmt != "csv":
-        raise InvalidInputError.for_field("preset", f"the {crm.title} preset needs format=csv")
 
     def body() -> Iterator[bytes]:
         # Its own session: the response streams after the request's session has closed.
@@ -115,7 +113,7 @@ def export_(
                 yield chunk.encode("utf-8")
 
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
-    filename = f"creators-{preset}.csv" if crm else f"creators.{fmt}"
+    filename = f"creators-{preset}.{fmt}" if crm else f"creators.{fmt}"
     return StreamingResponse(
         body(),
         media_type=media,

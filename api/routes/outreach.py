@@ -29,6 +29,7 @@ from api.schemas.outreach import (
     SequenceStart,
     TemplateItemRead,
     TemplateListRead,
+    TemplateName,
     TemplateOverrideIn,
     TemplatePreviewRead,
 )
@@ -93,7 +94,7 @@ def list_templates(
 
 @router.post("/templates/{name}/preview", response_model=TemplatePreviewRead)
 def preview_template(
-    name: str, body: TemplateOverrideIn, request: Request, principal: ReadPrincipal
+    name: TemplateName, body: TemplateOverrideIn, request: Request, principal: ReadPrincipal
 ) -> TemplatePreviewRead:
     """Render an override against a sample context in the sandbox, with the gate's verdict;
     nothing is stored."""
@@ -105,7 +106,7 @@ def preview_template(
 
 @router.put("/templates/{name}", response_model=TemplatePreviewRead)
 def put_template(
-    name: str,
+    name: TemplateName,
     body: TemplateOverrideIn,
     request: Request,
     principal: WritePrincipal,
@@ -123,7 +124,7 @@ def put_template(
 
 @router.delete("/templates/{name}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_template(
-    name: str, request: Request, principal: WritePrincipal, session: SessionDep
+    name: TemplateName, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> Response:
     """Drop the organisation's override: the built-in template applies again."""
     _service(request).delete_override(session, principal.organization_id, name)
@@ -237,7 +238,7 @@ def export_draft(
     session: SessionDep,
     fmt: Annotated[Literal["md", "html", "docx"], Query(alias="format")] = "md",
 ) -> Response:
-    """Download the draft as Markdown, HTML or DOCX; 422 with the findings when the gate
+    """Download the draft as Markdown, HTML or DOCX; 409 with the findings when the gate
     blocked it."""
     content = _service(request).export_draft(session, principal.organization_id, draft_id, fmt)
     return Response(

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.schemas.common import MAX_ID, Day, Id, RequestModel
+from api.schemas.common import MAX_ID, Day, Id, Omittable, RequestModel
 from api.schemas.matching import Objective
 from core.text import MultilineStr
 from creators.record import Platform
@@ -60,7 +60,7 @@ class BrandUpdate(RequestModel):
         extra="forbid", json_schema_extra={"examples": [{"competitors": ["Glossier"]}]}
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Omittable(min_length=1, max_length=200)
     website: str | None = Field(default=None, max_length=500)
     categories: _Names | None = Field(default=None, max_length=50)
     competitors: _Names | None = Field(default=None, max_length=100)
@@ -176,16 +176,16 @@ class CampaignUpdate(_CampaignFields):
         json_schema_extra={"examples": [{"budget": "25000.00", "excluded_creator_ids": [42]}]},
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Omittable(min_length=1, max_length=200)
     brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    brief: MultilineStr | None = Field(default=None, max_length=5000)
-    objective: Objective | None = None
+    brief: MultilineStr = Omittable(max_length=5000)
+    objective: Objective = Omittable()
     target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
     platforms: list[Platform] | None = None
     countries: list[str] | None = Field(default=None, max_length=250)
     languages: list[str] | None = Field(default=None, max_length=50)
     budget: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    currency: str | None = Field(default=None, pattern="^[A-Z]{3}$")
+    currency: str = Omittable(pattern="^[A-Z]{3}$")
     starts_on: Day | None = None
     ends_on: Day | None = None
     excluded_creator_ids: list[Id] | None = Field(default=None, max_length=100_000)

@@ -37,6 +37,7 @@ __all__ = [
     "IdQuery",
     "Keyset",
     "OffsetCursor",
+    "Omittable",
     "Page",
     "QueueCursor",
     "RequestModel",
@@ -85,6 +86,17 @@ def _iso_date(value: Any) -> Any:
 # Timestamps and dates in the API's own format, ISO 8601 text; not numbers.
 Timestamp = Annotated[datetime, BeforeValidator(_iso_8601)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def Omittable(**constraints: Any) -> Any:  # noqa: N802  # a Field, named like one
+    """A field of an update that may be left out but not be null (``name: str =
+    Omittable(min_length=1)``): the document says a string, null is a 422 naming the field,
+    and a field left out reads None and is not in ``model_dump(exclude_unset=True)``."""
+    return Field(default=None, json_schema_extra=_no_default, **constraints)
 
 
 def _takes_bool(annotation: Any) -> bool:

@@ -253,6 +253,33 @@ class DecisionCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # Only an override sets a verdict; clear and override need a reason (some text
+            # besides spaces). Whether confirm_violation needs one depends on the check (a
+            # 409 when it does and none is given).
+            "anyOf": [
+                {
+                    "properties": {
+                        "decision": {"enum": ["confirm_violation", "approve", "reject"]},
+                        "verdict": {"type": "null"},
+                    }
+                },
+                {
+                    "properties": {
+                        "decision": {"const": "clear"},
+                        "verdict": {"type": "null"},
+                        "reason": {"type": "string", "pattern": r"\S"},
+                    },
+                    "required": ["reason"],
+                },
+                {
+                    "properties": {
+                        "decision": {"const": "override"},
+                        "verdict": {"type": "string"},
+                        "reason": {"type": "string", "pattern": r"\S"},
+                    },
+                    "required": ["verdict", "reason"],
+                },
+            ],
             "examples": [
                 {"decision": "confirm_violation", "reason": "No label anywhere."},
                 {
@@ -264,7 +291,7 @@ class DecisionCreate(RequestModel):
                     "verdict": "needs_review",
                     "reason": "Label is on screen only; asking legal.",
                 },
-            ]
+            ],
         },
     )
 

@@ -78,6 +78,10 @@ class MatchRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "anyOf": [
+                {"required": ["brief"], "properties": {"brief": {"type": "string"}}},
+                {"required": ["campaign_id"], "properties": {"campaign_id": {"type": "integer"}}},
+            ],
             "examples": [
                 {
                     "brief": "vegan skincare launch in the US, women 25-34 who care about "
@@ -86,7 +90,7 @@ class MatchRequest(RequestModel):
                     "k": 10,
                 },
                 {"campaign_id": 7, "filters": {"countries": ["US"]}, "k": 20},
-            ]
+            ],
         },
     )
 
@@ -109,13 +113,11 @@ class MatchRequest(RequestModel):
     cursor: OffsetCursor = None
 
     @model_validator(mode="after")
-    def _ranges(self) -> MatchRequest:
+    def _brief_or_campaign(self) -> MatchRequest:
+        # A min_followers above max_followers is no error: no creator passes (the document
+        # cannot say "min <= max", so what it allows the server takes).
         if self.brief is None and self.campaign_id is None:
             raise ValueError("give a brief or a campaign_id")
-        f = self.filters
-        low, high = f.min_followers, f.max_followers
-        if low is not None and high is not None and low > high:
-            raise ValueError("filters.min_followers is above filters.max_followers")
         return self
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from api.schemas.common import Id, RequestModel
 from core.text import MULTILINE, MultilineStr
 from models import Draft, OutboxMessage, PipelineEntry, SenderProfile
+from outreach.environment import TEMPLATE_NAMES
 
 __all__ = [
     "BounceIn",
@@ -27,6 +29,7 @@ __all__ = [
     "SequenceRead",
     "SequenceStart",
     "TemplateListRead",
+    "TemplateName",
     "TemplateOverrideIn",
     "TemplatePreviewRead",
 ]
@@ -43,6 +46,21 @@ DraftKind = Literal[
 ]
 Stage = Literal[
     "prospect", "contacted", "replied", "negotiating", "contracted", "declined", "opted_out"
+]
+
+
+def _known_template(name: str) -> str:
+    if name not in TEMPLATE_NAMES:
+        raise ValueError(f"unknown template; expected one of: {', '.join(TEMPLATE_NAMES)}")
+    return name
+
+
+# A built-in template's name (the list is outreach.environment.TEMPLATE_NAMES).
+TemplateName = Annotated[
+    str,
+    AfterValidator(_known_template),
+    WithJsonSchema({"type": "string", "enum": list(TEMPLATE_NAMES)}),
+    Path(description="A built-in template, e.g. `email_intro.txt.j2`"),
 ]
 
 
@@ -297,7 +315,9 @@ class SequenceIn(RequestModel):
         extra="forbid", json_schema_extra={"examples": [{"followup_days": [3, 7]}]}
     )
 
-    followup_days: list[int] = Field(default_factory=lambda: [3, 7], min_length=2, max_length=2)
+    followup_days: list[Annotated[int, Field(ge=1, le=90)]] = Field(
+        default_factory=lambda: [3, 7], min_length=2, max_length=2
+    )
     active: StrictBool = True
 
 

@@ -342,10 +342,16 @@ class ReportRead(BaseModel):
 
 
 class ConversionIn(RequestModel):
+    """A sale, attributed by ``discount_code`` or ``utm_tag`` (one of them, not empty)."""
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"discount_code": "MAYA10", "order_id": "A-1001", "revenue": "48.00"}]
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                for name in ("discount_code", "utm_tag")
+            ],
+            "examples": [{"discount_code": "MAYA10", "order_id": "A-1001", "revenue": "48.00"}],
         },
     )
 

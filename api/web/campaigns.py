@@ -36,7 +36,7 @@ from api.web.pages import (
     render,
     require_role,
 )
-from campaigns.planning import PlanningService, PlanRequest
+from campaigns.planning import CampaignWithoutBudgetError, PlanningService, PlanRequest
 from campaigns.service import BrandService, CampaignService
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from creators.record import Platform
@@ -620,6 +620,10 @@ def make_plan(
         )
     except InvalidInputError as exc:
         return _plan_page(request, session, user, campaign, values, field_errors(exc.errors), 422)
+    except CampaignWithoutBudgetError:
+        # The API's 409 (the campaign lacks a budget); on the form the budget field is empty.
+        missing = [FieldError("budget", "the campaign has no budget; give one")]
+        return _plan_page(request, session, user, campaign, values, field_errors(missing), 422)
     except IndexNotReadyError as exc:
         errors = {"": f"{exc.message} Import creators first; the index builds after an import."}
         return _plan_page(request, session, user, campaign, values, errors, 503)

@@ -190,3 +190,126 @@ class TestTheDocumentAsksOnlyWhatTheServerTakes:
         ]
         assert ("maximum", MAX_ID) in bounds
         assert [b for b in bounds if not isinstance(b[1], int) or b[1] > MAX_ID] == []
+
+    @staticmethod
+    def parameter(document: dict[str, Any], path: str, method: str, name: str) -> Any:
+        operation = document["paths"][path][method]
+        return next(p for p in operation["parameters"] if p["name"] == name)["schema"]
+
+    def test_path_names_from_a_list_are_enums(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        template = self.parameter(document, "/v1/outreach/templates/{name}", "put", "name")
+        assert "email_intro.txt.j2" in template["enum"]
+        objective = self.parameter(document, "/v1/planner/mixes/{objective}", "delete", "objective")
+        assert "conversions" in objective["enum"]
+        for method, path, field in (
+            ("delete", "/v1/planner/mixes/0", "objective"),
+            ("delete", "/v1/outreach/templates/0", "name"),
+        ):
+            response = getattr(full, method)(path)
+            assert response.status_code == 422, path
+            assert response.json()["errors"][0]["field"] == field
+
+    def test_mix_shares_are_scaled_to_sum_to_1(self, full: ApiClient) -> None:
+        """A sum is no JSON Schema rule: shares that do not sum to 1 are scaled."""
+        response = full.client.put(
+            "/v1/planner/mixes/conversions",
+            json={"mix": {"micro": 0.6, "mid": 0.3}},
+            headers=full.headers,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["micro"] == pytest.approx(2 / 3)
+        assert response.json()["mid"] == pytest.approx(1 / 3)
+        nothing = full.client.put(
+            "/v1/planner/mixes/conversions", json={"mix": {"micro": 0}}, headers=full.headers
+        )
+        assert nothing.status_code == 422
+
+    def test_one_of_two_fields_is_an_any_of(self, document: dict[str, Any]) -> None:
+        schemas = document["components"]["schemas"]
+        for name, fields in (
+            ("MatchRequest", ["brief", "campaign_id"]),
+            ("ConversionIn", ["discount_code", "utm_tag"]),
+        ):
+            assert [branch["required"] for branch in schemas[name]["anyOf"]] == [
+                [field] for field in fields
+            ]
+        decision = schemas["DecisionCreate"]["anyOf"]
+        assert decision[1]["required"] == ["verdict", "reason"]
+
+    def test_min_followers_above_max_is_no_error(self, full: ApiClient) -> None:
+        body = {"brief": "vegan skincare", "filters": {"min_followers": 10, "max_followers": 5}}
+        assert full.post("/v1/match", json=body).status_code != 422
+
+    def test_an_empty_period_exports_the_header(self, full: ApiClient) -> None:
+        response = full.get(
+            "/v1/compliance/export",
+            params={"since": "2027-01-02T00:00:00Z", "until": "2027-01-01T00:00:00Z"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.text.count("\n") == 1
+
+    def test_follow_up_delays_are_bounded_in_the_document(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        days = document["components"]["schemas"]["SequenceIn"]["properties"]["followup_days"]
+        assert days["items"] == {"type": "integer", "minimum": 1, "maximum": 90}
+        campaign = full.post("/v1/campaigns", json={"name": "Launch"}).json()
+        response = full.client.put(
+            f"/v1/campaigns/{campaign['id']}/sequence",
+            json={"followup_days": [0, 7]},
+            headers=full.headers,
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "followup_days.0"
+
+    def test_a_name_may_be_left_out_of_an_update_but_not_be_null(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        schemas = document["components"]["schemas"]
+        assert schemas["BrandUpdate"]["properties"]["name"]["type"] == "string"
+        for field in ("name", "brief", "objective", "currency"):
+            assert "anyOf" not in schemas["CampaignUpdate"]["properties"][field], field
+        brand = full.post("/v1/brands", json={"name": "Verdant"}).json()
+        response = full.patch(f"/v1/brands/{brand['id']}", json={"name": None})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "name"
+        assert full.patch(f"/v1/brands/{brand['id']}", json={"website": None}).status_code == 200
+
+
+class TestStateConflictsAre409:
+    """A request the document allows that the stored state refuses is a 409 (or a 404 for
+    an object that does not exist), never a 422: the client cannot know the state."""
+
+    def test_a_plan_for_a_campaign_without_a_budget(self, full: ApiClient) -> None:
+        campaign = full.post("/v1/campaigns", json={"name": "Launch", "brief": "skincare"})
+        response = full.post(f"/v1/campaigns/{campaign.json()['id']}/plan")
+        assert response.status_code == 409, response.text
+        assert "has no budget" in response.json()["detail"]
+
+    def test_a_stored_override_that_fails_for_a_real_draft(self, full: ApiClient) -> None:
+        from outreach.sample_data import sample_contract
+        from tests.outreach.conftest import SENDER
+
+        sample = sample_contract("ambassador").template_vars()["creator_handle"]
+        # Renders the sample (so it is stored), divides by zero for anyone else.
+        source = f'{{% if creator_handle != "{sample}" %}}{{{{ 1 // 0 }}}}{{% endif %}}# A\n'
+        name = "contract_ambassador.md.j2"
+        stored = full.client.put(
+            f"/v1/outreach/templates/{name}", json={"source": source}, headers=full.headers
+        )
+        assert stored.status_code == 200, stored.text
+        assert full.client.put("/v1/outreach/sender", json=SENDER, headers=full.headers)
+        creator = full.post("/v1/creators", json=creator_record(handle="maya")).json()
+        campaign = full.post("/v1/campaigns", json={"name": "Launch"}).json()
+        body = {
+            "campaign_id": campaign["id"],
+            "creator_id": creator["id"],
+            "kind": "contract_ambassador",
+            "reasons": [],
+        }
+        response = full.post("/v1/outreach/drafts", json=body)
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "template_override_broken"
+        assert response.json()["errors"][0]["field"] == name

@@ -459,7 +459,9 @@ class TestDrafts:
         assert "NO_DISCLOSURE" in page.text and "no disclosure label" in page.text
         blocked_id = int(str(page.url).rsplit("/", 1)[1])
         assert "/export/" not in page.text
-        assert client.get(f"{base}/{blocked_id}/export/html").status_code == 422
+        assert (
+            client.get(f"{base}/{blocked_id}/export/html").status_code == 409
+        )  # the stored draft refuses it
         refused = client.post(f"{base}/{blocked_id}/send", data={"csrf_token": csrf})
         assert "Not sent: The compliance gate blocked this draft" in refused.text
         assert count_rows(database, OutboxMessage) == 0
