@@ -33,9 +33,30 @@ from planner.report import plan_to_dict, render_csv, render_html
 from programs.outcomes import observations_for
 from storage.repositories.plans import PlanRepository
 
-__all__ = ["CampaignWithoutBudgetError", "PlanRequest", "PlanningService", "candidates_from_hits"]
+__all__ = [
+    "CampaignCurrencyError",
+    "CampaignWithoutBudgetError",
+    "PlanRequest",
+    "PlanningService",
+    "candidates_from_hits",
+]
 
 MAX_CANDIDATES = 200
+
+
+class CampaignCurrencyError(ConflictError):
+    """A plan for a campaign in a currency without an exchange rate, for candidates without a
+    rate of their own (409: they are costed from USD benchmarks; set the campaign's currency
+    to one of matcher.scoring.FX_TO_USD)."""
+
+    def __init__(self, campaign_id: int, currency: str) -> None:
+        rates = ", ".join(sorted(FX_TO_USD))
+        super().__init__(
+            f"campaign {campaign_id} is in {currency}, which has no exchange rate for the USD "
+            f"cost benchmarks: plan in one of {rates} (PATCH /v1/campaigns/{{id}})"
+        )
+        self.campaign_id = campaign_id
+        self.currency = currency
 
 
 class CampaignWithoutBudgetError(ConflictError):
@@ -208,16 +229,24 @@ class PlanningService:
             if campaign.budget is None:
                 raise CampaignWithoutBudgetError(campaign_id)
             budget = float(campaign.budget)
-        result = self.make_plan(
-            session,
-            organization_id,
-            inputs.brief,
-            inputs.filters,
-            PlanRequest(**{**vars(request), "objective": request.objective or campaign.objective}),
-            budget=budget,
-            currency=campaign.currency,
-            now=now,
-        )
+        try:
+            result = self.make_plan(
+                session,
+                organization_id,
+                inputs.brief,
+                inputs.filters,
+                PlanRequest(
+                    **{**vars(request), "objective": request.objective or campaign.objective}
+                ),
+                budget=budget,
+                currency=campaign.currency,
+                now=now,
+            )
+        except InvalidInputError as exc:
+            # Candidates without a rate of their own are costed from the USD benchmarks.
+            if any(error.field == "fx" for error in exc.errors):
+                raise CampaignCurrencyError(campaign_id, campaign.currency) from None
+            raise
         made_at = now or utcnow()
         return PlanRepository(session).add(
             CampaignPlan(

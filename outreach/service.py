@@ -78,6 +78,7 @@ __all__ = [
     "OverrideBrokenError",
     "RunSummary",
     "SenderProfileMissingError",
+    "StoredTextError",
     "mailer_for",
 ]
 
@@ -105,7 +106,7 @@ class SenderProfileMissingError(ConflictError):
 
 
 class OverrideBrokenError(ConflictError):
-    """A stored template override fails to render this draft (it rendered the sample when it
+    """A stored template override fails to render a draft (it rendered the sample when it
     was stored; this campaign's or creator's values break it): 409, fix or delete it."""
 
     code = "template_override_broken"
@@ -116,6 +117,18 @@ class OverrideBrokenError(ConflictError):
             f"(PUT /v1/outreach/templates/{cause.template}) or delete it"
         )
         self.template = cause.template
+        self.errors = list(cause.errors)
+
+
+class StoredTextError(ConflictError):
+    """Stored text cannot go into a draft (a campaign, brand or creator name with a line
+    break, a sender address that outreach cannot write to, ...): 409, naming the field; fix
+    the stored object. A request's own fields are checked by its schema first."""
+
+    code = "draft_data_invalid"
+
+    def __init__(self, cause: InvalidInputError) -> None:
+        super().__init__(f"stored data cannot go into the draft: {cause.message}")
         self.errors = list(cause.errors)
 
 
@@ -290,8 +303,7 @@ class OutreachService:
     ) -> Draft:
         """Render one document for one creator of a campaign with the organisation's
         overrides, run the gate, and store both (a blocked draft is stored with its
-        findings: the reviewer sees exactly what is wrong). A stored override that fails to
-        render this draft raises OverrideBrokenError (409)."""
+        findings: the reviewer sees exactly what is wrong)."""
         if kind not in DRAFT_KINDS:
             raise InvalidInputError.for_field(
                 "kind", f"must be one of {', '.join(DRAFT_KINDS)}", value=kind
@@ -303,12 +315,9 @@ class OutreachService:
             session, organization_id, campaign, creator, reasons or (entry.reasons if entry else ())
         )
         overrides = self.overrides(session, organization_id)
-        try:
-            return self._render_draft(
-                session, organization_id, campaign, creator, kind, data, overrides, extra, today
-            )
-        except TemplateOverrideError as exc:
-            raise OverrideBrokenError(exc) from None
+        return self._render_draft(
+            session, organization_id, campaign, creator, kind, data, overrides, extra, today
+        )
 
     def _render_draft(
         self,

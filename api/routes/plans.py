@@ -29,6 +29,7 @@ def _service(request: Request) -> PlanningService:
     "/v1/campaigns/{campaign_id}/plan",
     response_model=PlanRead,
     status_code=status.HTTP_201_CREATED,
+    responses={503: {"description": "The organisation's match index is not built yet"}},
 )
 def plan_campaign(
     campaign_id: IdPath,

@@ -36,7 +36,12 @@ from api.web.pages import (
     render,
     require_role,
 )
-from campaigns.planning import CampaignWithoutBudgetError, PlanningService, PlanRequest
+from campaigns.planning import (
+    CampaignCurrencyError,
+    CampaignWithoutBudgetError,
+    PlanningService,
+    PlanRequest,
+)
 from campaigns.service import BrandService, CampaignService
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from creators.record import Platform
@@ -624,6 +629,8 @@ def make_plan(
         # The API's 409 (the campaign lacks a budget); on the form the budget field is empty.
         missing = [FieldError("budget", "the campaign has no budget; give one")]
         return _plan_page(request, session, user, campaign, values, field_errors(missing), 422)
+    except CampaignCurrencyError as exc:
+        return _plan_page(request, session, user, campaign, values, {"": exc.message}, 409)
     except IndexNotReadyError as exc:
         errors = {"": f"{exc.message} Import creators first; the index builds after an import."}
         return _plan_page(request, session, user, campaign, values, errors, 503)
