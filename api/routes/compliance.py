@@ -117,7 +117,10 @@ def check_batch_(
 ) -> BatchCheckResponse:
     """Check up to 1,000 posts; results come back in input order. One malformed post
     rejects the batch with a 422 naming it (``posts.3.jurisdiction``)."""
-    posts = [_post(data, f"posts.{i}.") for i, data in enumerate(body.posts)]
+    posts = [
+        _post(data.model_dump(exclude_unset=True), f"posts.{i}.")
+        for i, data in enumerate(body.posts)
+    ]
     stored = service.check_and_store(
         session, principal.organization_id, posts, actor=principal.actor
     )

@@ -108,7 +108,7 @@ def match_(
         campaign_id=body.campaign_id,
         filters=to_filters(body.filters),
         objective=body.objective,
-        target=body.target,
+        target=body.target.given() if body.target else None,
         competitor_brands=body.competitor_brands,
         brand_safety=body.brand_safety,
     )

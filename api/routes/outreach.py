@@ -34,10 +34,10 @@ from api.schemas.outreach import (
     TemplatePreviewRead,
 )
 from campaigns.service import CampaignService
-from core.errors import NotFoundError
+from core.errors import InvalidInputError, NotFoundError
 from matcher.service import IndexNotReadyError, MatchService
-from outreach.environment import TEMPLATE_NAMES
-from outreach.service import OutreachService
+from outreach.environment import TEMPLATE_NAMES, TemplateOverrideError
+from outreach.service import OutreachService, OverrideBrokenError, StoredTextError
 from outreach.unsubscribe import read_token
 from storage.repositories.outreach import OutreachRepository
 
@@ -155,21 +155,28 @@ def create_draft(
 ) -> DraftRead:
     """Render one document for one creator of a campaign and run the compliance gate. A
     blocked draft is stored with ``allowed: false`` and the findings; it can be previewed
-    but not exported or sent."""
+    but not exported or sent. Stored text that cannot go into it (a broken template
+    override, a name with a line break) is a 409 naming it."""
     reasons = body.reasons
     if reasons is None:
         reasons = match_reasons(
             request, session, principal.organization_id, body.campaign_id, [body.creator_id]
         )[body.creator_id]
-    draft = _service(request).create_draft(
-        session,
-        principal.organization_id,
-        campaign_id=body.campaign_id,
-        creator_id=body.creator_id,
-        kind=body.kind,
-        reasons=reasons,
-        extra=body.extra,
-    )
+    try:
+        draft = _service(request).create_draft(
+            session,
+            principal.organization_id,
+            campaign_id=body.campaign_id,
+            creator_id=body.creator_id,
+            kind=body.kind,
+            reasons=reasons,
+            extra=body.extra.given(),
+        )
+    except TemplateOverrideError as exc:
+        raise OverrideBrokenError(exc) from None
+    except InvalidInputError as exc:
+        # The body's schema holds every rule of its own fields, so what fails is stored.
+        raise StoredTextError(exc) from None
     return DraftRead.from_row(draft)
 
 
@@ -222,13 +229,14 @@ _MEDIA = {
     "/drafts/{draft_id}/export",
     response_class=Response,
     responses={
+        409: {"description": "The compliance gate blocked the draft (`code: draft_blocked`)"},
         200: {
             "description": "The document, as an attachment",
             "content": {
                 media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                 for media in _MEDIA.values()
             },
-        }
+        },
     },
 )
 def export_draft(

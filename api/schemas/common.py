@@ -8,6 +8,7 @@ import struct
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
@@ -31,19 +32,24 @@ __all__ = [
     "QUEUE",
     "AfterCursor",
     "BeforeCursor",
+    "Count",
     "Day",
+    "Fee",
     "Id",
     "IdPath",
     "IdQuery",
     "Keyset",
+    "Money",
     "OffsetCursor",
     "Omittable",
     "Page",
+    "Percent",
     "QueueCursor",
     "RequestModel",
     "Timestamp",
     "decode_cursor",
     "encode_cursor",
+    "json_number",
     "page_of",
 ]
 
@@ -62,7 +68,10 @@ _ISO_8601 = re.compile(
 )
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Dates of campaigns and programs, 1900-2999: date arithmetic on them (a program's months,
+# a brief's milestones) stays within Python's years 1-9999.
+_DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+_ISO_DATE = re.compile(_DATE_PATTERN)
 
 
 def _iso_8601(value: Any) -> Any:
@@ -78,14 +87,92 @@ def _iso_date(value: Any) -> Any:
     # pydantic would also read a number (0) as a Unix time's date.
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ValueError("give an ISO 8601 date, e.g. 2027-01-31")
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("give an ISO 8601 date from 1900 to 2999, e.g. 2027-01-31")
     return value
 
 
 # Timestamps and dates in the API's own format, ISO 8601 text; not numbers.
 Timestamp = Annotated[datetime, BeforeValidator(_iso_8601)]
-Day = Annotated[date, BeforeValidator(_iso_date)]
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN}),
+]
+
+
+class _Amount:
+    """Money as the API takes it: a decimal string with at most two decimals (``"48.50"``)
+    or a whole number, from 0 to ``maximum``, the same in the document as in the server. A
+    JSON number with decimals is refused: binary floats cannot hold cents."""
+
+    def __init__(self, maximum: int, description: str) -> None:
+        self.maximum = maximum
+        digits = len(str(maximum))
+        if maximum == 10**digits - 1:
+            whole = rf"0|[1-9][0-9]{{0,{digits - 1}}}"
+            self.pattern = rf"^({whole})(\.[0-9]{{1,2}})?$"
+        else:  # 100: up to 99.99, or 100 itself
+            below = rf"0|[1-9][0-9]{{0,{digits - 2}}}"
+            self.pattern = rf"^(({below})(\.[0-9]{{1,2}})?|{maximum}(\.0{{1,2}})?)$"
+        self._regex = re.compile(self.pattern)
+        self.description = description
+
+    def check(self, value: object) -> object:
+        """A pydantic before-validator: the amount as a Decimal, or ValueError."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if 0 <= value <= self.maximum:
+                return Decimal(value)
+        elif isinstance(value, str) and self._regex.fullmatch(value):
+            return Decimal(value)
+        raise ValueError(
+            f"give an amount from 0 to {self.maximum} as a decimal string with at most 2 "
+            'decimals, such as "48.50", or as a whole number'
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": self.pattern},
+                {"type": "integer", "minimum": 0, "maximum": self.maximum},
+            ],
+            "description": self.description,
+        }
+
+
+_BUDGET = _Amount(
+    10**12 - 1, 'A decimal string with at most 2 decimals ("20000.00"), or a whole number'
+)
+_FEE = _Amount(10**10 - 1, 'A decimal string with at most 2 decimals ("650.00"), or a whole number')
+_PERCENT = _Amount(100, 'A percentage 0-100 as a decimal string ("12.5") or a whole number')
+# Money of a budget or a sale (up to 999,999,999,999.99), of a fee, and a percentage.
+Money = Annotated[Decimal, BeforeValidator(_BUDGET.check), WithJsonSchema(_BUDGET.json_schema())]
+Fee = Annotated[Decimal, BeforeValidator(_FEE.check), WithJsonSchema(_FEE.json_schema())]
+Percent = Annotated[
+    Decimal, BeforeValidator(_PERCENT.check), WithJsonSchema(_PERCENT.json_schema())
+]
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema's integer is a number without a fraction: 3.0 is one, "3" and true are not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("give a whole number")
+    return value
+
+
+def json_number(value: Any) -> Any:
+    """A pydantic before-validator: a JSON number (text and booleans are none)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("give a number")
+    return value
+
+
+# A count: a whole number in the id range (a JSON 3.0 is 3; text and booleans are none).
+Count = Annotated[int, Field(ge=0, le=MAX_ID), BeforeValidator(_whole)]
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -105,24 +192,41 @@ def _takes_bool(annotation: Any) -> bool:
     return any(_takes_bool(arg) for arg in typing.get_args(annotation))
 
 
+# What reads text: strings and string enums, the types pydantic parses from ISO text, and
+# any type with a parser of its own (a cursor, an amount of money).
+_FROM_TEXT = (str, date, datetime, Decimal)
+
+
+def _takes_text(annotation: Any) -> bool:
+    if annotation is Any or isinstance(annotation, str | BeforeValidator):
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, _FROM_TEXT):
+        return True
+    return any(_takes_text(arg) for arg in typing.get_args(annotation))
+
+
 class RequestModel(CleanTextModel):
     """A request body (every body of the API is one, or a creator record).
 
     Its text holds no control characters (``core/text.py``: none in single-line fields, only
     tab and line breaks in fields annotated ``MultilineStr``), so a NUL is a 422 naming the
     field rather than a 500 from PostgreSQL. pydantic's lax mode (which the ISO 8601 text of
-    dates needs) reads ``true`` as 1 or as "true"; here a boolean is only ever a boolean
-    (boolean fields are ``StrictBool``, so 0 is no boolean either)."""
+    dates needs) reads ``true`` as 1 or as "true", and "5" as 5; here a boolean is only ever
+    a boolean (boolean fields are ``StrictBool``, so 0 is no boolean either) and a number is
+    never text, as the document says."""
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans_for_others(cls, value: Any, info: ValidationInfo) -> Any:
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields.get(info.field_name or "")
-        if field is None or _takes_bool(field.annotation):
+        if field is None:
             return value
         items = value if isinstance(value, list) else [value]
-        if any(isinstance(item, bool) for item in items):
+        if not _takes_bool(field.annotation) and any(isinstance(item, bool) for item in items):
             raise ValueError("true or false is not a value of this field")
+        takes_text = _takes_text(field.annotation) or any(map(_takes_text, field.metadata))
+        if not takes_text and any(isinstance(item, str) for item in items):
+            raise ValueError("text is not a value of this field")
         return value
 
 
@@ -203,7 +307,7 @@ class Keyset:
 
     def values(self, cursor: str) -> dict[str, int]:
         """The position in ``cursor``; ValueError when it is not one of this format."""
-        if not self._regex.match(cursor):
+        if not self._regex.fullmatch(cursor):
             raise ValueError(_NOT_A_CURSOR)
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         return dict(zip(self.names, struct.unpack(self._struct, raw), strict=True))
@@ -225,15 +329,17 @@ class Keyset:
             self.values(value)
         return value
 
-    def json_schema(self, description: str) -> dict[str, Any]:
-        return {
+    def json_schema(self, description: str, *, nullable: bool = False) -> dict[str, Any]:
+        """The document's schema of this format (``nullable``: or null, in a JSON body)."""
+        string = {
             "type": "string",
             "pattern": self.pattern,
             "minLength": self.length,
             "maxLength": self.length,
-            "description": description,
-            "examples": [self.encode(dict.fromkeys(self.names, 42))],
         }
+        example = self.encode(dict.fromkeys(self.names, 42))
+        options = {"anyOf": [string, {"type": "null"}]} if nullable else string
+        return {**options, "description": description, "examples": [example]}
 
 
 # Ids are 64-bit; the queue's priority is a 32-bit INTEGER column.
@@ -260,7 +366,9 @@ QueueCursor = Annotated[
     str | None, BeforeValidator(QUEUE.check), WithJsonSchema(QUEUE.json_schema(_CURSOR_DOC))
 ]
 OffsetCursor = Annotated[
-    str | None, BeforeValidator(OFFSET.check), WithJsonSchema(OFFSET.json_schema(_CURSOR_DOC))
+    str | None,
+    BeforeValidator(OFFSET.check),
+    WithJsonSchema(OFFSET.json_schema(_CURSOR_DOC, nullable=True)),
 ]
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from api.schemas.common import Id, RequestModel, Timestamp
 from api.schemas.outreach import OutboxMessageRead
-from core.text import MULTILINE, MultilineStr
+from compliance.types import ConnectionType, Jurisdiction, Media, Platform
+from core.patterns import NOT_BLANK
+from core.text import MultilineStr
 from models import AuditEvent, ComplianceCheck
 from reviews.service import DECISION_OF_STATUS, MAX_BULK
 
@@ -57,6 +60,47 @@ EXAMPLE_POST: dict[str, Any] = {
 }
 
 
+def _one_of(values: type[StrEnum]) -> WithJsonSchema:
+    # The checker reads these case-insensitively (compliance.types.Post.from_dict); the
+    # document gives the names as the results spell them.
+    return WithJsonSchema({"type": "string", "enum": [v.value for v in values]})
+
+
+def _post_id(value: Any) -> Any:
+    # One validator, not a union: a union's errors would name the branch (id.int).
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and len(value) <= MAX_POST_ID:
+        return value
+    raise ValueError(f"give a string of at most {MAX_POST_ID} characters or an integer")
+
+
+MAX_POST_ID = 200  # the length of compliance_checks.external_id
+PostId = Annotated[
+    str | int | None,
+    BeforeValidator(_post_id),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_POST_ID},
+                {"type": "integer"},
+                {"type": "null"},
+            ],
+            "description": "Your id of the post, passed through to the result",
+        }
+    ),
+]
+
+
+class MaterialConnectionIn(RequestModel):
+    """The declared tie between creator and brand (``type`` none: no tie)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Annotated[str, _one_of(ConnectionType)]
+    brand: str | None = None
+
+
 class PostIn(RequestModel):
     """One post, as docs/compliance.md section "input" describes it. Extra fields (such as
     ``id``) are passed through to the result."""
@@ -67,11 +111,12 @@ class PostIn(RequestModel):
 
     caption: MultilineStr
     transcript: MultilineStr | None = None
-    platform: str
-    media: str
-    material_connection: dict[str, Any]
+    platform: Annotated[str, _one_of(Platform)]
+    media: Annotated[str, _one_of(Media)]
+    material_connection: MaterialConnectionIn
     platform_label: bool = False
-    jurisdiction: str
+    jurisdiction: Annotated[str, _one_of(Jurisdiction)]
+    id: PostId = None
 
 
 _RESULT_EXAMPLE: dict[str, Any] = {
@@ -135,8 +180,7 @@ _CHECK_EXAMPLE: dict[str, Any] = {
 class BatchCheckRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"posts": [EXAMPLE_POST]}]})
 
-    # Each post is read by compliance.types.Post, which holds its id and brand to one line.
-    posts: Annotated[list[dict[str, Any]], MULTILINE] = Field(
+    posts: list[PostIn] = Field(
         min_length=1, max_length=1000, json_schema_extra={"examples": [[EXAMPLE_POST]]}
     )
 
@@ -267,7 +311,7 @@ class DecisionCreate(RequestModel):
                     "properties": {
                         "decision": {"const": "clear"},
                         "verdict": {"type": "null"},
-                        "reason": {"type": "string", "pattern": r"\S"},
+                        "reason": {"type": "string", "pattern": NOT_BLANK},
                     },
                     "required": ["reason"],
                 },
@@ -275,7 +319,7 @@ class DecisionCreate(RequestModel):
                     "properties": {
                         "decision": {"const": "override"},
                         "verdict": {"type": "string"},
-                        "reason": {"type": "string", "pattern": r"\S"},
+                        "reason": {"type": "string", "pattern": NOT_BLANK},
                     },
                     "required": ["verdict", "reason"],
                 },

@@ -8,8 +8,9 @@ from typing import Annotated, Any, ClassVar, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
-from api.schemas.common import Id, RequestModel
-from core.text import MULTILINE, MultilineStr
+from api.schemas.common import Fee, Id, RequestModel
+from core.patterns import EMAIL, TEXT_BLOCK, TEXT_LINE
+from core.text import MultilineStr
 from models import Draft, OutboxMessage, PipelineEntry, SenderProfile
 from outreach.environment import TEMPLATE_NAMES
 
@@ -34,7 +35,6 @@ __all__ = [
     "TemplatePreviewRead",
 ]
 
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DraftKind = Literal[
     "email_intro",
     "email_followup1",
@@ -112,8 +112,8 @@ class SenderProfileIn(RequestModel):
 
     sender_name: str = Field(min_length=1, max_length=200)
     company: str = Field(min_length=1, max_length=200)
-    from_email: str = Field(pattern=_EMAIL, max_length=320)
-    reply_to: str = Field(pattern=_EMAIL, max_length=320)
+    from_email: str = Field(pattern=EMAIL, max_length=320)
+    reply_to: str = Field(pattern=EMAIL, max_length=320)
     postal_address: MultilineStr = Field(
         min_length=10, max_length=1000, description="CAN-SPAM: a valid physical postal address"
     )
@@ -217,6 +217,54 @@ class TemplatePreviewRead(BaseModel):
     stored: bool
 
 
+# Text that goes into a document as outreach.contexts checks it: a line (no line breaks) of
+# up to 500 characters, or a block (an address) of up to 5,000; no control characters.
+TextLine = Annotated[str, Field(max_length=500, pattern=TEXT_LINE)]
+TextBlock = Annotated[str, Field(max_length=5000, pattern=TEXT_BLOCK)]
+Lines = Annotated[list[TextLine], Field(max_length=50)]
+SomeLines = Annotated[list[TextLine], Field(min_length=1, max_length=50)]
+
+
+class PartyIn(RequestModel):
+    """A party of a contract; what is left out comes from the campaign and sender."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legal_name: TextLine | None = None
+    address: TextBlock | None = None
+    signatory_name: TextLine | None = None
+    signatory_title: TextLine | None = None
+
+
+class DraftExtra(RequestModel):
+    """What the database cannot know; each field left out gets a default a recruiter edits
+    (docs/outreach.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key_messages: SomeLines | None = None
+    dos: SomeLines | None = None
+    donts: SomeLines | None = None
+    approval_process: SomeLines | None = None
+    reporting_requirements: SomeLines | None = None
+    hashtags: Lines | None = None
+    reasons: Lines | None = None
+    gifted_products: Lines | None = None
+    creator_party: PartyIn | None = None
+    brand_party: PartyIn | None = None
+    governing_law: TextLine | None = None
+    venue: TextLine | None = None
+    niche: TextLine | None = None
+    gift_value: Fee | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields given (null means left out), in the shapes outreach.drafting reads."""
+        given = self.model_dump(exclude_none=True)
+        if self.gift_value is not None:
+            given["gift_value"] = str(self.gift_value)
+        return given
+
+
 class DraftCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -228,15 +276,10 @@ class DraftCreate(RequestModel):
     campaign_id: Id
     creator_id: Id
     kind: DraftKind
-    reasons: list[str] | None = Field(
+    reasons: Lines | None = Field(
         default=None, description="Why the creator fits; default: the matcher's reasons"
     )
-    extra: Annotated[dict[str, Any], MULTILINE] = Field(
-        default_factory=dict,
-        description="Fields the database cannot know: key_messages, dos, donts, hashtags, "
-        "approval_process, reporting_requirements, creator_party {legal_name, address}, "
-        "brand_party, governing_law, venue, gifted_products, gift_value, niche",
-    )
+    extra: DraftExtra = Field(default_factory=DraftExtra)
 
 
 class DraftRead(BaseModel):

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.middleware import RateLimiter
 from api.schemas.common import MAX_ID
 from core.settings import Settings
+from matcher.service import MatchService
 from storage.database import Database
 from tests.factories import ApiClient, add_key, creator_record
 
@@ -313,3 +314,207 @@ class TestStateConflictsAre409:
         assert response.status_code == 409, response.text
         assert response.json()["code"] == "template_override_broken"
         assert response.json()["errors"][0]["field"] == name
+
+
+class TestValuesAreWhatTheDocumentSays:
+    """Each type of value means the same to the document and to the server."""
+
+    @pytest.fixture
+    def document(self, full: ApiClient) -> dict[str, Any]:
+        spec: dict[str, Any] = full.client.get("/openapi.json").json()
+        return spec
+
+    def test_no_pydantic_keyword_leaks_into_the_document(self, document: dict[str, Any]) -> None:
+        """A constraint written after a validator came out as ``{"ge": 0}``, no JSON
+        Schema keyword: the generator ignored it and sent negative counts."""
+        leaked = [s for s in schemas_in(document) if {"ge", "le", "gt", "lt"} & set(s)]
+        assert leaked == []
+
+    def test_money_is_a_decimal_string_or_a_whole_number(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        revenue = document["components"]["schemas"]["ConversionIn"]["properties"]["revenue"]
+        assert [option["type"] for option in revenue["anyOf"]] == ["string", "integer"]
+        campaign = {"name": "Launch"}
+        for budget in ("20000.00", 20000, 20000.0):
+            made = full.post("/v1/campaigns", json={**campaign, "budget": budget})
+            assert made.status_code == 201, (budget, made.text)
+        for budget in (0.1, "1e3", "12.345", "", "007"):
+            refused = full.post("/v1/campaigns", json={**campaign, "budget": budget})
+            assert refused.status_code == 422, budget
+            assert refused.json()["errors"][0]["field"] == "budget"
+
+    def test_a_number_is_no_text(self, full: ApiClient) -> None:
+        for path, body, field in (
+            ("/v1/match", {"brief": "skincare", "k": "5"}, "k"),
+            ("/v1/campaigns", {"name": "x", "excluded_creator_ids": ["5"]}, "excluded_creator_ids"),
+            ("/v1/campaigns/1/plan", {"max_overlap": False}, "max_overlap"),
+        ):
+            response = full.post(path, json=body)
+            assert response.status_code == 422, (path, response.text)
+            assert response.json()["errors"][0]["field"] == field
+
+    def test_a_count_is_a_whole_number(self, full: ApiClient, document: dict[str, Any]) -> None:
+        metrics = document["components"]["schemas"]["MetricsIn"]["properties"]["metrics"]
+        assert metrics["additionalProperties"] == {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": MAX_ID,
+        }
+
+    def test_a_cursor_with_a_final_newline_is_refused(self, full: ApiClient) -> None:
+        """Python's ``$`` matches before a final newline; the document's does not."""
+        from api.schemas.common import QUEUE
+
+        cursor = QUEUE.encode({"priority": 0, "after": 5}) + "\n"  # 16 digits: it decoded
+        response = full.get("/v1/compliance/queue", params={"cursor": cursor})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "cursor"
+
+    def test_a_null_cursor_in_a_body_is_the_first_page(self, document: dict[str, Any]) -> None:
+        cursor = document["components"]["schemas"]["MatchRequest"]["properties"]["cursor"]
+        assert {"type": "null"} in cursor["anyOf"]
+
+    def test_every_pattern_reads_the_same_to_every_engine(self, document: dict[str, Any]) -> None:
+        """``\\s``, ``\\w``, ``\\d`` mean other characters to Python, to Rust (pydantic) and
+        to the generator: an address with a NEL (U+0085) was valid to schemathesis and
+        refused by the server. Patterns use explicit classes (core/patterns.py)."""
+        import re
+
+        patterns = {s["pattern"] for s in schemas_in(document) if isinstance(s.get("pattern"), str)}
+        # api/schemas/webhooks.py is another engineer's (the webhook URL checks): reported.
+        patterns.discard(r"^https?://[^\s/?#]+[^\s]*$")
+        assert [p for p in patterns if re.search(r"\\[swdbSWDB]", p)] == []
+
+    def test_a_target_audience_is_a_typed_object(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        target = document["components"]["schemas"]["TargetIn"]
+        assert set(target["properties"]) == {"age", "genders", "countries", "interests"}
+        assert target["additionalProperties"] is False
+        response = full.post("/v1/campaigns", json={"name": "x", "target_audience": {"ages": []}})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "target_audience.ages"
+        weights = document["components"]["schemas"]["MatchRequest"]["properties"]["weights"]
+        assert "niche_fit" in weights["anyOf"][0]["properties"]
+
+    def test_a_post_is_a_typed_object(self, document: dict[str, Any]) -> None:
+        post = document["components"]["schemas"]["PostIn"]
+        assert "instagram" in post["properties"]["platform"]["enum"]
+        connection = document["components"]["schemas"]["MaterialConnectionIn"]
+        assert connection["required"] == ["type"] and connection["additionalProperties"] is False
+        batch = document["components"]["schemas"]["BatchCheckRequest"]["properties"]["posts"]
+        assert batch["items"] == {"$ref": "#/components/schemas/PostIn"}
+
+    def test_a_drafts_extra_is_a_typed_object(self, full: ApiClient) -> None:
+        """``gift_value: "abc"`` was a 500 (decimal.InvalidOperation), ``dos: 5`` too."""
+        body = {"campaign_id": 1, "creator_id": 1, "kind": "brief"}
+        for extra, field in (
+            ({"gift_value": "abc"}, "extra.gift_value"),
+            ({"dos": 5}, "extra.dos"),
+            ({"dos": []}, "extra.dos"),
+            ({"niche": "two\nlines"}, "extra.niche"),
+        ):
+            response = full.post("/v1/outreach/drafts", json={**body, "extra": extra})
+            assert response.status_code == 422, (extra, response.text)
+            assert response.json()["errors"][0]["field"] == field
+
+    def test_dates_are_of_the_years_1900_to_2999(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        """A program starting in 9999 ran past Python's last year (a 500)."""
+        starts = document["components"]["schemas"]["ProgramCreate"]["properties"]["starts_on"]
+        assert starts["pattern"] == "^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+        creator = full.post("/v1/creators", json=creator_record(handle="maya")).json()
+        program = {
+            "name": "Ambassadors",
+            "creator_id": creator["id"],
+            "starts_on": "9999-12-01",
+            "months": 60,
+            "cadence": [{"platform": "instagram", "kind": "post", "count": 1, "per": "month"}],
+        }
+        response = full.post("/v1/programs", json=program)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "starts_on"
+
+    def test_time_zones_are_an_enum(self, full: ApiClient, document: dict[str, Any]) -> None:
+        zone = document["components"]["schemas"]["ProgramCreate"]["properties"]["timezone"]
+        assert "Europe/Berlin" in zone["enum"] and "localtime" not in zone["enum"]
+
+    def test_a_creator_record_says_what_the_record_takes(
+        self, full: ApiClient, document: dict[str, Any]
+    ) -> None:
+        create = document["components"]["schemas"]["CreatorCreate"]["properties"]
+        assert create["handle"]["pattern"] == "^@?[A-Za-z0-9_.\\-]{1,100}$"
+        assert "US" in create["country"]["anyOf"][0]["enum"]
+        update = document["components"]["schemas"]["CreatorUpdate"]
+        assert update["additionalProperties"] is False
+        assert set(update["properties"]) == set(create)
+        made = full.post("/v1/creators", json=creator_record(handle="maya")).json()
+        for body, field in (
+            ({"is_virtual": 1}, "is_virtual"),
+            ({"rates": {"post": True}}, "rates.post"),
+            ({"handle": "mayä"}, "handle"),
+            ({"folowers": 5}, "folowers"),
+        ):
+            response = full.patch(f"/v1/creators/{made['id']}", json=body)
+            assert response.status_code == 422, (body, response.text)
+            assert response.json()["errors"][0]["field"] == field
+        cleared = full.patch(f"/v1/creators/{made['id']}", json={"categories": None})
+        assert cleared.status_code == 200, cleared.text
+        assert cleared.json()["categories"] == []
+
+
+class TestMoreStateConflicts:
+    def test_a_campaign_date_against_the_stored_other_is_a_409(self, full: ApiClient) -> None:
+        campaign = full.post(
+            "/v1/campaigns", json={"name": "Launch", "starts_on": "2027-03-01"}
+        ).json()
+        response = full.patch(f"/v1/campaigns/{campaign['id']}", json={"ends_on": "2027-02-01"})
+        assert response.status_code == 409, response.text
+        both = full.patch(
+            f"/v1/campaigns/{campaign['id']}",
+            json={"starts_on": "2027-03-01", "ends_on": "2027-02-01"},
+        )
+        assert both.status_code == 422
+
+    def test_stored_text_that_cannot_go_into_a_draft_is_a_409(self, full: ApiClient) -> None:
+        from tests.outreach.conftest import SENDER
+
+        assert full.client.put("/v1/outreach/sender", json=SENDER, headers=full.headers)
+        creator = full.post("/v1/creators", json=creator_record(handle="maya")).json()
+        campaign = full.post("/v1/campaigns", json={"name": "Spring\nlaunch"}).json()
+        body = {
+            "campaign_id": campaign["id"],
+            "creator_id": creator["id"],
+            "kind": "email_intro",
+            "reasons": [],
+        }
+        response = full.post("/v1/outreach/drafts", json=body)
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "draft_data_invalid"
+        assert response.json()["errors"][0]["field"] == "campaign_name"
+
+    def test_a_plan_in_a_currency_without_a_rate_is_a_409(
+        self, full: ApiClient, database: Database, matcher: MatchService
+    ) -> None:
+        full.post("/v1/creators", json=creator_record(handle="maya", followers=40_000))
+        with database.session() as session:
+            matcher.build_index(session, full.org_id)
+        campaign = full.post(
+            "/v1/campaigns", json={"name": "Launch", "brief": "skincare", "currency": "JPY"}
+        ).json()
+        response = full.post(f"/v1/campaigns/{campaign['id']}/plan", json={"budget": 5000})
+        assert response.status_code == 409, response.text
+        assert "JPY" in response.json()["detail"]
+
+    def test_lookalikes_of_a_creator_not_yet_indexed_are_a_503(
+        self, full: ApiClient, database: Database, matcher: MatchService
+    ) -> None:
+        full.post("/v1/creators", json=creator_record(handle="maya"))
+        with database.session() as session:
+            matcher.build_index(session, full.org_id)
+        later = full.post("/v1/creators", json=creator_record(handle="lena")).json()
+        response = full.post(f"/v1/creators/{later['id']}/similar")
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "creator_not_indexed"

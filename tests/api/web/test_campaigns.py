@@ -186,7 +186,7 @@ class TestCampaignList:
         before = count_rows(database, Campaign)
         response = client.post("/campaigns", data=new_campaign_form(csrf, budget="-5"))
         assert response.status_code == 422
-        assert "greater than or equal to 0" in field_error(response.text, "budget")
+        assert "an amount from 0" in field_error(response.text, "budget")
         assert 'value="-5"' in response.text and 'value="Autumn oat milk"' in response.text
         assert 'value="tiktok" checked' in response.text
         assert count_rows(database, Campaign) == before
