@@ -127,12 +127,14 @@ def export_(
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string", "minLength": 1}},
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "minLength": 1}
+                        },
                         "required": ["file"],
                     }
                 },
@@ -153,7 +155,8 @@ async def import_(
 
     Upserts on (platform, handle). All-or-nothing unless ``skip_invalid=true``: one invalid
     row rejects the whole file with a 422 listing every error by line and field. With
-    ``preset`` the body is a HubSpot or Salesforce contacts CSV.
+    ``preset`` the body is a HubSpot or Salesforce contacts CSV. An empty body is a 422
+    naming ``body``.
     """
     crm = get_preset(preset)
     limit = settings.max_upload_bytes
@@ -209,6 +212,8 @@ async def _spool_body(request: Request, limit: int) -> Any:
                     )
                 await run_in_threadpool(spool.write, chunk)
             await form.close()
+            if total == 0:
+                raise InvalidInputError.for_field("file", "the file is empty")
         else:
             total = 0
             async for chunk in request.stream():
@@ -219,6 +224,9 @@ async def _spool_body(request: Request, limit: int) -> Any:
                     )
                 # past 1 MiB the spool is a file on disk: write off the event loop
                 await run_in_threadpool(spool.write, chunk)
+            if total == 0:
+                # No file at all (a file of blank lines is an empty import).
+                raise InvalidInputError.for_field("body", "send a CSV or JSONL file as the body")
     except BaseException:
         spool.close()
         raise
@@ -237,8 +245,7 @@ def update_(
     creator_id: IdPath, body: CreatorUpdate, principal: WritePrincipal, session: SessionDep
 ) -> CreatorRead:
     """Change some fields of a creator; the result is validated as a whole record."""
-    changes = body.model_dump(exclude_unset=True)
-    creator = service.update(session, principal.organization_id, creator_id, changes)
+    creator = service.update(session, principal.organization_id, creator_id, body.changes())
     return CreatorRead.from_row(creator)
 
 
