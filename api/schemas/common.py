@@ -9,7 +9,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, TypeVar
 
 from fastapi import Path, Query
 from pydantic import (
@@ -27,6 +27,7 @@ from core.textmodel import CleanTextModel
 __all__ = [
     "AFTER",
     "BEFORE",
+    "FORM",
     "MAX_ID",
     "OFFSET",
     "QUEUE",
@@ -205,6 +206,12 @@ def _takes_text(annotation: Any) -> bool:
     return any(_takes_text(arg) for arg in typing.get_args(annotation))
 
 
+# The validation context of a page's form (api/web): an HTML form sends nothing but text, so
+# its numbers come as text ("5"), which a JSON body's may not.
+FORM_KEY = "creatormatch.form"
+FORM: Final[dict[str, bool]] = {FORM_KEY: True}
+
+
 class RequestModel(CleanTextModel):
     """A request body (every body of the API is one, or a creator record).
 
@@ -225,7 +232,8 @@ class RequestModel(CleanTextModel):
         if not _takes_bool(field.annotation) and any(isinstance(item, bool) for item in items):
             raise ValueError("true or false is not a value of this field")
         takes_text = _takes_text(field.annotation) or any(map(_takes_text, field.metadata))
-        if not takes_text and any(isinstance(item, str) for item in items):
+        from_form = isinstance(info.context, dict) and info.context.get(FORM_KEY)
+        if not takes_text and not from_form and any(isinstance(item, str) for item in items):
             raise ValueError("text is not a value of this field")
         return value
 

@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 from api.deps import DatabaseDep, SessionDep
 from api.routes.outreach import match_reasons
 from api.schemas.campaigns import BrandCreate, CampaignCreate, CampaignUpdate
-from api.schemas.common import IdPath
+from api.schemas.common import FORM, IdPath
 from api.schemas.plans import PlanIn
 from api.web.pages import (
     FormUser,
@@ -111,7 +111,7 @@ def _errors_from_validation(exc: ValidationError) -> list[FieldError]:
 
 def _validate(model: type[BaseModel], data: Mapping[str, Any]) -> BaseModel:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=FORM)
     except ValidationError as exc:
         errors = _errors_from_validation(exc)
         raise InvalidInputError("; ".join(e.describe() for e in errors), errors) from None
