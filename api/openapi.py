@@ -14,7 +14,10 @@ Here, once per application, the document gets:
 - FastAPI's examples again where it dropped their ``null`` values (``exclude_none``);
 - the optional ``Idempotency-Key`` header on every ``/v1`` POST;
 - examples for pages and lists, built from their item's example;
-- integer bounds as integers (FastAPI's model makes them floats, and 2**63 - 1 a 2**63).
+- integer bounds as integers (FastAPI's model makes them floats, and 2**63 - 1 a 2**63);
+- the rule of ``core/text.py`` on path and query parameters (``api.deps.clean_text_input``
+  refuses control characters in them): each text parameter without a pattern of its own gets
+  ``core.patterns.LINE`` (request bodies have it from ``core.textmodel``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pydantic import BaseModel
 
 from api.errors import PROBLEM_JSON
 from api.schemas.common import MAX_ID
+from core.textmodel import publish_rule
 
 __all__ = ["ERROR_RESPONSES", "PROBLEM_SCHEMA", "api_routes", "install_openapi", "operation_id"]
 
@@ -288,6 +292,9 @@ def _complete_operation(
             parameters = operation.setdefault("parameters", [])
             if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                 parameters.append(dict(_IDEMPOTENCY_KEY))
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") in ("path", "query") and "schema" in parameter:
+            publish_rule(parameter["schema"])
     for status, response in list(responses.items()):
         if status.isdigit() and int(status) >= 400 and _is_problem(response):
             responses[status] = _error_response(int(status), response)

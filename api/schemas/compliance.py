@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from api.schemas.common import Id, RequestModel, Timestamp
 from api.schemas.outreach import OutboxMessageRead
 from compliance.types import ConnectionType, Jurisdiction, Media, Platform
-from core.patterns import NOT_BLANK
+from core.patterns import LINES_NOT_BLANK
 from core.text import MultilineStr
 from models import AuditEvent, ComplianceCheck
 from reviews.service import DECISION_OF_STATUS, MAX_BULK
@@ -311,7 +311,7 @@ class DecisionCreate(RequestModel):
                     "properties": {
                         "decision": {"const": "clear"},
                         "verdict": {"type": "null"},
-                        "reason": {"type": "string", "pattern": NOT_BLANK},
+                        "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
                     },
                     "required": ["reason"],
                 },
@@ -319,7 +319,7 @@ class DecisionCreate(RequestModel):
                     "properties": {
                         "decision": {"const": "override"},
                         "verdict": {"type": "string"},
-                        "reason": {"type": "string", "pattern": NOT_BLANK},
+                        "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
                     },
                     "required": ["verdict", "reason"],
                 },

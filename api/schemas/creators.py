@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from api.schemas.common import Count, Omittable, RequestModel, Timestamp, json_number
 from core.codes import COUNTRY_CODES, CURRENCY_CODES, LANGUAGE_CODES
-from core.patterns import EMAIL, NOT_BLANK
+from core.patterns import EMAIL, LINE_NOT_BLANK
 from core.text import MultilineStr
 from core.tiers import Tier
 from creators.record import (
@@ -92,9 +92,13 @@ Language = Annotated[str, _enum(LANGUAGE_CODES)]
 Currency = Annotated[str, _enum(CURRENCY_CODES)]
 Handle = Annotated[str, Field(min_length=1, max_length=101, pattern=HANDLE)]
 Email = Annotated[str, Field(max_length=320, pattern=EMAIL)]
-Label = Annotated[str, Field(min_length=1, max_length=60, pattern=NOT_BLANK)]
-BrandName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
-Interest = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+# Not blank and one line: the record strips and wants a character (min_length), and
+# core/textmodel refuses control characters, each with its own message; the document says
+# both in one pattern.
+_NOT_BLANK = {"pattern": LINE_NOT_BLANK}
+Label = Annotated[str, Field(min_length=1, max_length=60, json_schema_extra=_NOT_BLANK)]
+BrandName = Annotated[str, Field(min_length=1, max_length=200, json_schema_extra=_NOT_BLANK)]
+Interest = Annotated[str, Field(min_length=1, max_length=100, json_schema_extra=_NOT_BLANK)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False), BeforeValidator(json_number)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), BeforeValidator(json_number)]
 

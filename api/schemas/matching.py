@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from api.schemas.common import MAX_ID, Id, OffsetCursor, RequestModel
+from core.patterns import LINES_NOT_BLANK
 from core.text import MultilineStr
 from core.tiers import Tier
 from creators.record import Platform
@@ -173,7 +174,11 @@ class MatchRequest(RequestModel):
         extra="forbid",
         json_schema_extra={
             "anyOf": [
-                {"required": ["brief"], "properties": {"brief": {"type": "string"}}},
+                # A brief of only whitespace says nothing (campaigns.service.match_query).
+                {
+                    "required": ["brief"],
+                    "properties": {"brief": {"type": "string", "pattern": LINES_NOT_BLANK}},
+                },
                 {"required": ["campaign_id"], "properties": {"campaign_id": {"type": "integer"}}},
             ],
             "examples": [

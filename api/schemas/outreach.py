@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -217,10 +218,31 @@ class TemplatePreviewRead(BaseModel):
     stored: bool
 
 
-# Text that goes into a document as outreach.contexts checks it: a line (no line breaks) of
-# up to 500 characters, or a block (an address) of up to 5,000; no control characters.
-TextLine = Annotated[str, Field(max_length=500, pattern=TEXT_LINE)]
-TextBlock = Annotated[str, Field(max_length=5000, pattern=TEXT_BLOCK)]
+def _matches(pattern: str, message: str) -> AfterValidator:
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+# Text that goes into a document as outreach.contexts checks it (so that what fails there is
+# stored data, a 409): a line (no line breaks, no tabs) of up to 500 characters, or a block (an
+# address) of up to 5,000 that may have tabs and line breaks; not blank, no control
+# characters, no DEL. The document's pattern is the one checked.
+TextLine = Annotated[
+    str,
+    Field(max_length=500, json_schema_extra={"pattern": TEXT_LINE}),
+    _matches(TEXT_LINE, "one line of text, not blank, without tabs or control characters"),
+]
+TextBlock = Annotated[
+    MultilineStr,
+    Field(max_length=5000, json_schema_extra={"pattern": TEXT_BLOCK}),
+    _matches(TEXT_BLOCK, "text, not blank, without control characters but tabs and line breaks"),
+]
 Lines = Annotated[list[TextLine], Field(max_length=50)]
 SomeLines = Annotated[list[TextLine], Field(min_length=1, max_length=50)]
 
