@@ -1,8 +1,10 @@
 """Cursors on every list, on both databases: one that this API did not make is a 422 naming
 ``cursor`` (never a 500), whatever is wrong with it; one it could have made is a page.
 
-The lists are found in the OpenAPI document (every operation with a ``cursor``), so a new
-list is tested without a change here.
+The lists are found in the app's routes (every route whose response has a ``next_cursor``),
+and each is its own test on each database, ``test_a_malformed_cursor_is_a_422_naming_cursor[GET
+/v1/creators-sqlite]``: a new list is tested without a change here, and one that answers
+pages without taking a cursor fails ``test_every_list_takes_a_cursor``.
 """
 
 from __future__ import annotations
@@ -10,15 +12,22 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
+from api.app import create_app
+from api.openapi import api_routes
 from api.schemas.common import AFTER, BEFORE, MAX_ID, OFFSET, QUEUE, Keyset
 from core.errors import InvalidInputError
+from core.settings import Settings
+from matcher.service import MatchService
+from storage.database import Database
 from tests.factories import ApiClient, add_key, creator_record
 
 
@@ -64,21 +73,42 @@ WRONG_FOR_THE_QUEUE = [
 ]
 
 
-def lists(document: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(method, path, where) of every operation that takes a ``cursor``: in the query, or in
-    the JSON body (``POST /v1/match``)."""
+def _settings() -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=Path("/nonexistent"),
+        database_url="sqlite://",
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+    )
+
+
+def lists(app: Any) -> list[tuple[str, str, str]]:
+    """(method, path, where the cursor goes) of every route that answers a page: its response
+    model has a ``next_cursor``. The cursor is in the query, in the JSON body (``POST
+    /v1/match``), or "nowhere" (a list that cannot be paged: a failure)."""
     found = []
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if any(p["name"] == "cursor" for p in operation.get("parameters", [])):
-                found.append((method, path, "query"))
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            if body is not None:
-                ref = body["schema"].get("$ref", "")
-                schema = document["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
-                if "cursor" in schema.get("properties", {}):
-                    found.append((method, path, "body"))
+    for route in api_routes(app.routes):
+        model = route.response_model
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        if "next_cursor" not in model.model_fields:
+            continue
+        where = "nowhere"
+        if any(param.name == "cursor" for param in route.dependant.query_params):
+            where = "query"
+        for param in route.dependant.body_params:
+            body = param.field_info.annotation
+            if isinstance(body, type) and issubclass(body, BaseModel):
+                where = "body" if "cursor" in body.model_fields else where
+        for method in sorted(route.methods - {"HEAD"}):
+            found.append((method.lower(), route.path_format, where))
     return found
+
+
+LISTS = lists(create_app(_settings()))
+EVERY_LIST = pytest.mark.parametrize(
+    ("method", "template", "where"), LISTS, ids=[f"{m.upper()} {p}" for m, p, _w in LISTS]
+)
 
 
 @pytest.fixture
@@ -118,47 +148,71 @@ def send(admin: ApiClient, method: str, path: str, where: str, cursor: str) -> A
 
 
 class TestEveryList:
-    def test_the_document_lists_every_list(self, client: TestClient) -> None:
-        found = {(m, p) for m, p, _w in lists(client.get("/openapi.json").json())}
-        assert len(found) == 15, sorted(found)
-        assert {("get", "/v1/compliance/queue"), ("post", "/v1/match")} <= found
+    def test_every_list_takes_a_cursor(self) -> None:
+        assert len(LISTS) >= 15, LISTS  # the routes were found
+        assert [(m, p) for m, p, where in LISTS if where == "nowhere"] == []
 
+    def test_the_document_gives_every_list_its_cursor(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        for method, path, where in LISTS:
+            operation = document["paths"][path][method]
+            if where == "query":
+                schema = next(p for p in operation["parameters"] if p["name"] == "cursor")
+                schema = schema["schema"]
+            else:
+                ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                body = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+                schema = body["properties"]["cursor"]["anyOf"][0]
+            assert schema["pattern"] in {AFTER.pattern, QUEUE.pattern}, (method, path)
+
+    @EVERY_LIST
     def test_a_malformed_cursor_is_a_422_naming_cursor(
-        self, client: TestClient, admin: ApiClient, ids: dict[str, int]
+        self, admin: ApiClient, ids: dict[str, int], method: str, template: str, where: str
     ) -> None:
+        path = template.format(**ids)
+        cases = MALFORMED
+        if path == "/v1/compliance/queue":
+            cases = [c for c in MALFORMED if c[0] != "the queue's format"]
+            cases += WRONG_FOR_THE_QUEUE
         wrong = []
-        for method, template, where in lists(client.get("/openapi.json").json()):
-            path = template.format(**ids)
-            cases = MALFORMED
-            if path == "/v1/compliance/queue":
-                cases = [c for c in MALFORMED if c[0] != "the queue's format"]
-                cases += WRONG_FOR_THE_QUEUE
-            for what, cursor in cases:
-                response = send(admin, method, path, where, cursor)
-                problem = response.json() if response.status_code == 422 else {}
-                fields = [e["field"] for e in problem.get("errors", [])]
-                if response.status_code != 422 or fields != ["cursor"]:
-                    wrong.append((method, path, what, response.status_code, fields))
+        for what, cursor in cases:
+            response = send(admin, method, path, where, cursor)
+            problem = response.json() if response.status_code == 422 else {}
+            fields = [e["field"] for e in problem.get("errors", [])]
+            if response.status_code != 422 or fields != ["cursor"]:
+                wrong.append((what, response.status_code, fields))
         assert wrong == []
 
+    @EVERY_LIST
     def test_a_cursor_past_the_end_is_a_page(
-        self, client: TestClient, admin: ApiClient, ids: dict[str, int]
+        self,
+        admin: ApiClient,
+        ids: dict[str, int],
+        matcher: MatchService,
+        database: Database,
+        method: str,
+        template: str,
+        where: str,
     ) -> None:
         """The largest position a cursor can hold: an empty page in id order, everything
         before it for the newest-first webhook events; never a 500, on either database."""
+        if where == "body":  # ranking needs a built index
+            with database.session() as session:
+                matcher.build_index(session, admin.org_id)
         last = {
             "/v1/compliance/queue": QUEUE.encode({"priority": 2**31 - 1, "after": MAX_ID}),
             "/v1/webhook-events": BEFORE.encode({"before": MAX_ID}),
+            "/v1/match": OFFSET.encode({"offset": MAX_ID}),
         }
-        for method, template, where in lists(client.get("/openapi.json").json()):
-            if where == "body":
-                continue  # ranking needs a built index: tests/api/test_matching.py pages it
-            path = template.format(**ids)
-            cursor = last.get(path, AFTER.encode({"after": MAX_ID}))
-            response = send(admin, method, path, where, cursor)
-            assert response.status_code == 200, (path, response.text)
-            if path != "/v1/webhook-events":
-                assert response.json() == {"items": [], "next_cursor": None}, path
+        path = template.format(**ids)
+        cursor = last.get(path, AFTER.encode({"after": MAX_ID}))
+        response = send(admin, method, path, where, cursor)
+        assert response.status_code == 200, (path, response.text)
+        page = response.json()
+        items = page["results"] if where == "body" else page["items"]
+        assert page["next_cursor"] is None
+        if path != "/v1/webhook-events":
+            assert items == [], path
 
 
 class TestTheFormat:
