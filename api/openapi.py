@@ -15,6 +15,9 @@ Here, once per application, the document gets:
 - the optional ``Idempotency-Key`` header on every ``/v1`` POST;
 - examples for pages and lists, built from their item's example;
 - integer bounds as integers (FastAPI's model makes them floats, and 2**63 - 1 a 2**63);
+- links from a compliance result to what can be done with its stored check (its
+  ``check_id``; its ``id`` is the post's own, passed through, which a client or a link
+  inferred by name would take for the check's);
 - the rule of ``core/text.py`` on path and query parameters (``api.deps.clean_text_input``
   refuses control characters in them): each text parameter without a pattern of its own gets
   ``core.patterns.LINE`` (request bodies have it from ``core.textmodel``).
@@ -382,6 +385,33 @@ def _exact_integer_bounds(node: Any) -> None:
         _exact_integer_bounds(value)
 
 
+# (operation that makes checks, where its response holds the first check's id)
+_CHECK_MAKERS = (
+    ("/v1/compliance/check", "/check_id"),
+    ("/v1/compliance/check/batch", "/results/0/check_id"),
+)
+
+
+def _check_links(spec: dict[str, Any]) -> None:
+    targets = [
+        operation["operationId"]
+        for path, item in spec.get("paths", {}).items()
+        if "{check_id}" in path
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    for path, pointer in _CHECK_MAKERS:
+        response = spec.get("paths", {}).get(path, {}).get("post", {}).get("responses", {})
+        if "200" in response:
+            response["200"]["links"] = {
+                target: {
+                    "operationId": target,
+                    "parameters": {"check_id": f"$response.body#{pointer}"},
+                }
+                for target in targets
+            }
+
+
 def complete(
     spec: dict[str, Any],
     named: frozenset[tuple[str, str]] = frozenset(),
@@ -400,6 +430,7 @@ def complete(
         for method, operation in item.items():
             if method in {"get", "put", "post", "delete", "patch", "head", "options"}:
                 _complete_operation(spec, path, method, operation, named=(path, method) in named)
+    _check_links(spec)
     # FastAPI's own validation-error shape is never sent (api/errors.py answers 422 with
     # problem details), so its schemas go.
     for name in ("HTTPValidationError", "ValidationError"):

@@ -17,6 +17,7 @@ __all__ = [
     "LINES_NOT_BLANK",
     "LINE_NOT_BLANK",
     "PYTHON_WHITESPACE",
+    "SPACE",
     "TEXT_BLOCK",
     "TEXT_LINE",
 ]
@@ -38,6 +39,9 @@ EMAIL = rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.[A-Za-z]{{2,}}$"
 PYTHON_WHITESPACE = (
     r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# Python's whitespace that is no control character (a class's contents, for a line's spaces).
+SPACE = r" \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 # A line, or lines, with some text besides whitespace (what survives ``strip()``).
 _VISIBLE = rf"[^{CONTROL}{PYTHON_WHITESPACE}]"
 LINE_NOT_BLANK = rf"^[^{CONTROL}]*{_VISIBLE}[^{CONTROL}]*$"

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from compliance.rules import RULES
 from compliance.types import Jurisdiction, Media, Platform
-from core.errors import ConflictError, InvalidInputError, NotFoundError
+from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from core.settings import Settings
 from models import (
     STAGES,
@@ -72,6 +72,7 @@ from webhooks.service import emit
 __all__ = [
     "DRAFT_KINDS",
     "CreatorOptedOutError",
+    "CreatorWithoutEmailError",
     "DraftBlockedExportError",
     "FixEmail",
     "OutreachService",
@@ -118,6 +119,22 @@ class OverrideBrokenError(ConflictError):
         )
         self.template = cause.template
         self.errors = list(cause.errors)
+
+
+class CreatorWithoutEmailError(ConflictError):
+    """The creator has no e-mail address to write to (409: the creator record lacks it, the
+    request is fine; add one to the record first)."""
+
+    code = "creator_without_email"
+
+    def __init__(self, creator_id: int, handle: str) -> None:
+        message = (
+            f"creator {creator_id} (@{handle}) has no e-mail address: add one to the creator "
+            "record first"
+        )
+        super().__init__(message)
+        self.errors = [FieldError("creator_id", message)]
+        self.creator_id = creator_id
 
 
 class StoredTextError(ConflictError):
@@ -560,17 +577,14 @@ class OutreachService:
         Raises:
             SenderProfileMissingError: no sender profile yet (409).
             CreatorOptedOutError: the creator opted out of the organisation's e-mail (409).
-            InvalidInputError: the creator has no e-mail address (naming ``creator_id``).
+            CreatorWithoutEmailError: the creator has no e-mail address (409, naming
+                ``creator_id``).
             ConflictError: the check has no findings, so there is nothing to fix.
         """
         if OutreachRepository(session).opted_out(organization_id, creator.id) is not None:
             raise CreatorOptedOutError(creator.id, creator.handle)
         if not creator.email:
-            raise InvalidInputError.for_field(
-                "creator_id",
-                f"creator {creator.id} (@{creator.handle}) has no e-mail address: add one to "
-                "the creator record first",
-            )
+            raise CreatorWithoutEmailError(creator.id, creator.handle)
         findings = [f for f in check.result.get("findings") or [] if isinstance(f, Mapping)]
         if not findings:
             raise ConflictError(f"check {check.id} has no findings: there is no fix to send")

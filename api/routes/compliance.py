@@ -23,6 +23,8 @@ from api.schemas.common import (
     page_of,
 )
 from api.schemas.compliance import (
+    CODES,
+    PLATFORMS,
     AssigneeUpdate,
     AuditEventRead,
     BatchCheckRequest,
@@ -44,7 +46,13 @@ from api.schemas.outreach import OutboxMessageRead
 from compliance.types import Post, Verdict
 from core.errors import FieldError, InvalidInputError
 from outreach.service import OutreachService
-from reviews.service import LEGACY_DECISIONS, CreatorRef, ReviewService, StoredResult
+from reviews.service import (
+    ASSIGNEE_PATTERN,
+    LEGACY_DECISIONS,
+    CreatorRef,
+    ReviewService,
+    StoredResult,
+)
 from storage.repositories.compliance import (
     AuditRepository,
     CheckFilters,
@@ -129,15 +137,21 @@ def check_batch_(
 
 
 Code = Annotated[
-    str | None, Query(max_length=60, description="a reason code, e.g. BURIED_IN_HASHTAGS")
+    str | None,
+    Query(
+        max_length=60,
+        description="a reason code, e.g. BURIED_IN_HASHTAGS",
+        json_schema_extra={"enum": CODES},
+    ),
 ]
 Jurisdiction = Literal["US", "UK", "CA", "EU"]
-PlatformName = Annotated[str | None, Query(max_length=20)]
+PlatformName = Annotated[str | None, Query(max_length=20, json_schema_extra={"enum": PLATFORMS})]
 Assignee = Annotated[
     str | None,
     Query(
         max_length=200,
         description="me (the calling key), none (unassigned), user:<e-mail> or api-key:<prefix>",
+        json_schema_extra={"pattern": ASSIGNEE_PATTERN},
     ),
 ]
 
@@ -161,7 +175,13 @@ def _bulk_filters(
     )
 
 
-@router.get("/queue", response_model=Page[ComplianceCheckRead])
+# A filter's assignee who is no one of the organisation (reviews.service).
+_NO_SUCH_ASSIGNEE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The assignee filter names no user or key of the organisation"}
+}
+
+
+@router.get("/queue", response_model=Page[ComplianceCheckRead], responses=_NO_SUCH_ASSIGNEE)
 def queue_(
     principal: CompliancePrincipal,
     session: SessionDep,
@@ -199,7 +219,7 @@ def queue_(
     )
 
 
-@router.get("/checks", response_model=Page[ComplianceCheckRead])
+@router.get("/checks", response_model=Page[ComplianceCheckRead], responses=_NO_SUCH_ASSIGNEE)
 def list_checks_(
     principal: CompliancePrincipal,
     session: SessionDep,

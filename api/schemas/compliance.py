@@ -6,17 +6,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 
 from api.schemas.common import Id, RequestModel, Timestamp
 from api.schemas.outreach import OutboxMessageRead
+from compliance.rules import RULES
 from compliance.types import ConnectionType, Jurisdiction, Media, Platform
 from core.patterns import LINES_NOT_BLANK
 from core.text import MultilineStr
 from models import AuditEvent, ComplianceCheck
-from reviews.service import DECISION_OF_STATUS, MAX_BULK
+from reviews.service import ASSIGNEE_PATTERN, DECISION_OF_STATUS, MAX_BULK
 
 __all__ = [
+    "CODES",
+    "PLATFORMS",
     "AssigneeUpdate",
     "AuditEventRead",
     "BatchCheckRequest",
@@ -38,6 +41,10 @@ ReviewStatus = Literal[
 ]
 VerdictName = Literal["compliant", "needs_review", "non_compliant"]
 DecisionName = Literal["confirm_violation", "clear", "override", "approve", "reject"]
+# The names the reviews service checks (ReviewService.filters) as the document's enums;
+# empty is no filter.
+CODES: list[str] = ["", *sorted(RULES)]
+PLATFORMS: list[str] = ["", *(platform.value for platform in Platform)]
 JurisdictionName = Literal["US", "UK", "CA", "EU"]
 _DECISION_HELP = (
     "confirm_violation: the checker is right, the post breaks the rules (final verdict "
@@ -288,6 +295,35 @@ class BatchCheckResponse(BaseModel):
     results: list[ComplianceCheckRead]
 
 
+# Only an override sets a verdict; clear and override need a reason (some text besides
+# spaces). Whether confirm_violation needs one depends on the check: a 409 when it does and
+# none is given (reviews.service.CheckStateError).
+_DECISION_RULES: list[JsonValue] = [
+    {
+        "properties": {
+            "decision": {"enum": ["confirm_violation", "approve", "reject"]},
+            "verdict": {"type": "null"},
+        }
+    },
+    {
+        "properties": {
+            "decision": {"const": "clear"},
+            "verdict": {"type": "null"},
+            "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
+        },
+        "required": ["reason"],
+    },
+    {
+        "properties": {
+            "decision": {"const": "override"},
+            "verdict": {"type": "string"},
+            "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
+        },
+        "required": ["verdict", "reason"],
+    },
+]
+
+
 class DecisionCreate(RequestModel):
     """A reviewer's decision, named for what it does. A decision that changes the verdict
     needs a written reason: always ``clear`` and ``override`` (which also needs the new
@@ -297,33 +333,7 @@ class DecisionCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            # Only an override sets a verdict; clear and override need a reason (some text
-            # besides spaces). Whether confirm_violation needs one depends on the check (a
-            # 409 when it does and none is given).
-            "anyOf": [
-                {
-                    "properties": {
-                        "decision": {"enum": ["confirm_violation", "approve", "reject"]},
-                        "verdict": {"type": "null"},
-                    }
-                },
-                {
-                    "properties": {
-                        "decision": {"const": "clear"},
-                        "verdict": {"type": "null"},
-                        "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
-                    },
-                    "required": ["reason"],
-                },
-                {
-                    "properties": {
-                        "decision": {"const": "override"},
-                        "verdict": {"type": "string"},
-                        "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
-                    },
-                    "required": ["verdict", "reason"],
-                },
-            ],
+            "anyOf": _DECISION_RULES,
             "examples": [
                 {"decision": "confirm_violation", "reason": "No label anywhere."},
                 {
@@ -355,17 +365,36 @@ class CheckFilterIn(RequestModel):
     )
     review_status: ReviewStatus | None = "pending"
     code: str | None = Field(
-        default=None, max_length=60, description="a reason code, e.g. BURIED_IN_HASHTAGS"
+        default=None,
+        max_length=60,
+        description="a reason code, e.g. BURIED_IN_HASHTAGS",
+        json_schema_extra={"enum": [*CODES, None]},
     )
     jurisdiction: JurisdictionName | None = None
-    platform: str | None = Field(default=None, max_length=20)
+    platform: str | None = Field(
+        default=None, max_length=20, json_schema_extra={"enum": [*PLATFORMS, None]}
+    )
     assignee: str | None = Field(
         default=None,
         max_length=200,
         description="me, none (unassigned), user:<e-mail> or api-key:<prefix>",
+        json_schema_extra={"pattern": ASSIGNEE_PATTERN},
     )
     since: Timestamp | None = None
     until: Timestamp | None = None
+
+
+# A bulk change names its checks one way: check_ids or a filter (null is left out).
+_ONE_SELECTION: list[JsonValue] = [
+    {
+        "required": ["check_ids"],
+        "properties": {"check_ids": {"type": "array"}, "filter": {"type": "null"}},
+    },
+    {
+        "required": ["filter"],
+        "properties": {"filter": {"type": "object"}, "check_ids": {"type": "null"}},
+    },
+]
 
 
 class BulkDecisionCreate(DecisionCreate):
@@ -376,6 +405,7 @@ class BulkDecisionCreate(DecisionCreate):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "allOf": [{"anyOf": _DECISION_RULES}, {"anyOf": _ONE_SELECTION}],
             "examples": [
                 {
                     "decision": "clear",
@@ -386,7 +416,7 @@ class BulkDecisionCreate(DecisionCreate):
                     "decision": "confirm_violation",
                     "filter": {"verdict": "non_compliant", "code": "NO_DISCLOSURE"},
                 },
-            ]
+            ],
         },
     )
 
@@ -401,7 +431,7 @@ class AssigneeUpdate(RequestModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"assignee": "me"}]})
 
-    assignee: str | None = Field(max_length=200)
+    assignee: str | None = Field(max_length=200, json_schema_extra={"pattern": ASSIGNEE_PATTERN})
 
 
 class BulkAssignmentCreate(AssigneeUpdate):
@@ -410,10 +440,11 @@ class BulkAssignmentCreate(AssigneeUpdate):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "anyOf": _ONE_SELECTION,
             "examples": [
                 {"assignee": "me", "check_ids": [2]},
                 {"assignee": "user:rob@acme.example", "filter": {"jurisdiction": "UK"}},
-            ]
+            ],
         },
     )
 

@@ -694,3 +694,61 @@ class TestTextKeepsTheControlCharacterRule:
         response = full.post("/v1/match", json={"brief": " \n "})
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == "brief"
+
+
+class TestTheReviewersRulesAreInTheDocument:
+    """The reviewer's filters and bulk changes (merged after the document was made exact)
+    say what the server checks; what the checks' state refuses is a 404 or 409."""
+
+    def test_filters_name_the_codes_platforms_and_ways_to_write_an_assignee(self) -> None:
+        import re
+
+        parameters = {
+            p["name"]: p["schema"]
+            for p in DOCUMENT["paths"]["/v1/compliance/queue"]["get"]["parameters"]
+        }
+        assert {"", "NO_DISCLOSURE"} <= set(parameters["code"]["enum"])
+        assert {"", "instagram"} <= set(parameters["platform"]["enum"])
+        pattern = re.compile(parameters["assignee"]["pattern"])
+        for written in ("", "me", "none", " me ", "user:rob@acme.example", "api-key:5c509cea3f"):
+            assert pattern.fullmatch(written), written
+        for wrong in ("rob", "user:", "api-key:", "me\n"):
+            assert not pattern.fullmatch(wrong), wrong
+
+    def test_a_filter_for_no_one_is_a_documented_404(self, full: ApiClient) -> None:
+        for path in ("/v1/compliance/queue", "/v1/compliance/checks"):
+            assert "404" in DOCUMENT["paths"][path]["get"]["responses"], path
+            response = full.get(path, params={"assignee": "user:nobody@acme.example"})
+            assert response.status_code == 404, response.text
+            assert response.json()["errors"][0]["field"] == "assignee"
+
+    def test_a_bulk_change_names_its_checks_one_way(self) -> None:
+        bulk = DOCUMENT["components"]["schemas"]["BulkDecisionCreate"]
+        decision, selection = bulk["allOf"]
+        assert [b["required"] for b in selection["anyOf"]] == [["check_ids"], ["filter"]]
+        assert len(decision["anyOf"]) == 3
+
+    def test_a_period_that_ends_before_it_starts_is_empty(self, full: ApiClient) -> None:
+        full.post("/v1/compliance/check", json={**_POST})
+        response = full.get(
+            "/v1/compliance/checks",
+            params={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == []
+
+    def test_a_compliance_result_links_to_its_stored_check(self) -> None:
+        links = DOCUMENT["paths"]["/v1/compliance/check"]["post"]["responses"]["200"]["links"]
+        assert links["compliance_get_check"]["parameters"] == {
+            "check_id": "$response.body#/check_id"
+        }
+
+
+_POST = {
+    "id": "post-1",
+    "caption": "Loving my new serum from @glowlab! #skincare",
+    "platform": "instagram",
+    "media": "image",
+    "material_connection": {"type": "paid", "brand": "GlowLab"},
+    "jurisdiction": "US",
+}
