@@ -1,7 +1,14 @@
 """Many clients at once against a real server (uvicorn on 127.0.0.1), on SQLite and on
 PostgreSQL: idempotent POSTs, imports and reads mixed for a bounded time. Nothing may
 answer 5xx, nothing may take over 5 s, and ``/healthz`` answers within 1 s throughout (the
-event loop is never blocked by a database lock)."""
+event loop is never blocked by a database lock).
+
+The 1 s is the server's own time. A shared, loaded CI machine can stall every thread of
+this process for a while (CPU steal, the GIL among a dozen threads); a thread that only
+sleeps measures those stalls in the same run (the anchor), and a probe's time less the
+stalls seen while it ran must stay under 1 s. A blocked event loop waits on a lock with
+the GIL released, so the anchor does not see it: the test still fails on a frozen server
+(before the fix /healthz hung for 60 s)."""
 
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ CLIENTS = 8
 DURATION_S = 6.0
 SLOW_S = 5.0
 HEALTH_LIMIT_S = 1.0
+ANCHOR_SLEEP_S = 0.02
 
 
 @dataclass
@@ -34,6 +42,8 @@ class Outcomes:
     lock: threading.Lock = field(default_factory=threading.Lock)
     seen: list[tuple[str, int, float]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    probes: list[tuple[float, float]] = field(default_factory=list)  # /healthz start, end
+    stalls: list[tuple[float, float]] = field(default_factory=list)  # anchor start, lateness
 
     def record(self, what: str, status: int, elapsed: float) -> None:
         with self.lock:
@@ -42,6 +52,11 @@ class Outcomes:
     def fail(self, what: str, error: BaseException, elapsed: float) -> None:
         with self.lock:
             self.failures.append(f"{what}: {type(error).__name__} after {elapsed:.1f} s")
+
+    def server_time(self, start: float, end: float) -> float:
+        """A probe's time less the machine's stalls the anchor saw while it ran."""
+        stalled = sum(late for at, late in self.stalls if start <= at < end)
+        return max(end - start - stalled, 0.0)
 
 
 @pytest.fixture
@@ -105,10 +120,22 @@ def _health_loop(base: str, stop_at: float, outcomes: Outcomes) -> None:
             started = time.monotonic()
             try:
                 response = http.get("/healthz")
-                outcomes.record("GET /healthz", response.status_code, time.monotonic() - started)
+                ended = time.monotonic()
+                outcomes.record("GET /healthz", response.status_code, ended - started)
+                with outcomes.lock:
+                    outcomes.probes.append((started, ended))
             except httpx.HTTPError as exc:
                 outcomes.fail("GET /healthz", exc, time.monotonic() - started)
             time.sleep(0.05)
+
+
+def _anchor_loop(stop_at: float, outcomes: Outcomes) -> None:
+    while time.monotonic() < stop_at:
+        started = time.monotonic()
+        time.sleep(ANCHOR_SLEEP_S)
+        late = time.monotonic() - started - ANCHOR_SLEEP_S
+        with outcomes.lock:
+            outcomes.stalls.append((started, late))
 
 
 def test_eight_clients_never_freeze_the_server(
@@ -125,6 +152,7 @@ def test_eight_clients_never_freeze_the_server(
         for n in range(CLIENTS)
     ]
     threads.append(threading.Thread(target=_health_loop, args=(live, stop_at, outcomes)))
+    threads.append(threading.Thread(target=_anchor_loop, args=(stop_at, outcomes)))
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -132,20 +160,23 @@ def test_eight_clients_never_freeze_the_server(
 
     latencies = sorted(s[2] for s in outcomes.seen)
     health_seen = [s[2] for s in outcomes.seen if s[0] == "GET /healthz"]
+    server = [outcomes.server_time(start, end) for start, end in outcomes.probes]
     print(  # the figures for a report (pytest -s)
         f"concurrency: {len(outcomes.seen)} requests by {CLIENTS} clients in {DURATION_S} s, "
         f"{sum(1 for s in outcomes.seen if s[1] >= 500)} 5xx, "
         f"slowest {latencies[-1] if latencies else 0:.2f} s, "
-        f"/healthz slowest {max(health_seen, default=0):.2f} s over {len(health_seen)} probes"
+        f"/healthz slowest {max(health_seen, default=0):.2f} s over {len(health_seen)} probes "
+        f"({max(server, default=0):.2f} s less the machine's stalls; slowest stall "
+        f"{max((late for _, late in outcomes.stalls), default=0):.2f} s)"
     )
     assert not outcomes.failures, outcomes.failures[:5]
     errors = [s for s in outcomes.seen if s[1] >= 500]
     assert not errors, errors[:5]
     slow = [s for s in outcomes.seen if s[2] > SLOW_S]
     assert not slow, slow[:5]
-    health = [s[2] for s in outcomes.seen if s[0] == "GET /healthz"]
-    assert health, "the health probe never ran"
-    assert max(health) <= HEALTH_LIMIT_S, f"/healthz took {max(health):.2f} s"
+    assert server, "the health probe never ran"
+    assert outcomes.stalls, "the anchor never ran"
+    assert max(server) <= HEALTH_LIMIT_S, f"/healthz took {max(server):.2f} s of its own"
     # the load really was mixed and really ran
     kinds = {s[0] for s in outcomes.seen}
     assert len(kinds) >= 5, kinds
