@@ -47,6 +47,10 @@ pytest: $(DEV_STAMP) ## pytest only (SQLite, and PostgreSQL when its binaries ar
 
 test: lint typecheck pytest ## ruff, mypy and pytest: what CI runs
 
+contract: $(DEV_STAMP) ## schemathesis, every check, against a real server (SQLite, then PostgreSQL)
+	$(BIN)/python -m tests.api.contract_run sqlite
+	$(BIN)/python -m tests.api.contract_run postgresql
+
 bench: $(STAMP) ## Run the benchmarks (JSON on stdout)
 	$(BIN)/python -m bench.bench_import
 
@@ -57,4 +61,4 @@ format: $(DEV_STAMP) ## Apply ruff's fixes and formatting
 clean: ## Remove the venv, caches and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build *.egg-info
 
-.PHONY: help install run lint typecheck pytest test bench format clean
+.PHONY: help install run lint typecheck pytest test contract bench format clean

@@ -13,7 +13,14 @@ Here, once per application, the document gets:
   a route adds others (503, ...) with ``responses=`` and gets the ``Problem`` content;
 - FastAPI's examples again where it dropped their ``null`` values (``exclude_none``);
 - the optional ``Idempotency-Key`` header on every ``/v1`` POST;
-- examples for pages and lists, built from their item's example.
+- examples for pages and lists, built from their item's example;
+- integer bounds as integers (FastAPI's model makes them floats, and 2**63 - 1 a 2**63);
+- links from a compliance result to what can be done with its stored check (its
+  ``check_id``; its ``id`` is the post's own, passed through, which a client or a link
+  inferred by name would take for the check's);
+- the rule of ``core/text.py`` on path and query parameters (``api.deps.clean_text_input``
+  refuses control characters in them): each text parameter without a pattern of its own gets
+  ``core.patterns.LINE`` (request bodies have it from ``core.textmodel``).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from api.errors import PROBLEM_JSON
+from api.schemas.common import MAX_ID
+from core.textmodel import publish_rule
 
 __all__ = ["ERROR_RESPONSES", "PROBLEM_SCHEMA", "api_routes", "install_openapi", "operation_id"]
 
@@ -286,6 +295,9 @@ def _complete_operation(
             parameters = operation.setdefault("parameters", [])
             if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                 parameters.append(dict(_IDEMPOTENCY_KEY))
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") in ("path", "query") and "schema" in parameter:
+            publish_rule(parameter["schema"])
     for status, response in list(responses.items()):
         if status.isdigit() and int(status) >= 400 and _is_problem(response):
             responses[status] = _error_response(int(status), response)
@@ -313,7 +325,7 @@ def _complete_pages(spec: dict[str, Any]) -> None:
             continue
         item = _example_of(spec, schema["properties"]["items"].get("items", {}))
         if item is not None:
-            schema["examples"] = [{"items": [item], "next_cursor": "eyJhZnRlciI6IDQyfQ"}]
+            schema["examples"] = [{"items": [item], "next_cursor": "AAAAAAAAACo"}]
 
 
 def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
@@ -350,6 +362,56 @@ def _restore_examples(spec: dict[str, Any], models: dict[str, type[BaseModel]]) 
             schema["examples"] = model.model_json_schema().get("examples", schema["examples"])
 
 
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _exact_integer_bounds(node: Any) -> None:
+    """FastAPI's OpenAPI model reads every bound as a float: ``minimum: 1`` becomes ``1.0``
+    and the largest id, 2**63 - 1, becomes 2**63 (a double has 53 bits), a number the server
+    refuses. Integer schemas get their integer bounds back."""
+    if isinstance(node, list):
+        for item in node:
+            _exact_integer_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for key in _BOUNDS:
+            value = node.get(key)
+            if isinstance(value, float) and value.is_integer():
+                exact = int(value)
+                node[key] = {2**63: MAX_ID}.get(exact, exact)
+    for value in node.values():
+        _exact_integer_bounds(value)
+
+
+# (operation that makes checks, where its response holds the first check's id)
+_CHECK_MAKERS = (
+    ("/v1/compliance/check", "/check_id"),
+    ("/v1/compliance/check/batch", "/results/0/check_id"),
+)
+
+
+def _check_links(spec: dict[str, Any]) -> None:
+    targets = [
+        operation["operationId"]
+        for path, item in spec.get("paths", {}).items()
+        if "{check_id}" in path
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    for path, pointer in _CHECK_MAKERS:
+        response = spec.get("paths", {}).get(path, {}).get("post", {}).get("responses", {})
+        if "200" in response:
+            response["200"]["links"] = {
+                target: {
+                    "operationId": target,
+                    "parameters": {"check_id": f"$response.body#{pointer}"},
+                }
+                for target in targets
+            }
+
+
 def complete(
     spec: dict[str, Any],
     named: frozenset[tuple[str, str]] = frozenset(),
@@ -363,10 +425,12 @@ def complete(
     schemas["Problem"] = copy.deepcopy(PROBLEM_SCHEMA)
     schemas["ProblemFieldError"] = copy.deepcopy(_FIELD_ERROR_SCHEMA)
     _complete_pages(spec)
+    _exact_integer_bounds(spec)
     for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if method in {"get", "put", "post", "delete", "patch", "head", "options"}:
                 _complete_operation(spec, path, method, operation, named=(path, method) in named)
+    _check_links(spec)
     # FastAPI's own validation-error shape is never sent (api/errors.py answers 422 with
     # problem details), so its schemas go.
     for name in ("HTTPValidationError", "ValidationError"):

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from campaigns.service import CampaignService
-from core.errors import InvalidInputError
+from core.errors import ConflictError, InvalidInputError
 from matcher.brief import Brief
 from matcher.ranking import MatchHit
 from matcher.scoring import FX_TO_USD, cost_efficiency
@@ -33,9 +33,42 @@ from planner.report import plan_to_dict, render_csv, render_html
 from programs.outcomes import observations_for
 from storage.repositories.plans import PlanRepository
 
-__all__ = ["PlanRequest", "PlanningService", "candidates_from_hits"]
+__all__ = [
+    "CampaignCurrencyError",
+    "CampaignWithoutBudgetError",
+    "PlanRequest",
+    "PlanningService",
+    "candidates_from_hits",
+]
 
 MAX_CANDIDATES = 200
+
+
+class CampaignCurrencyError(ConflictError):
+    """A plan for a campaign in a currency without an exchange rate, for candidates without a
+    rate of their own (409: they are costed from USD benchmarks; set the campaign's currency
+    to one of matcher.scoring.FX_TO_USD)."""
+
+    def __init__(self, campaign_id: int, currency: str) -> None:
+        rates = ", ".join(sorted(FX_TO_USD))
+        super().__init__(
+            f"campaign {campaign_id} is in {currency}, which has no exchange rate for the USD "
+            f"cost benchmarks: plan in one of {rates} (PATCH /v1/campaigns/{{id}})"
+        )
+        self.campaign_id = campaign_id
+        self.currency = currency
+
+
+class CampaignWithoutBudgetError(ConflictError):
+    """A plan without a ``budget`` for a campaign that has none (409: the request is fine,
+    the campaign lacks what it leaves to it)."""
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__(
+            f"campaign {campaign_id} has no budget: give one in the request or set the "
+            "campaign's (PATCH /v1/campaigns/{id})"
+        )
+        self.campaign_id = campaign_id
 
 
 @dataclass(frozen=True)
@@ -194,18 +227,26 @@ class PlanningService:
         budget = request.budget
         if budget is None:
             if campaign.budget is None:
-                raise InvalidInputError.for_field("budget", "the campaign has no budget; give one")
+                raise CampaignWithoutBudgetError(campaign_id)
             budget = float(campaign.budget)
-        result = self.make_plan(
-            session,
-            organization_id,
-            inputs.brief,
-            inputs.filters,
-            PlanRequest(**{**vars(request), "objective": request.objective or campaign.objective}),
-            budget=budget,
-            currency=campaign.currency,
-            now=now,
-        )
+        try:
+            result = self.make_plan(
+                session,
+                organization_id,
+                inputs.brief,
+                inputs.filters,
+                PlanRequest(
+                    **{**vars(request), "objective": request.objective or campaign.objective}
+                ),
+                budget=budget,
+                currency=campaign.currency,
+                now=now,
+            )
+        except InvalidInputError as exc:
+            # Candidates without a rate of their own are costed from the USD benchmarks.
+            if any(error.field == "fx" for error in exc.errors):
+                raise CampaignCurrencyError(campaign_id, campaign.currency) from None
+            raise
         made_at = now or utcnow()
         return PlanRepository(session).add(
             CampaignPlan(

@@ -172,6 +172,15 @@ class CampaignService:
     ) -> Campaign:
         campaign = CampaignRepository(session).get_or_raise(organization_id, campaign_id)
         merged = {k: getattr(campaign, k) for k in _CAMPAIGN_FIELDS} | dict(fields)
+        starts, ends = merged.get("starts_on"), merged.get("ends_on")
+        one_given = ("starts_on" in fields) != ("ends_on" in fields)
+        if one_given and starts is not None and ends is not None and ends < starts:
+            # One date against the stored other: the campaign's state, not the request, is
+            # at odds (both dates in one request are checked as input, a 422).
+            raise ConflictError(
+                f"campaign {campaign_id} would end on {ends}, before it starts on {starts}: "
+                "change both dates together"
+            )
         _check(merged)
         if fields.get("brand_id") is not None:
             BrandRepository(session).get_or_raise(organization_id, int(fields["brand_id"]))

@@ -254,8 +254,6 @@ def creators_export(
     if fmt not in ("jsonl", "csv"):
         raise _fail(f"--format must be jsonl or csv, not {fmt!r}")
     crm = _preset(preset)
-    if crm is not None and fmt != "csv":
-        raise _fail(f"the {crm.title} preset writes CSV: add --format csv")
     with _database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)

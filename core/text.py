@@ -18,7 +18,8 @@ and a few legacy encodings put real characters there.
 for the strings inside a value. ``core/textmodel.py`` applies them to every string of a
 pydantic model; a field is multi-line when its annotation carries :data:`MULTILINE`
 (``Annotated[str, MULTILINE]``, or the alias :data:`MultilineStr`). This module imports
-nothing but the standard library, so the pure compliance checker uses it too.
+nothing but the standard library and ``core.patterns`` (the same classes, for the API
+document), so the pure compliance checker uses it too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated
+
+from core.patterns import CONTROL, CONTROL_BUT_WHITESPACE
 
 __all__ = [
     "MULTILINE",
@@ -37,8 +40,9 @@ __all__ = [
     "forbidden_pattern",
 ]
 
-_ANY_CONTROL = re.compile(r"[\x00-\x1f]")
-_NOT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The document publishes the rule as core.patterns.LINE and LINES (the same classes).
+_ANY_CONTROL = re.compile(f"[{CONTROL}]")
+_NOT_WHITESPACE = re.compile(f"[{CONTROL_BUT_WHITESPACE}]")
 _NAMES = {0x09: "a tab", 0x0A: "a line break", 0x0D: "a line break"}
 
 

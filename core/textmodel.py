@@ -8,6 +8,13 @@ fields (``extra="allow"``) are held to the multi-line rule, because the code tha
 knows more (the creator record, ``compliance.types.Post``) and applies the stricter one.
 Request bodies (``api.schemas.common.RequestModel``) and the creator record build on it.
 
+The rule is in the model's JSON Schema too (the API document), as far as JSON Schema reaches:
+each string of a text field that has no pattern of its own gets ``core.patterns.LINE`` or
+``LINES``, each object's keys ``LINE``, and the extra fields of an ``extra="allow"`` model are
+``PassThroughValue``: any JSON value whose text keeps the multi-line rule. So a client that
+follows the document never sends what the check refuses (a field with a pattern of its own
+must keep the rule in it: tests/api/test_contract_fixes.py checks every pattern).
+
 The check is for what comes in. A model that only ever sits inside another one sets
 ``_check_text = False`` (the outer one checks it, with the full path), and so does a model
 that only carries our own data out (``CreatorRead``: FastAPI validates responses again, and a
@@ -25,9 +32,20 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, NoReturn
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, ValidationError
+from typing_extensions import TypeAliasType
 
+from core.patterns import LINE, LINES
 from core.text import (
     MULTILINE,
     Found,
@@ -36,7 +54,7 @@ from core.text import (
     forbidden_pattern,
 )
 
-__all__ = ["STORED", "CleanTextModel"]
+__all__ = ["STORED", "CleanTextModel", "PassThroughValue", "publish_rule"]
 
 # The validation context for data read back from our own database: it was checked on the way
 # in (or was stored before this check existed), so reading it never fails on a control
@@ -104,12 +122,66 @@ def _clean_extra(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+class _ClosedKeys:
+    """JSON Schema of a dict whose keys have a pattern: ``propertyNames`` (pydantic writes
+    ``patternProperties``, which leaves other keys free)."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        ((pattern, value),) = schema.pop("patternProperties").items()
+        return {**schema, "propertyNames": {"pattern": pattern}, "additionalProperties": value}
+
+
+_Lines = Annotated[str, WithJsonSchema({"type": "string", "pattern": LINES})]
+_Key = Annotated[str, WithJsonSchema({"type": "string", "pattern": LINE})]
+# An extra field's value: any JSON value; its text is checked by _clean_extra (the pattern
+# here is the document's; a message that names the character beats a pattern's).
+PassThroughValue = TypeAliasType(  # type: ignore[misc]  # mypy cannot follow a recursive alias
+    "PassThroughValue",
+    bool
+    | int
+    | float
+    | _Lines
+    | list["PassThroughValue"]  # type: ignore[misc]
+    | Annotated[dict[_Key, "PassThroughValue"], _ClosedKeys()]  # type: ignore[misc]
+    | None,
+)
+
+
+def publish_rule(schema: dict[str, Any], pattern: str = LINE) -> None:
+    """Give every string ``schema`` may hold, with no pattern of its own, ``pattern``; and
+    every object's keys the single-line rule. A ``$ref`` is a model: it publishes its own."""
+    if "$ref" in schema or "enum" in schema or "const" in schema:
+        return
+    for branches in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(branches, ()):
+            publish_rule(branch, pattern)
+    kind = schema.get("type")
+    if kind == "string" or not ({"type", "anyOf", "oneOf", "allOf"} & set(schema)):
+        # Also a schema of any value ({}): its pattern holds for a string only.
+        schema.setdefault("pattern", pattern)
+    if isinstance(schema.get("items"), dict):
+        publish_rule(schema["items"], pattern)
+    if kind == "object":
+        values = schema.get("additionalProperties", True)
+        if values is not False and "propertyNames" not in schema:
+            schema["propertyNames"] = {"pattern": LINE}
+        if isinstance(values, dict):
+            publish_rule(values, pattern)
+        for value in schema.get("properties", {}).values():
+            publish_rule(value, pattern)
+
+
 class CleanTextModel(BaseModel):
     """A pydantic model whose every string is checked by :func:`control_character_error`
     when it comes in (see the module docstring)."""
 
     # Extra fields (models with extra="allow") are validated too, each under its own name.
-    __pydantic_extra__: dict[str, Annotated[Any, AfterValidator(_clean_extra)]] = Field(init=False)
+    __pydantic_extra__: dict[str, Annotated[PassThroughValue, AfterValidator(_clean_extra)]] = (
+        Field(init=False)
+    )
     # False: this model does not check itself (see the module docstring).
     _check_text: ClassVar[bool] = True
     _multiline_fields: ClassVar[frozenset[str]] = frozenset()
@@ -130,6 +202,26 @@ class CleanTextModel(BaseModel):
             for name, field in cls.model_fields.items()
             if _may_hold_text(field.annotation)
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The model's schema with the rule in it, for what comes in (validation mode: a
+        response may hold a row stored before the check existed)."""
+        json_schema = handler(core_schema)
+        if handler.mode != "validation":
+            return json_schema
+        target = handler.resolve_ref_schema(json_schema)
+        properties = target.get("properties", {})
+        for name, _forbidden, multiline in cls._text_plan:
+            field = cls.model_fields[name]
+            key = field.alias or name
+            if key in properties:
+                publish_rule(properties[key], LINES if multiline else LINE)
+        if target.get("additionalProperties", False) is not False:
+            target.setdefault("propertyNames", {"pattern": LINE})
+        return json_schema
 
     def _find_text(self) -> Found | None:
         """The first text of this model (and the models inside it) that breaks the rule."""
@@ -164,6 +256,18 @@ class CleanTextModel(BaseModel):
             if message is not None:
                 return (), f"the name of a field {message}"
         return None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters_in_names(cls, data: Any, info: ValidationInfo) -> Any:
+        # A field name with a control character is at fault itself (before it is an unknown
+        # field, or anything else): the error names the object that holds it.
+        if isinstance(data, dict) and not _stored(info):
+            for key in data:
+                message = control_character_error(key) if isinstance(key, str) else None
+                if message is not None:
+                    _raise((), f"the name of a field {message}", data)
+        return data
 
     @model_validator(mode="after")
     def _no_control_characters(self, info: ValidationInfo) -> Any:

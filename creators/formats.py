@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -443,11 +443,20 @@ def iter_csv(
     yield buffer.take()
 
 
-def iter_jsonl(records: Iterable[CreatorRecord], *, rows_per_chunk: int = 500) -> Iterator[str]:
-    """JSONL text in chunks of ``rows_per_chunk`` lines."""
+def iter_jsonl(
+    records: Iterable[CreatorRecord],
+    *,
+    rows_per_chunk: int = 500,
+    preset: CsvPreset | None = None,
+) -> Iterator[str]:
+    """JSONL text in chunks of ``rows_per_chunk`` lines. With a ``preset`` each line is the
+    CSV row the preset writes (its columns as keys, text values), not the record."""
+    rows: Iterable[Mapping[str, Any]] = (
+        preset.export_rows(records) if preset else (r.to_json() for r in records)
+    )
     lines: list[str] = []
-    for record in records:
-        lines.append(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+    for row in rows:
+        lines.append(json.dumps(row, ensure_ascii=False) + "\n")
         if len(lines) >= rows_per_chunk:
             yield "".join(lines)
             lines.clear()
@@ -458,11 +467,8 @@ def iter_jsonl(records: Iterable[CreatorRecord], *, rows_per_chunk: int = 500) -
 def iter_export(
     records: Iterable[CreatorRecord], fmt: Format, *, preset: CsvPreset | None = None
 ) -> Iterator[str]:
-    """Records in ``fmt`` (``jsonl`` or ``csv``), as text chunks; a ``preset`` needs ``csv``.
-
-    Raises:
-        InvalidInputError: for a preset with ``jsonl``.
-    """
-    if preset is not None and fmt != "csv":
-        raise InvalidInputError.for_field("preset", f"the {preset.title} preset writes CSV")
-    return iter_csv(records, preset=preset) if fmt == "csv" else iter_jsonl(records)
+    """Records in ``fmt`` (``jsonl`` or ``csv``), as text chunks, in a CRM's columns with a
+    ``preset``."""
+    if fmt == "csv":
+        return iter_csv(records, preset=preset)
+    return iter_jsonl(records, preset=preset)

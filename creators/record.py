@@ -22,6 +22,7 @@ from pydantic import (
 
 from core.codes import COUNTRY_CODES, CURRENCY_CODES, LANGUAGE_CODES
 from core.errors import FieldError
+from core.patterns import EMAIL
 from core.text import MultilineStr
 from core.textmodel import CleanTextModel
 
@@ -45,8 +46,10 @@ SHARE_SUM_TOLERANCE = 0.05
 AGE_BANDS: tuple[str, ...] = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+")
 GENDERS: tuple[str, ...] = ("female", "male", "other")
 
-_HANDLE_RE = re.compile(r"^[\w.\-]{1,100}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# ASCII, as the platforms allow (and as the API document says: its pattern is this one).
+HANDLE = r"^@?[A-Za-z0-9_.\-]{1,100}$"
+_HANDLE_RE = re.compile(r"[a-z0-9_.\-]{1,100}")
+_EMAIL_RE = re.compile(EMAIL)
 
 
 class Platform(StrEnum):
@@ -217,9 +220,9 @@ class CreatorRecord(_Strict):
     @classmethod
     def _handle(cls, value: str) -> str:
         handle = normalise_handle(value)
-        if not _HANDLE_RE.match(handle):
+        if not _HANDLE_RE.fullmatch(handle):
             raise ValueError(
-                "a handle is 1-100 letters, digits, '.', '_' or '-' (an optional leading @)"
+                "a handle is 1-100 ASCII letters, digits, '.', '_' or '-' (an optional leading @)"
             )
         return handle
 
@@ -253,7 +256,7 @@ class CreatorRecord(_Strict):
     def _email(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not _EMAIL_RE.match(value):
+        if not _EMAIL_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not an email address")
         return value
 

@@ -143,9 +143,10 @@ def audience_fit(target: TargetAudience, audience: Mapping[str, Any] | None) -> 
     missing: list[str] = []
 
     age = _shares(audience.get("age"))
-    if target.age:
+    # Bands weighted 0 are no target (all of them 0: no age target at all).
+    t_age = {band: w for band, w in target.age if w > 0}
+    if t_age:
         if age:
-            t_age = {band: w for band, w in target.age if w > 0}
             scores["age"], coverages["age"], _ = _dimension(t_age, age, open_ended=False)
             label = _age_label(t_age)
             reasons.append(f"{format_pct(coverages['age'])} of the audience is {label}")

@@ -66,6 +66,7 @@ from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
     "BuildSummary",
+    "CreatorNotIndexedError",
     "IndexNotReadyError",
     "IndexWorker",
     "MatchFilters",
@@ -106,6 +107,21 @@ class IndexNotReadyError(UnavailableError):
             "it is being built in the background, or run `creatormatch index build`"
         )
         self.organization_id = organization_id
+
+
+class CreatorNotIndexedError(UnavailableError):
+    """The creator was added after the index was last built (503 until the next update): a
+    lookalike search needs its vector."""
+
+    code = "creator_not_indexed"
+    title = "Creator not indexed yet"
+
+    def __init__(self, creator_id: int) -> None:
+        super().__init__(
+            f"creator {creator_id} is not in the index yet: the index worker adds it, or run "
+            "`creatormatch index build`"
+        )
+        self.creator_id = creator_id
 
 
 def creator_data(creator: Creator) -> dict[str, Any]:
@@ -904,9 +920,7 @@ class MatchService:
             raise NotFoundError(f"creator {creator_id} not found")
         index = state.holder.current
         if creator_id not in index:
-            raise InvalidInputError.for_field(
-                "creator_id", "this creator is not in the index yet; run `creatormatch index build`"
-            )
+            raise CreatorNotIndexedError(creator_id)
         vector = np.ascontiguousarray(index.get_vectors(np.array([creator_id]))[0])
         excluded = (*filters.exclude_creator_ids, creator_id)
         allowed = state.catalog.select(_replace(filters, exclude_creator_ids=excluded).hard())

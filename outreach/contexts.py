@@ -24,6 +24,7 @@ from compliance.scan import AV_MEDIA
 from compliance.types import Jurisdiction, Media, Platform
 from core.codes import CURRENCY_CODES
 from core.errors import InvalidInputError
+from core.patterns import EMAIL
 from outreach.disclosure import (
     JURISDICTION_NAMES,
     PLATFORM_NAMES,
@@ -65,7 +66,7 @@ _MULTI_LINE_MAX = 5_000
 # A post's caption (a YouTube title and description together may run long).
 _CAPTION_MAX = 20_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(EMAIL)
 _E = TypeVar("_E", Jurisdiction, Platform, Media)
 
 
@@ -105,7 +106,7 @@ def _check_url(
 
 
 def _check_email(name: str, value: object) -> None:
-    if not _EMAIL.match(_check_text(name, value)):
+    if not _EMAIL.fullmatch(_check_text(name, value)):
         raise _invalid(name, "must be an e-mail address", value)
 
 

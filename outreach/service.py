@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from compliance.rules import RULES
 from compliance.types import Jurisdiction, Media, Platform
-from core.errors import ConflictError, InvalidInputError, NotFoundError
+from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from core.settings import Settings
 from models import (
     STAGES,
@@ -40,7 +40,12 @@ from models import (
 )
 from outreach.contexts import STEPS, ComplianceFixContext, ContractKind, FixFinding
 from outreach.drafting import DraftData, brief_context, contract_context, email_context
-from outreach.environment import OverridePreview, template_spec, validate_override
+from outreach.environment import (
+    OverridePreview,
+    TemplateOverrideError,
+    template_spec,
+    validate_override,
+)
 from outreach.gate import DraftBlockedError, GateResult, gate_document, gate_email
 from outreach.mailer import (
     Mailer,
@@ -67,11 +72,14 @@ from webhooks.service import emit
 __all__ = [
     "DRAFT_KINDS",
     "CreatorOptedOutError",
+    "CreatorWithoutEmailError",
     "DraftBlockedExportError",
     "FixEmail",
     "OutreachService",
+    "OverrideBrokenError",
     "RunSummary",
     "SenderProfileMissingError",
+    "StoredTextError",
     "mailer_for",
 ]
 
@@ -98,8 +106,54 @@ class SenderProfileMissingError(ConflictError):
         )
 
 
-class DraftBlockedExportError(InvalidInputError):
-    """The draft failed the compliance gate; it can be previewed but not exported or sent."""
+class OverrideBrokenError(ConflictError):
+    """A stored template override fails to render a draft (it rendered the sample when it
+    was stored; this campaign's or creator's values break it): 409, fix or delete it."""
+
+    code = "template_override_broken"
+
+    def __init__(self, cause: TemplateOverrideError) -> None:
+        super().__init__(
+            f"{cause.message}; fix the organisation's override "
+            f"(PUT /v1/outreach/templates/{cause.template}) or delete it"
+        )
+        self.template = cause.template
+        self.errors = list(cause.errors)
+
+
+class CreatorWithoutEmailError(ConflictError):
+    """The creator has no e-mail address to write to (409: the creator record lacks it, the
+    request is fine; add one to the record first)."""
+
+    code = "creator_without_email"
+
+    def __init__(self, creator_id: int, handle: str) -> None:
+        message = (
+            f"creator {creator_id} (@{handle}) has no e-mail address: add one to the creator "
+            "record first"
+        )
+        super().__init__(message)
+        self.errors = [FieldError("creator_id", message)]
+        self.creator_id = creator_id
+
+
+class StoredTextError(ConflictError):
+    """Stored text cannot go into a draft (a campaign, brand or creator name with a line
+    break, a sender address that outreach cannot write to, ...): 409, naming the field; fix
+    the stored object. A request's own fields are checked by its schema first."""
+
+    code = "draft_data_invalid"
+
+    def __init__(self, cause: InvalidInputError) -> None:
+        super().__init__(f"stored data cannot go into the draft: {cause.message}")
+        self.errors = list(cause.errors)
+
+
+class DraftBlockedExportError(ConflictError):
+    """The draft failed the compliance gate; it can be previewed but not exported or sent
+    (409: the stored draft's state refuses the export, whatever the request says)."""
+
+    code = "draft_blocked"
 
     def __init__(self, draft_id: int, findings: Sequence[Mapping[str, Any]]) -> None:
         first = findings[0]["message"] if findings else "blocked"
@@ -278,6 +332,22 @@ class OutreachService:
             session, organization_id, campaign, creator, reasons or (entry.reasons if entry else ())
         )
         overrides = self.overrides(session, organization_id)
+        return self._render_draft(
+            session, organization_id, campaign, creator, kind, data, overrides, extra, today
+        )
+
+    def _render_draft(
+        self,
+        session: Any,
+        organization_id: int,
+        campaign: Campaign,
+        creator: Creator,
+        kind: str,
+        data: DraftData,
+        overrides: Mapping[str, str],
+        extra: Mapping[str, Any] | None,
+        today: date | None,
+    ) -> Draft:
         today = today or utcnow().date()
         subject: str | None = None
         gate: GateResult
@@ -286,7 +356,7 @@ class OutreachService:
             ctx = email_context(
                 data,
                 step=step,  # type: ignore[arg-type]  # checked against DRAFT_KINDS above
-                unsubscribe_url=self.unsubscribe_url(organization_id, creator_id),
+                unsubscribe_url=self.unsubscribe_url(organization_id, creator.id),
                 extra=extra,
             )
             email = render_email(ctx, overrides, check=False)
@@ -345,8 +415,7 @@ class OutreachService:
             return draft.markdown
         if fmt == "html":
             return draft.html
-        if draft.kind.startswith("email_"):
-            raise InvalidInputError.for_field("format", "e-mails export as md or html", value=fmt)
+        # An e-mail's DOCX is its text part, like its Markdown.
         return to_docx(draft.markdown, author=self.sender(session, organization_id).company)
 
     # ------------------------------------------------------------------------- pipeline
@@ -508,17 +577,14 @@ class OutreachService:
         Raises:
             SenderProfileMissingError: no sender profile yet (409).
             CreatorOptedOutError: the creator opted out of the organisation's e-mail (409).
-            InvalidInputError: the creator has no e-mail address (naming ``creator_id``).
+            CreatorWithoutEmailError: the creator has no e-mail address (409, naming
+                ``creator_id``).
             ConflictError: the check has no findings, so there is nothing to fix.
         """
         if OutreachRepository(session).opted_out(organization_id, creator.id) is not None:
             raise CreatorOptedOutError(creator.id, creator.handle)
         if not creator.email:
-            raise InvalidInputError.for_field(
-                "creator_id",
-                f"creator {creator.id} (@{creator.handle}) has no e-mail address: add one to "
-                "the creator record first",
-            )
+            raise CreatorWithoutEmailError(creator.id, creator.handle)
         findings = [f for f in check.result.get("findings") or [] if isinstance(f, Mapping)]
         if not findings:
             raise ConflictError(f"check {check.id} has no findings: there is no fix to send")

@@ -64,9 +64,12 @@ def _nice_step(span: float, target: int = 5) -> float:
 
 
 def _ticks(low: float, high: float) -> list[float]:
-    """Round tick values covering ``[low, high]``; ``[0, 1]`` for an empty range."""
-    if high <= low:
-        high = low + 1.0
+    """Round tick values covering ``[low, high]``; ``[0, 1]`` for an empty range (or one too
+    narrow for a float to divide: a budget of 5e-324 gave a span whose fifth is 0)."""
+    if not high - low > 1e-9 * max(1.0, abs(low), abs(high)):
+        # One unit above, or as far again for values so large that a unit is lost in the
+        # float (1e17 + 1 == 1e17).
+        high = low + max(1.0, abs(low))
     step = _nice_step(high - low)
     start = math.floor(low / step) * step
     ticks = [start]

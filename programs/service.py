@@ -450,8 +450,8 @@ class ProgramService:
         program = self.get(session, organization_id, deliverable.program_id)
         platform = str(fields.get("platform") or deliverable.platform)
         if platform != deliverable.platform:
-            raise InvalidInputError.for_field(
-                "platform", f"this deliverable is on {deliverable.platform}", value=platform
+            raise ConflictError(
+                f"deliverable {deliverable.id} is on {deliverable.platform}, not {platform}"
             )
         media = str(fields.get("media") or "image")
         if media not in {m.value for m in Media}:
@@ -562,9 +562,7 @@ class ProgramService:
         )
         if program is None:
             which = "discount_code" if code else "utm_tag"
-            raise InvalidInputError.for_field(
-                which, "no program of this organisation uses it", value=code or utm
-            )
+            raise NotFoundError(f"no program of this organisation uses the {which} {code or utm!r}")
         revenue = _money(fields.get("revenue"), "revenue")
         existing = session.scalar(
             select(Conversion).where(

@@ -31,7 +31,8 @@ from compliance.checker import check_post
 from compliance.rules import RULES
 from compliance.types import CheckResult, Jurisdiction, Platform, Post, Verdict
 from core import csvsafe
-from core.errors import InvalidInputError
+from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
+from core.patterns import SPACE
 from models import (
     REVIEW_STATUSES,
     VERDICT_PRIORITY,
@@ -55,14 +56,20 @@ from storage.repositories.outreach import OutreachRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
+    "ASSIGNEE_PATTERN",
     "DECISIONS",
     "DECISION_OF_STATUS",
     "EXPORT_COLUMNS",
     "LEGACY_DECISIONS",
     "MAX_BULK",
     "REVIEWER_ROLES",
+    "AssigneeNotAllowedError",
+    "AssigneeNotFoundError",
+    "CheckStateError",
     "CreatorRef",
     "Decision",
+    "FixCreatorConflictError",
+    "FixCreatorNotFoundError",
     "FixSent",
     "ReviewService",
     "StoredResult",
@@ -93,6 +100,63 @@ _ASSIGNEE_HELP = (
     "give 'me', 'user:<e-mail>' of a reviewer or admin of your organisation, "
     "'api-key:<prefix>' of a key with the compliance scope, or null to unassign"
 )
+# What an assignee may be written as (the API document's pattern; _assignee reads it): empty
+# (nobody, or no filter), me, none, user:<e-mail> or api-key:<prefix>, spaces around.
+ASSIGNEE_PATTERN = rf"^[{SPACE}]*((me|none|(user|api-key):[^\x00-\x1f]+)[{SPACE}]*)?$"
+
+
+class CheckStateError(ConflictError):
+    """A decision or a bulk change that the checks, as they stand, refuse (409, naming the
+    field): confirming a violation the checker did not find, changing a verdict without a
+    reason, a filter that matches more than :data:`MAX_BULK` checks. The request itself is
+    well formed (the API document says so); the state of the checks is at odds with it."""
+
+    code = "check_state_conflict"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.errors = [FieldError(field, message)]
+
+
+class FixCreatorNotFoundError(NotFoundError):
+    """No creator of the organisation has the e-mail address (or handle) a fix names (404,
+    naming the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.errors = [FieldError(field, message)]
+
+
+class FixCreatorConflictError(ConflictError):
+    """Whom to send a fix to is not settled by the request and the check: it names nobody
+    and the check is linked to no creator, or several creators match (409, naming the
+    field: name one by id)."""
+
+    code = "fix_creator_unclear"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.errors = [FieldError(field, message)]
+
+
+class AssigneeNotFoundError(NotFoundError):
+    """No such user or key in the organisation (404, naming the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.errors = [FieldError(field, message)]
+
+
+class AssigneeNotAllowedError(ConflictError):
+    """The user or key exists but may not be given checks: not a reviewer or admin, disabled,
+    a key without the compliance scope or revoked (409, naming the field)."""
+
+    code = "assignee_not_allowed"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.errors = [FieldError(field, message)]
+
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "check_id",
@@ -241,8 +305,9 @@ class ReviewService:
             raise refuse("jurisdiction", f"unknown jurisdiction {jurisdiction!r}")
         if platform and platform not in {p.value for p in Platform}:
             raise refuse("platform", f"unknown platform {platform!r}")
-        if since and until and since >= until:
-            raise refuse("until", "must be after since")
+        # A period that ends before it starts is empty, no error (the document cannot say
+        # "until after since", so the server takes what it allows and finds nothing).
+        assignee = assignee.strip() if assignee else None
         unassigned = assignee == "none"
         who: str | None = None
         if assignee == "me":
@@ -299,7 +364,7 @@ class ReviewService:
         assert filters is not None
         checks = repo.matching(organization_id, filters, limit=MAX_BULK + 1)
         if len(checks) > MAX_BULK:
-            raise InvalidInputError.for_field(
+            raise CheckStateError(
                 "filter",
                 f"more than {MAX_BULK} checks match this filter; a bulk change takes at most "
                 f"{MAX_BULK}: narrow the filter (verdict, code, jurisdiction, platform, "
@@ -335,11 +400,11 @@ class ReviewService:
     def _final_verdict(
         check: ComplianceCheck, decision: Decision, reason: str | None, verdict: Verdict | None
     ) -> str:
-        """The final verdict ``decision`` gives ``check``; refused (422) when the decision does
-        not fit the check or changes its verdict without a reason."""
+        """The final verdict ``decision`` gives ``check``; refused (CheckStateError, 409) when
+        the decision does not fit the check or changes its verdict without a reason."""
         if decision == "confirm_violation":
             if check.verdict == Verdict.COMPLIANT:
-                raise InvalidInputError.for_field(
+                raise CheckStateError(
                     "decision",
                     f"check {check.id}: the checker found no violation to confirm (it is "
                     "compliant); override the verdict, with a reason, instead",
@@ -355,13 +420,13 @@ class ReviewService:
         if decision in LEGACY_DECISIONS:
             return final  # as they always worked, so that old integrations keep working
         if reason is None and final != check.final_verdict:
-            raise InvalidInputError.for_field(
+            raise CheckStateError(
                 "reason",
                 f"check {check.id}: this decision changes its verdict from "
                 f"{_VERDICT_WORDS[check.final_verdict]} to {_VERDICT_WORDS[final]}: say why",
             )
         if reason is None and final != check.verdict:
-            raise InvalidInputError.for_field(
+            raise CheckStateError(
                 "reason",
                 f"check {check.id}: this decision sets a verdict ({_VERDICT_WORDS[final]}) "
                 f"other than the checker's ({_VERDICT_WORDS[check.verdict]}): say why",
@@ -468,9 +533,10 @@ class ReviewService:
                 and (to_find or (user.role in REVIEWER_ROLES and user.disabled_at is None))
             ):
                 return f"user:{user.email}"
-            what = "a user" if to_find else "a reviewer or admin"
-            raise InvalidInputError.for_field(
-                field, f"{value!r} is not {what} of your organisation"
+            if user is None or user.organization_id != organization_id:
+                raise AssigneeNotFoundError(field, f"{value!r} is no user of your organisation")
+            raise AssigneeNotAllowedError(
+                field, f"{value!r} is not an active reviewer or admin: {_ASSIGNEE_HELP}"
             )
         if kind == "api-key" and name:
             key = ApiKeyRepository(session).get_by_prefix(name.strip())
@@ -483,9 +549,10 @@ class ReviewService:
                 )
             ):
                 return f"api-key:{key.prefix}"
-            what = "a key" if to_find else "a key with the compliance scope"
-            raise InvalidInputError.for_field(
-                field, f"{value!r} is not {what} of your organisation"
+            if key is None or key.organization_id != organization_id:
+                raise AssigneeNotFoundError(field, f"{value!r} is no key of your organisation")
+            raise AssigneeNotAllowedError(
+                field, f"{value!r} is revoked or lacks the compliance scope: {_ASSIGNEE_HELP}"
             )
         raise InvalidInputError.for_field(field, f"unknown assignee {value!r}: {_ASSIGNEE_HELP}")
 
@@ -537,7 +604,7 @@ class ReviewService:
             found = repo.with_email(organization_id, ref.email)
             field = "creator_email"
             if not found:
-                raise InvalidInputError.for_field(
+                raise FixCreatorNotFoundError(
                     field, f"no creator of your organisation has the address {ref.email.strip()!r}"
                 )
         elif ref.handle is not None and ref.handle.strip():
@@ -547,20 +614,20 @@ class ReviewService:
             found = same_platform or found
             field = "creator"
             if not found:
-                raise InvalidInputError.for_field(
+                raise FixCreatorNotFoundError(
                     field, f"no creator of your organisation has the handle @{handle}"
                 )
         elif check.creator_id is not None:
             return repo.get_or_raise(organization_id, check.creator_id)
         else:
-            raise InvalidInputError.for_field(
+            raise FixCreatorConflictError(
                 "creator_id",
                 f"check {check.id} is not linked to a creator yet: name the creator "
                 "(creator_id or creator_email)",
             )
         if len(found) > 1:
             listed = ", ".join(f"{c.id} (@{c.handle} on {c.platform})" for c in found[:5])
-            raise InvalidInputError.for_field(
+            raise FixCreatorConflictError(
                 field, f"several creators match ({listed}): choose one by id"
             )
         return found[0]
@@ -596,11 +663,12 @@ class ReviewService:
         link the check to that creator and audit it (``compliance.fix_sent``).
 
         Raises:
-            NotFoundError: no such check or creator in the organisation.
+            NotFoundError: no such check or creator in the organisation (a named address
+                or handle that no creator has: FixCreatorNotFoundError).
             CreatorOptedOutError: the creator opted out (409); nothing is written.
-            InvalidInputError: no creator named or linked, none or several match, or the
+            FixCreatorConflictError: no creator named or linked, or several match (409).
+            ConflictError: the check has no findings, no sender profile is set, or the
                 creator has no e-mail address.
-            ConflictError: the check has no findings, or no sender profile is set.
             DraftBlockedError: the gate blocked the e-mail.
         """
         check = ComplianceCheckRepository(session).get_or_raise(organization_id, check_id)

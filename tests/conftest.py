@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,16 +85,13 @@ def _require_postgres() -> None:
     pytest.skip("no PostgreSQL available: install postgresql or set CREATORMATCH_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    sqlite_template: Path,
-) -> Iterator[str]:
-    """A URL to a fresh, migrated, empty database of each backend."""
-    if request.param == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copyfile(sqlite_template, path)
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    """A URL to a fresh, migrated, empty database of ``backend`` (an SQLite file in
+    ``folder``, or a database on the session's PostgreSQL server, dropped afterwards)."""
+    if backend == "sqlite":
+        path = folder / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
     server = request.getfixturevalue("postgres_server")
@@ -112,6 +110,13 @@ def database_url(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to a fresh, migrated, empty database of each backend."""
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from api.schemas.campaigns import (
     CampaignRead,
     CampaignUpdate,
 )
-from api.schemas.common import IdPath, IdQuery, Page, decode_cursor, page_of
+from api.schemas.common import AfterCursor, IdPath, IdQuery, Page, decode_cursor, page_of
 from campaigns.service import BrandService, CampaignService
 
 brands_router = APIRouter(prefix="/v1/brands", tags=["campaigns"])
@@ -38,7 +38,7 @@ def _fields(body: BaseModel) -> dict[str, Any]:
 
 @brands_router.get("", response_model=Page[BrandRead])
 def list_brands(
-    principal: ReadPrincipal, session: SessionDep, cursor: str | None = None, limit: Limit = 50
+    principal: ReadPrincipal, session: SessionDep, cursor: AfterCursor = None, limit: Limit = 50
 ) -> Page[BrandRead]:
     """The organisation's brands in id order."""
     rows = brands.list(
@@ -81,7 +81,7 @@ def list_campaigns(
     principal: ReadPrincipal,
     session: SessionDep,
     brand_id: IdQuery = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[CampaignRead]:
     """The organisation's campaigns in id order, optionally of one brand."""

@@ -12,8 +12,19 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.deps import CompliancePrincipal, DatabaseDep, Principal, SessionDep
-from api.schemas.common import IdPath, Page, Timestamp, decode_cursor, decode_keyset, page_of
+from api.schemas.common import (
+    QUEUE,
+    AfterCursor,
+    IdPath,
+    Page,
+    QueueCursor,
+    Timestamp,
+    decode_cursor,
+    page_of,
+)
 from api.schemas.compliance import (
+    CODES,
+    PLATFORMS,
     AssigneeUpdate,
     AuditEventRead,
     BatchCheckRequest,
@@ -35,7 +46,13 @@ from api.schemas.outreach import OutboxMessageRead
 from compliance.types import Post, Verdict
 from core.errors import FieldError, InvalidInputError
 from outreach.service import OutreachService
-from reviews.service import LEGACY_DECISIONS, CreatorRef, ReviewService, StoredResult
+from reviews.service import (
+    ASSIGNEE_PATTERN,
+    LEGACY_DECISIONS,
+    CreatorRef,
+    ReviewService,
+    StoredResult,
+)
 from storage.repositories.compliance import (
     AuditRepository,
     CheckFilters,
@@ -108,7 +125,10 @@ def check_batch_(
 ) -> BatchCheckResponse:
     """Check up to 1,000 posts; results come back in input order. One malformed post
     rejects the batch with a 422 naming it (``posts.3.jurisdiction``)."""
-    posts = [_post(data, f"posts.{i}.") for i, data in enumerate(body.posts)]
+    posts = [
+        _post(data.model_dump(exclude_unset=True), f"posts.{i}.")
+        for i, data in enumerate(body.posts)
+    ]
     stored = service.check_and_store(
         session, principal.organization_id, posts, actor=principal.actor
     )
@@ -117,15 +137,21 @@ def check_batch_(
 
 
 Code = Annotated[
-    str | None, Query(max_length=60, description="a reason code, e.g. BURIED_IN_HASHTAGS")
+    str | None,
+    Query(
+        max_length=60,
+        description="a reason code, e.g. BURIED_IN_HASHTAGS",
+        json_schema_extra={"enum": CODES},
+    ),
 ]
 Jurisdiction = Literal["US", "UK", "CA", "EU"]
-PlatformName = Annotated[str | None, Query(max_length=20)]
+PlatformName = Annotated[str | None, Query(max_length=20, json_schema_extra={"enum": PLATFORMS})]
 Assignee = Annotated[
     str | None,
     Query(
         max_length=200,
         description="me (the calling key), none (unassigned), user:<e-mail> or api-key:<prefix>",
+        json_schema_extra={"pattern": ASSIGNEE_PATTERN},
     ),
 ]
 
@@ -149,7 +175,13 @@ def _bulk_filters(
     )
 
 
-@router.get("/queue", response_model=Page[ComplianceCheckRead])
+# A filter's assignee who is no one of the organisation (reviews.service).
+_NO_SUCH_ASSIGNEE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The assignee filter names no user or key of the organisation"}
+}
+
+
+@router.get("/queue", response_model=Page[ComplianceCheckRead], responses=_NO_SUCH_ASSIGNEE)
 def queue_(
     principal: CompliancePrincipal,
     session: SessionDep,
@@ -158,7 +190,7 @@ def queue_(
     jurisdiction: Jurisdiction | None = None,
     platform: PlatformName = None,
     assignee: Assignee = None,
-    cursor: str | None = None,
+    cursor: QueueCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
     """Checks waiting for a decision: non-compliant first, then needs-review, oldest first;
@@ -173,7 +205,7 @@ def queue_(
         platform=platform,
         assignee=assignee,
     )
-    position = decode_keyset(cursor, ("priority", "after"))
+    position = QUEUE.decode(cursor)
     after = (position["priority"], position["after"]) if position else None
     rows = ComplianceCheckRepository(session).queue(
         principal.organization_id, filters, after=after, limit=limit + 1
@@ -183,10 +215,11 @@ def queue_(
         limit,
         lambda c: ComplianceCheckRead.from_row(c, with_post=True),
         lambda c: {"priority": c.priority, "after": c.id},
+        QUEUE,
     )
 
 
-@router.get("/checks", response_model=Page[ComplianceCheckRead])
+@router.get("/checks", response_model=Page[ComplianceCheckRead], responses=_NO_SUCH_ASSIGNEE)
 def list_checks_(
     principal: CompliancePrincipal,
     session: SessionDep,
@@ -198,7 +231,7 @@ def list_checks_(
     assignee: Assignee = None,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[ComplianceCheckRead]:
     """Stored checks in the order they were made, filtered."""
@@ -388,7 +421,7 @@ def audit_(
     session: SessionDep,
     since: Timestamp | None = None,
     until: Timestamp | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEventRead]:
     """The audit trail: who did what, when, and what changed."""
@@ -419,9 +452,7 @@ def export_(
     until: Timestamp | None = None,
 ) -> StreamingResponse:
     """A period's checks and decisions as CSV, for legal records (``since`` inclusive,
-    ``until`` exclusive)."""
-    if since and until and since >= until:
-        raise InvalidInputError.for_field("until", "must be after since")
+    ``until`` exclusive; an empty period, ``until`` not after ``since``, gives the header)."""
 
     def body() -> Iterator[bytes]:
         with database.session() as session:

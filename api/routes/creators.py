@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import MAX_ID, IdPath, Page, decode_cursor, page_of
+from api.schemas.common import MAX_ID, AfterCursor, IdPath, Page, decode_cursor, page_of
 from api.schemas.creators import CreatorCreate, CreatorRead, CreatorUpdate, ImportResult
 from core.errors import InvalidInputError, PayloadTooLargeError
 from core.tiers import Tier
@@ -47,7 +47,7 @@ def list_(
     language: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
     min_engagement: Annotated[float | None, Query(ge=0, le=1)] = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[CreatorRead]:
     """List the organisation's creators, filtered, in id order, one page at a time."""
@@ -102,10 +102,8 @@ def export_(
     preset: PresetQuery = "none",
 ) -> StreamingResponse:
     """Export every creator of the organisation as JSONL or CSV (the import format, or a
-    CRM's columns with ``preset``)."""
+    CRM's columns with ``preset``: the CSV's columns are then the JSON lines' keys)."""
     crm = get_preset(preset)
-    if crm is not None and fmt != "csv":
-        raise InvalidInputError.for_field("preset", f"the {crm.title} preset needs format=csv")
 
     def body() -> Iterator[bytes]:
         # Its own session: the response streams after the request's session has closed.
@@ -115,7 +113,7 @@ def export_(
                 yield chunk.encode("utf-8")
 
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
-    filename = f"creators-{preset}.csv" if crm else f"creators.{fmt}"
+    filename = f"creators-{preset}.{fmt}" if crm else f"creators.{fmt}"
     return StreamingResponse(
         body(),
         media_type=media,
@@ -129,12 +127,14 @@ def export_(
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string", "minLength": 1}},
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "minLength": 1}
+                        },
                         "required": ["file"],
                     }
                 },
@@ -155,7 +155,8 @@ async def import_(
 
     Upserts on (platform, handle). All-or-nothing unless ``skip_invalid=true``: one invalid
     row rejects the whole file with a 422 listing every error by line and field. With
-    ``preset`` the body is a HubSpot or Salesforce contacts CSV.
+    ``preset`` the body is a HubSpot or Salesforce contacts CSV. An empty body is a 422
+    naming ``body``.
     """
     crm = get_preset(preset)
     limit = settings.max_upload_bytes
@@ -211,6 +212,8 @@ async def _spool_body(request: Request, limit: int) -> Any:
                     )
                 await run_in_threadpool(spool.write, chunk)
             await form.close()
+            if total == 0:
+                raise InvalidInputError.for_field("file", "the file is empty")
         else:
             total = 0
             async for chunk in request.stream():
@@ -221,6 +224,9 @@ async def _spool_body(request: Request, limit: int) -> Any:
                     )
                 # past 1 MiB the spool is a file on disk: write off the event loop
                 await run_in_threadpool(spool.write, chunk)
+            if total == 0:
+                # No file at all (a file of blank lines is an empty import).
+                raise InvalidInputError.for_field("body", "send a CSV or JSONL file as the body")
     except BaseException:
         spool.close()
         raise
@@ -239,8 +245,7 @@ def update_(
     creator_id: IdPath, body: CreatorUpdate, principal: WritePrincipal, session: SessionDep
 ) -> CreatorRead:
     """Change some fields of a creator; the result is validated as a whole record."""
-    changes = body.model_dump(exclude_unset=True)
-    creator = service.update(session, principal.organization_id, creator_id, changes)
+    creator = service.update(session, principal.organization_id, creator_id, body.changes())
     return CreatorRead.from_row(creator)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.deps import ReadPrincipal, SessionDep
-from api.schemas.common import IdPath, decode_keyset, encode_keyset
+from api.schemas.common import OFFSET, IdPath
 from api.schemas.matching import (
     BriefUnderstoodRead,
     MatchFiltersIn,
@@ -99,7 +99,7 @@ def match_(
     Hard filters are applied inside the vector search; the brief's platforms and languages
     become filters when the request gives none. Page with ``cursor`` (``next_cursor``).
     """
-    position = decode_keyset(body.cursor, ("offset",))
+    position = OFFSET.decode(body.cursor)
     offset = position["offset"] if position else 0
     query = campaigns.match_query(
         session,
@@ -108,7 +108,7 @@ def match_(
         campaign_id=body.campaign_id,
         filters=to_filters(body.filters),
         objective=body.objective,
-        target=body.target,
+        target=body.target.given() if body.target else None,
         competitor_brands=body.competitor_brands,
         brand_safety=body.brand_safety,
     )
@@ -139,7 +139,7 @@ def match_(
         }
     return MatchResponse(
         results=[result_read(offset + i + 1, hit) for i, hit in enumerate(page.hits)],
-        next_cursor=encode_keyset({"offset": page.next_offset}) if page.next_offset else None,
+        next_cursor=OFFSET.encode({"offset": page.next_offset}) if page.next_offset else None,
         objective=page.brief.objective.value if page.brief.objective else None,
         applied_filters={k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
         brief_understood=brief_understood(page.brief, query.sources),

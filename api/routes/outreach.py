@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import DatabaseDep, ReadPrincipal, SessionDep, SettingsDep, WritePrincipal
-from api.schemas.common import IdPath, IdQuery, Page, decode_cursor, page_of
+from api.schemas.common import AfterCursor, IdPath, IdQuery, Page, decode_cursor, page_of
 from api.schemas.outreach import (
     BounceIn,
     DraftCreate,
@@ -29,14 +29,15 @@ from api.schemas.outreach import (
     SequenceStart,
     TemplateItemRead,
     TemplateListRead,
+    TemplateName,
     TemplateOverrideIn,
     TemplatePreviewRead,
 )
 from campaigns.service import CampaignService
-from core.errors import NotFoundError
+from core.errors import InvalidInputError, NotFoundError
 from matcher.service import IndexNotReadyError, MatchService
-from outreach.environment import TEMPLATE_NAMES
-from outreach.service import OutreachService
+from outreach.environment import TEMPLATE_NAMES, TemplateOverrideError
+from outreach.service import OutreachService, OverrideBrokenError, StoredTextError
 from outreach.unsubscribe import read_token
 from storage.repositories.outreach import OutreachRepository
 
@@ -93,7 +94,7 @@ def list_templates(
 
 @router.post("/templates/{name}/preview", response_model=TemplatePreviewRead)
 def preview_template(
-    name: str, body: TemplateOverrideIn, request: Request, principal: ReadPrincipal
+    name: TemplateName, body: TemplateOverrideIn, request: Request, principal: ReadPrincipal
 ) -> TemplatePreviewRead:
     """Render an override against a sample context in the sandbox, with the gate's verdict;
     nothing is stored."""
@@ -105,7 +106,7 @@ def preview_template(
 
 @router.put("/templates/{name}", response_model=TemplatePreviewRead)
 def put_template(
-    name: str,
+    name: TemplateName,
     body: TemplateOverrideIn,
     request: Request,
     principal: WritePrincipal,
@@ -123,7 +124,7 @@ def put_template(
 
 @router.delete("/templates/{name}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_template(
-    name: str, request: Request, principal: WritePrincipal, session: SessionDep
+    name: TemplateName, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> Response:
     """Drop the organisation's override: the built-in template applies again."""
     _service(request).delete_override(session, principal.organization_id, name)
@@ -154,21 +155,28 @@ def create_draft(
 ) -> DraftRead:
     """Render one document for one creator of a campaign and run the compliance gate. A
     blocked draft is stored with ``allowed: false`` and the findings; it can be previewed
-    but not exported or sent."""
+    but not exported or sent. Stored text that cannot go into it (a broken template
+    override, a name with a line break) is a 409 naming it."""
     reasons = body.reasons
     if reasons is None:
         reasons = match_reasons(
             request, session, principal.organization_id, body.campaign_id, [body.creator_id]
         )[body.creator_id]
-    draft = _service(request).create_draft(
-        session,
-        principal.organization_id,
-        campaign_id=body.campaign_id,
-        creator_id=body.creator_id,
-        kind=body.kind,
-        reasons=reasons,
-        extra=body.extra,
-    )
+    try:
+        draft = _service(request).create_draft(
+            session,
+            principal.organization_id,
+            campaign_id=body.campaign_id,
+            creator_id=body.creator_id,
+            kind=body.kind,
+            reasons=reasons,
+            extra=body.extra.given(),
+        )
+    except TemplateOverrideError as exc:
+        raise OverrideBrokenError(exc) from None
+    except InvalidInputError as exc:
+        # The body's schema holds every rule of its own fields, so what fails is stored.
+        raise StoredTextError(exc) from None
     return DraftRead.from_row(draft)
 
 
@@ -179,7 +187,7 @@ def list_drafts(
     session: SessionDep,
     campaign_id: IdQuery = None,
     creator_id: IdQuery = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[DraftRead]:
     """The organisation's drafts in id order, optionally of one campaign or creator."""
@@ -221,13 +229,14 @@ _MEDIA = {
     "/drafts/{draft_id}/export",
     response_class=Response,
     responses={
+        409: {"description": "The compliance gate blocked the draft (`code: draft_blocked`)"},
         200: {
             "description": "The document, as an attachment",
             "content": {
                 media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                 for media in _MEDIA.values()
             },
-        }
+        },
     },
 )
 def export_draft(
@@ -237,7 +246,7 @@ def export_draft(
     session: SessionDep,
     fmt: Annotated[Literal["md", "html", "docx"], Query(alias="format")] = "md",
 ) -> Response:
-    """Download the draft as Markdown, HTML or DOCX; 422 with the findings when the gate
+    """Download the draft as Markdown, HTML or DOCX; 409 with the findings when the gate
     blocked it."""
     content = _service(request).export_draft(session, principal.organization_id, draft_id, fmt)
     return Response(
@@ -277,7 +286,7 @@ def list_pipeline(
     principal: ReadPrincipal,
     session: SessionDep,
     stage: str | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[PipelineEntryRead]:
     """The campaign's pipeline in id order, optionally at one ``stage``."""
@@ -363,7 +372,7 @@ def list_outbox(
     status_: Annotated[str | None, Query(alias="status")] = None,
     entry_id: IdQuery = None,
     kind: Literal["sequence", "compliance_fix"] | None = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[OutboxMessageRead]:
     """Every e-mail sent or, in dry-run mode, written instead of sent: the sequences' steps

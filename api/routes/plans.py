@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import ReadPrincipal, SessionDep, WritePrincipal
 from api.schemas.common import IdPath
+from api.schemas.matching import Objective
 from api.schemas.plans import MixIn, PlanIn, PlanRead
 from campaigns.planning import PlanningService, PlanRequest
 from campaigns.service import CampaignService
@@ -28,6 +29,7 @@ def _service(request: Request) -> PlanningService:
     "/v1/campaigns/{campaign_id}/plan",
     response_model=PlanRead,
     status_code=status.HTTP_201_CREATED,
+    responses={503: {"description": "The organisation's match index is not built yet"}},
 )
 def plan_campaign(
     campaign_id: IdPath,
@@ -115,15 +117,21 @@ def get_mixes(
     responses={200: {"content": {"application/json": {"example": _MIXES_EXAMPLE["conversions"]}}}},
 )
 def put_mix(
-    objective: str, body: MixIn, request: Request, principal: WritePrincipal, session: SessionDep
+    objective: Objective,
+    body: MixIn,
+    request: Request,
+    principal: WritePrincipal,
+    session: SessionDep,
 ) -> dict[str, float]:
-    """Override one objective's mix for the organisation (shares must sum to 1)."""
-    return _service(request).set_mix(session, principal.organization_id, objective, body.mix)
+    """Override one objective's mix for the organisation (the shares are scaled to sum to 1)."""
+    return _service(request).set_mix(
+        session, principal.organization_id, objective, body.mix.normalised()
+    )
 
 
 @router.delete("/v1/planner/mixes/{objective}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_mix(
-    objective: str, request: Request, principal: WritePrincipal, session: SessionDep
+    objective: Objective, request: Request, principal: WritePrincipal, session: SessionDep
 ) -> Response:
     """Back to the default mix for this objective."""
     _service(request).reset_mix(session, principal.organization_id, objective)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import ReadPrincipal, SessionDep, WritePrincipal
-from api.schemas.common import IdPath, IdQuery, Page, decode_cursor, page_of
+from api.schemas.common import AfterCursor, IdPath, IdQuery, Page, decode_cursor, page_of
 from api.schemas.programs import (
     ConversionIn,
     ConversionRead,
@@ -60,7 +60,7 @@ def list_programs(
         Literal["draft", "active", "paused", "ended", "renewed"] | None, Query(alias="status")
     ] = None,
     creator_id: IdQuery = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[ProgramRead]:
     """The organisation's programs in id order, optionally by status or creator."""
@@ -175,7 +175,7 @@ def list_notices(
     request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 100,
 ) -> Page[NoticeRead]:
     """What the scheduler emitted: reminders (with their e-mails), overdue flags, renewal

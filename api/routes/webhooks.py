@@ -8,7 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import ReadPrincipal, SessionDep, WritePrincipal
-from api.schemas.common import IdPath, Page, decode_cursor, decode_keyset, page_of
+from api.schemas.common import (
+    BEFORE,
+    AfterCursor,
+    BeforeCursor,
+    IdPath,
+    Page,
+    decode_cursor,
+    page_of,
+)
 from api.schemas.webhooks import (
     DeliveryStatus,
     EventType,
@@ -54,7 +62,7 @@ def create_(
 def list_(
     principal: ReadPrincipal,
     session: SessionDep,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[WebhookRead]:
     """The organisation's webhook subscriptions, in id order."""
@@ -120,7 +128,7 @@ def list_deliveries_(
     principal: ReadPrincipal,
     session: SessionDep,
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
-    cursor: str | None = None,
+    cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[WebhookDeliveryRead]:
     """The delivery log of a subscription. Oldest first, with the status, the attempts, the
@@ -161,15 +169,15 @@ def list_events_(
     principal: ReadPrincipal,
     session: SessionDep,
     type_: Annotated[EventType | None, Query(alias="type")] = None,
-    cursor: str | None = None,
+    cursor: BeforeCursor = None,
     limit: Limit = 50,
 ) -> Page[WebhookEventRead]:
     """The organisation's recent events. Newest first, as their deliveries carry them."""
-    position = decode_keyset(cursor, ("before",))
+    position = BEFORE.decode(cursor)
     rows = WebhookRepository(session).events(
         principal.organization_id,
         type_=type_,
         before_id=position["before"] if position else None,
         limit=limit + 1,
     )
-    return page_of(rows, limit, WebhookEventRead.from_row, lambda e: {"before": e.id})
+    return page_of(rows, limit, WebhookEventRead.from_row, lambda e: {"before": e.id}, BEFORE)

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.schemas.common import MAX_ID, Day, Id, RequestModel
-from api.schemas.matching import Objective
+from api.schemas.common import MAX_ID, Day, Id, Money, Omittable, RequestModel
+from api.schemas.matching import BrandSafety, Objective, TargetIn
 from core.text import MultilineStr
 from creators.record import Platform
 from models import Brand, Campaign
@@ -60,7 +60,7 @@ class BrandUpdate(RequestModel):
         extra="forbid", json_schema_extra={"examples": [{"competitors": ["Glossier"]}]}
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Omittable(min_length=1, max_length=200)
     website: str | None = Field(default=None, max_length=500)
     categories: _Names | None = Field(default=None, max_length=50)
     competitors: _Names | None = Field(default=None, max_length=100)
@@ -155,17 +155,17 @@ class CampaignCreate(_CampaignFields):
     brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     brief: MultilineStr = Field(default="", max_length=5000)
     objective: Objective = "conversions"
-    target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
+    target_audience: TargetIn | None = Field(default=None, description=_TARGET_DOC)
     platforms: list[Platform] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list, max_length=250)
     languages: list[str] = Field(default_factory=list, max_length=50)
-    budget: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    budget: Money | None = None
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
     starts_on: Day | None = None
     ends_on: Day | None = None
     excluded_creator_ids: list[Id] = Field(default_factory=list, max_length=100_000)
     competitor_brands: list[str] = Field(default_factory=list, max_length=100)
-    brand_safety: list[str] = Field(default_factory=list, max_length=20)
+    brand_safety: list[BrandSafety] = Field(default_factory=list, max_length=20)
 
 
 class CampaignUpdate(_CampaignFields):
@@ -176,21 +176,21 @@ class CampaignUpdate(_CampaignFields):
         json_schema_extra={"examples": [{"budget": "25000.00", "excluded_creator_ids": [42]}]},
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Omittable(min_length=1, max_length=200)
     brand_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    brief: MultilineStr | None = Field(default=None, max_length=5000)
-    objective: Objective | None = None
-    target_audience: dict[str, Any] | None = Field(default=None, description=_TARGET_DOC)
+    brief: MultilineStr = Omittable(max_length=5000)
+    objective: Objective = Omittable()
+    target_audience: TargetIn | None = Field(default=None, description=_TARGET_DOC)
     platforms: list[Platform] | None = None
     countries: list[str] | None = Field(default=None, max_length=250)
     languages: list[str] | None = Field(default=None, max_length=50)
-    budget: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    currency: str | None = Field(default=None, pattern="^[A-Z]{3}$")
+    budget: Money | None = None
+    currency: str = Omittable(pattern="^[A-Z]{3}$")
     starts_on: Day | None = None
     ends_on: Day | None = None
     excluded_creator_ids: list[Id] | None = Field(default=None, max_length=100_000)
     competitor_brands: list[str] | None = Field(default=None, max_length=100)
-    brand_safety: list[str] | None = Field(default=None, max_length=20)
+    brand_safety: list[BrandSafety] | None = Field(default=None, max_length=20)
 
 
 class CampaignRead(BaseModel):

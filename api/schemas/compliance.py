@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 
 from api.schemas.common import Id, RequestModel, Timestamp
 from api.schemas.outreach import OutboxMessageRead
-from core.text import MULTILINE, MultilineStr
+from compliance.rules import RULES
+from compliance.types import ConnectionType, Jurisdiction, Media, Platform
+from core.patterns import LINES_NOT_BLANK
+from core.text import MultilineStr
 from models import AuditEvent, ComplianceCheck
-from reviews.service import DECISION_OF_STATUS, MAX_BULK
+from reviews.service import ASSIGNEE_PATTERN, DECISION_OF_STATUS, MAX_BULK
 
 __all__ = [
+    "CODES",
+    "PLATFORMS",
     "AssigneeUpdate",
     "AuditEventRead",
     "BatchCheckRequest",
@@ -35,6 +41,10 @@ ReviewStatus = Literal[
 ]
 VerdictName = Literal["compliant", "needs_review", "non_compliant"]
 DecisionName = Literal["confirm_violation", "clear", "override", "approve", "reject"]
+# The names the reviews service checks (ReviewService.filters) as the document's enums;
+# empty is no filter.
+CODES: list[str] = ["", *sorted(RULES)]
+PLATFORMS: list[str] = ["", *(platform.value for platform in Platform)]
 JurisdictionName = Literal["US", "UK", "CA", "EU"]
 _DECISION_HELP = (
     "confirm_violation: the checker is right, the post breaks the rules (final verdict "
@@ -57,6 +67,47 @@ EXAMPLE_POST: dict[str, Any] = {
 }
 
 
+def _one_of(values: type[StrEnum]) -> WithJsonSchema:
+    # The checker reads these case-insensitively (compliance.types.Post.from_dict); the
+    # document gives the names as the results spell them.
+    return WithJsonSchema({"type": "string", "enum": [v.value for v in values]})
+
+
+def _post_id(value: Any) -> Any:
+    # One validator, not a union: a union's errors would name the branch (id.int).
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and len(value) <= MAX_POST_ID:
+        return value
+    raise ValueError(f"give a string of at most {MAX_POST_ID} characters or an integer")
+
+
+MAX_POST_ID = 200  # the length of compliance_checks.external_id
+PostId = Annotated[
+    str | int | None,
+    BeforeValidator(_post_id),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_POST_ID},
+                {"type": "integer"},
+                {"type": "null"},
+            ],
+            "description": "Your id of the post, passed through to the result",
+        }
+    ),
+]
+
+
+class MaterialConnectionIn(RequestModel):
+    """The declared tie between creator and brand (``type`` none: no tie)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Annotated[str, _one_of(ConnectionType)]
+    brand: str | None = None
+
+
 class PostIn(RequestModel):
     """One post, as docs/compliance.md section "input" describes it. Extra fields (such as
     ``id``) are passed through to the result."""
@@ -67,11 +118,12 @@ class PostIn(RequestModel):
 
     caption: MultilineStr
     transcript: MultilineStr | None = None
-    platform: str
-    media: str
-    material_connection: dict[str, Any]
+    platform: Annotated[str, _one_of(Platform)]
+    media: Annotated[str, _one_of(Media)]
+    material_connection: MaterialConnectionIn
     platform_label: bool = False
-    jurisdiction: str
+    jurisdiction: Annotated[str, _one_of(Jurisdiction)]
+    id: PostId = None
 
 
 _RESULT_EXAMPLE: dict[str, Any] = {
@@ -135,8 +187,7 @@ _CHECK_EXAMPLE: dict[str, Any] = {
 class BatchCheckRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"posts": [EXAMPLE_POST]}]})
 
-    # Each post is read by compliance.types.Post, which holds its id and brand to one line.
-    posts: Annotated[list[dict[str, Any]], MULTILINE] = Field(
+    posts: list[PostIn] = Field(
         min_length=1, max_length=1000, json_schema_extra={"examples": [[EXAMPLE_POST]]}
     )
 
@@ -244,6 +295,35 @@ class BatchCheckResponse(BaseModel):
     results: list[ComplianceCheckRead]
 
 
+# Only an override sets a verdict; clear and override need a reason (some text besides
+# spaces). Whether confirm_violation needs one depends on the check: a 409 when it does and
+# none is given (reviews.service.CheckStateError).
+_DECISION_RULES: list[JsonValue] = [
+    {
+        "properties": {
+            "decision": {"enum": ["confirm_violation", "approve", "reject"]},
+            "verdict": {"type": "null"},
+        }
+    },
+    {
+        "properties": {
+            "decision": {"const": "clear"},
+            "verdict": {"type": "null"},
+            "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
+        },
+        "required": ["reason"],
+    },
+    {
+        "properties": {
+            "decision": {"const": "override"},
+            "verdict": {"type": "string"},
+            "reason": {"type": "string", "pattern": LINES_NOT_BLANK},
+        },
+        "required": ["verdict", "reason"],
+    },
+]
+
+
 class DecisionCreate(RequestModel):
     """A reviewer's decision, named for what it does. A decision that changes the verdict
     needs a written reason: always ``clear`` and ``override`` (which also needs the new
@@ -253,6 +333,7 @@ class DecisionCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "anyOf": _DECISION_RULES,
             "examples": [
                 {"decision": "confirm_violation", "reason": "No label anywhere."},
                 {
@@ -264,7 +345,7 @@ class DecisionCreate(RequestModel):
                     "verdict": "needs_review",
                     "reason": "Label is on screen only; asking legal.",
                 },
-            ]
+            ],
         },
     )
 
@@ -284,17 +365,36 @@ class CheckFilterIn(RequestModel):
     )
     review_status: ReviewStatus | None = "pending"
     code: str | None = Field(
-        default=None, max_length=60, description="a reason code, e.g. BURIED_IN_HASHTAGS"
+        default=None,
+        max_length=60,
+        description="a reason code, e.g. BURIED_IN_HASHTAGS",
+        json_schema_extra={"enum": [*CODES, None]},
     )
     jurisdiction: JurisdictionName | None = None
-    platform: str | None = Field(default=None, max_length=20)
+    platform: str | None = Field(
+        default=None, max_length=20, json_schema_extra={"enum": [*PLATFORMS, None]}
+    )
     assignee: str | None = Field(
         default=None,
         max_length=200,
         description="me, none (unassigned), user:<e-mail> or api-key:<prefix>",
+        json_schema_extra={"pattern": ASSIGNEE_PATTERN},
     )
     since: Timestamp | None = None
     until: Timestamp | None = None
+
+
+# A bulk change names its checks one way: check_ids or a filter (null is left out).
+_ONE_SELECTION: list[JsonValue] = [
+    {
+        "required": ["check_ids"],
+        "properties": {"check_ids": {"type": "array"}, "filter": {"type": "null"}},
+    },
+    {
+        "required": ["filter"],
+        "properties": {"filter": {"type": "object"}, "check_ids": {"type": "null"}},
+    },
+]
 
 
 class BulkDecisionCreate(DecisionCreate):
@@ -305,6 +405,7 @@ class BulkDecisionCreate(DecisionCreate):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "allOf": [{"anyOf": _DECISION_RULES}, {"anyOf": _ONE_SELECTION}],
             "examples": [
                 {
                     "decision": "clear",
@@ -315,7 +416,7 @@ class BulkDecisionCreate(DecisionCreate):
                     "decision": "confirm_violation",
                     "filter": {"verdict": "non_compliant", "code": "NO_DISCLOSURE"},
                 },
-            ]
+            ],
         },
     )
 
@@ -330,7 +431,7 @@ class AssigneeUpdate(RequestModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"assignee": "me"}]})
 
-    assignee: str | None = Field(max_length=200)
+    assignee: str | None = Field(max_length=200, json_schema_extra={"pattern": ASSIGNEE_PATTERN})
 
 
 class BulkAssignmentCreate(AssigneeUpdate):
@@ -339,10 +440,11 @@ class BulkAssignmentCreate(AssigneeUpdate):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "anyOf": _ONE_SELECTION,
             "examples": [
                 {"assignee": "me", "check_ids": [2]},
                 {"assignee": "user:rob@acme.example", "filter": {"jurisdiction": "UK"}},
-            ]
+            ],
         },
     )
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 
-from api.schemas.common import MAX_ID, Id, RequestModel
+from api.schemas.common import MAX_ID, Id, OffsetCursor, RequestModel
+from core.patterns import LINES_NOT_BLANK
 from core.text import MultilineStr
 from core.tiers import Tier
 from creators.record import Platform
+from matcher.brief import BRAND_SAFETY_CATEGORIES
+from matcher.scorer import COMPONENTS
 
 __all__ = [
+    "BrandSafety",
     "BriefUnderstoodRead",
     "ComponentRead",
     "MatchFiltersIn",
@@ -20,12 +33,94 @@ __all__ = [
     "MatchResultRead",
     "SimilarRequest",
     "SimilarResponse",
+    "TargetIn",
     "UnderstoodItemRead",
+    "Weights",
 ]
 
 Objective = Literal[
     "awareness", "launch", "pr", "conversions", "community", "niche_product", "trusted_reviews"
 ]
+AgeBand = Literal["13-17", "18-24", "25-34", "35-44", "45-54", "55+"]
+Gender = Literal["female", "male", "other"]
+# A brand-safety category (matcher.brief.BRAND_SAFETY_CATEGORIES; the services check it).
+BrandSafety = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": list(BRAND_SAFETY_CATEGORIES)})
+]
+# Component weights: the matcher checks the names and values (any JSON value reaches it, so a
+# boolean or a string is refused there, as the document says).
+Weights = Annotated[
+    dict[str, Any],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "properties": {
+                name: {"type": "number", "minimum": 0, "maximum": 1} for name in COMPONENTS
+            },
+            "additionalProperties": False,
+        }
+    ),
+]
+
+
+_AGE_BANDS = get_args(AgeBand)
+
+
+def _age_target(value: Any) -> Any:
+    # One validator, not a union: a union's errors would name the branch (age.list[...]).
+    if value is None:
+        return None
+    if not isinstance(value, list | dict):
+        raise ValueError("give a list of age bands or an object of weights (>= 0) by band")
+    for band in value:
+        if band not in _AGE_BANDS:
+            raise ValueError(f"unknown age band {band!r}; use one of {list(_AGE_BANDS)}")
+    weights = value.values() if isinstance(value, dict) else ()
+    for weight in weights:
+        number = isinstance(weight, int | float) and not isinstance(weight, bool)
+        if not number or not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"a weight is a number >= 0, not {weight!r}")
+    return value
+
+
+AgeTarget = Annotated[
+    list[str] | dict[str, float] | None,
+    BeforeValidator(_age_target),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"enum": list(_AGE_BANDS)}},
+                {
+                    "type": "object",
+                    "properties": {band: {"type": "number", "minimum": 0} for band in _AGE_BANDS},
+                    "additionalProperties": False,
+                },
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
+class TargetIn(RequestModel):
+    """A target audience: age bands (a list, or weights per band), genders, countries,
+    interests."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"age": ["25-34"], "genders": ["female"], "countries": ["US"]}]
+        },
+    )
+
+    age: AgeTarget = None
+    genders: list[Gender] | None = None
+    countries: list[str] | None = None
+    interests: list[str] | None = None
+
+    def given(self) -> dict[str, Any]:
+        """What the request said, for ``TargetAudience.from_mapping``."""
+        return self.model_dump(exclude_unset=True)
 
 
 class MatchFiltersIn(RequestModel):
@@ -78,6 +173,14 @@ class MatchRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "anyOf": [
+                # A brief of only whitespace says nothing (campaigns.service.match_query).
+                {
+                    "required": ["brief"],
+                    "properties": {"brief": {"type": "string", "pattern": LINES_NOT_BLANK}},
+                },
+                {"required": ["campaign_id"], "properties": {"campaign_id": {"type": "integer"}}},
+            ],
             "examples": [
                 {
                     "brief": "vegan skincare launch in the US, women 25-34 who care about "
@@ -86,36 +189,30 @@ class MatchRequest(RequestModel):
                     "k": 10,
                 },
                 {"campaign_id": 7, "filters": {"countries": ["US"]}, "k": 20},
-            ]
+            ],
         },
     )
 
     brief: MultilineStr | None = Field(default=None, min_length=1, max_length=5000)
     campaign_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     objective: Objective | None = None
-    target: dict[str, Any] | None = Field(
-        default=None,
-        description='Target audience: {"age": ["25-34"], "genders": ["female"], '
-        '"countries": ["US"], "interests": ["sustainability"]}',
-    )
+    target: TargetIn | None = None
     competitor_brands: list[str] = Field(default_factory=list, max_length=100)
-    brand_safety: list[str] = Field(default_factory=list, max_length=20)
+    brand_safety: list[BrandSafety] = Field(default_factory=list, max_length=20)
     filters: MatchFiltersIn = Field(default_factory=MatchFiltersIn)
-    weights: dict[str, float] | None = Field(
+    weights: Weights | None = Field(
         default=None,
         description='Override the objective\'s component weights, e.g. {"audience_fit": 0.4}',
     )
     k: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: OffsetCursor = None
 
     @model_validator(mode="after")
-    def _ranges(self) -> MatchRequest:
+    def _brief_or_campaign(self) -> MatchRequest:
+        # A min_followers above max_followers is no error: no creator passes (the document
+        # cannot say "min <= max", so what it allows the server takes).
         if self.brief is None and self.campaign_id is None:
             raise ValueError("give a brief or a campaign_id")
-        f = self.filters
-        low, high = f.min_followers, f.max_followers
-        if low is not None and high is not None and low > high:
-            raise ValueError("filters.min_followers is above filters.max_followers")
         return self
 
 
@@ -283,7 +380,7 @@ class MatchResponse(BaseModel):
             "examples": [
                 {
                     "results": [_RESULT_EXAMPLE],
-                    "next_cursor": "eyJvZmZzZXQiOiAxMH0",
+                    "next_cursor": "AAAAAAAAAAo",
                     "objective": "conversions",
                     "applied_filters": {"platforms": ["instagram", "tiktok"], "tiers": ["micro"]},
                     "brief_understood": _UNDERSTOOD_EXAMPLE,

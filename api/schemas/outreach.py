@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
-from api.schemas.common import Id, RequestModel
-from core.text import MULTILINE, MultilineStr
+from api.schemas.common import Fee, Id, RequestModel
+from core.patterns import EMAIL, TEXT_BLOCK, TEXT_LINE
+from core.text import MultilineStr
 from models import Draft, OutboxMessage, PipelineEntry, SenderProfile
+from outreach.environment import TEMPLATE_NAMES
 
 __all__ = [
     "BounceIn",
@@ -27,11 +31,11 @@ __all__ = [
     "SequenceRead",
     "SequenceStart",
     "TemplateListRead",
+    "TemplateName",
     "TemplateOverrideIn",
     "TemplatePreviewRead",
 ]
 
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DraftKind = Literal[
     "email_intro",
     "email_followup1",
@@ -43,6 +47,21 @@ DraftKind = Literal[
 ]
 Stage = Literal[
     "prospect", "contacted", "replied", "negotiating", "contracted", "declined", "opted_out"
+]
+
+
+def _known_template(name: str) -> str:
+    if name not in TEMPLATE_NAMES:
+        raise ValueError(f"unknown template; expected one of: {', '.join(TEMPLATE_NAMES)}")
+    return name
+
+
+# A built-in template's name (the list is outreach.environment.TEMPLATE_NAMES).
+TemplateName = Annotated[
+    str,
+    AfterValidator(_known_template),
+    WithJsonSchema({"type": "string", "enum": list(TEMPLATE_NAMES)}),
+    Path(description="A built-in template, e.g. `email_intro.txt.j2`"),
 ]
 
 
@@ -94,8 +113,8 @@ class SenderProfileIn(RequestModel):
 
     sender_name: str = Field(min_length=1, max_length=200)
     company: str = Field(min_length=1, max_length=200)
-    from_email: str = Field(pattern=_EMAIL, max_length=320)
-    reply_to: str = Field(pattern=_EMAIL, max_length=320)
+    from_email: str = Field(pattern=EMAIL, max_length=320)
+    reply_to: str = Field(pattern=EMAIL, max_length=320)
     postal_address: MultilineStr = Field(
         min_length=10, max_length=1000, description="CAN-SPAM: a valid physical postal address"
     )
@@ -199,6 +218,75 @@ class TemplatePreviewRead(BaseModel):
     stored: bool
 
 
+def _matches(pattern: str, message: str) -> AfterValidator:
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+# Text that goes into a document as outreach.contexts checks it (so that what fails there is
+# stored data, a 409): a line (no line breaks, no tabs) of up to 500 characters, or a block (an
+# address) of up to 5,000 that may have tabs and line breaks; not blank, no control
+# characters, no DEL. The document's pattern is the one checked.
+TextLine = Annotated[
+    str,
+    Field(max_length=500, json_schema_extra={"pattern": TEXT_LINE}),
+    _matches(TEXT_LINE, "one line of text, not blank, without tabs or control characters"),
+]
+TextBlock = Annotated[
+    MultilineStr,
+    Field(max_length=5000, json_schema_extra={"pattern": TEXT_BLOCK}),
+    _matches(TEXT_BLOCK, "text, not blank, without control characters but tabs and line breaks"),
+]
+Lines = Annotated[list[TextLine], Field(max_length=50)]
+SomeLines = Annotated[list[TextLine], Field(min_length=1, max_length=50)]
+
+
+class PartyIn(RequestModel):
+    """A party of a contract; what is left out comes from the campaign and sender."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legal_name: TextLine | None = None
+    address: TextBlock | None = None
+    signatory_name: TextLine | None = None
+    signatory_title: TextLine | None = None
+
+
+class DraftExtra(RequestModel):
+    """What the database cannot know; each field left out gets a default a recruiter edits
+    (docs/outreach.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key_messages: SomeLines | None = None
+    dos: SomeLines | None = None
+    donts: SomeLines | None = None
+    approval_process: SomeLines | None = None
+    reporting_requirements: SomeLines | None = None
+    hashtags: Lines | None = None
+    reasons: Lines | None = None
+    gifted_products: Lines | None = None
+    creator_party: PartyIn | None = None
+    brand_party: PartyIn | None = None
+    governing_law: TextLine | None = None
+    venue: TextLine | None = None
+    niche: TextLine | None = None
+    gift_value: Fee | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields given (null means left out), in the shapes outreach.drafting reads."""
+        given = self.model_dump(exclude_none=True)
+        if self.gift_value is not None:
+            given["gift_value"] = str(self.gift_value)
+        return given
+
+
 class DraftCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -210,15 +298,10 @@ class DraftCreate(RequestModel):
     campaign_id: Id
     creator_id: Id
     kind: DraftKind
-    reasons: list[str] | None = Field(
+    reasons: Lines | None = Field(
         default=None, description="Why the creator fits; default: the matcher's reasons"
     )
-    extra: Annotated[dict[str, Any], MULTILINE] = Field(
-        default_factory=dict,
-        description="Fields the database cannot know: key_messages, dos, donts, hashtags, "
-        "approval_process, reporting_requirements, creator_party {legal_name, address}, "
-        "brand_party, governing_law, venue, gifted_products, gift_value, niche",
-    )
+    extra: DraftExtra = Field(default_factory=DraftExtra)
 
 
 class DraftRead(BaseModel):
@@ -297,7 +380,9 @@ class SequenceIn(RequestModel):
         extra="forbid", json_schema_extra={"examples": [{"followup_days": [3, 7]}]}
     )
 
-    followup_days: list[int] = Field(default_factory=lambda: [3, 7], min_length=2, max_length=2)
+    followup_days: list[Annotated[int, Field(ge=1, le=90)]] = Field(
+        default_factory=lambda: [3, 7], min_length=2, max_length=2
+    )
     active: StrictBool = True
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.common import RequestModel
 from api.schemas.matching import Objective
+from core.tiers import Tier
 from models import CampaignPlan
 
-__all__ = ["MixIn", "PlanIn", "PlanRead"]
+__all__ = ["MixIn", "PlanIn", "PlanRead", "TierShares"]
 
 
 class PlanIn(RequestModel):
@@ -76,10 +78,54 @@ class PlanRead(BaseModel):
         )
 
 
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class TierShares(RequestModel):
+    """A share of the budget per tier, each in [0, 1]; a tier left out gets none. At least
+    one share is above 0. The shares are scaled to sum to 1 (0.6, 0.3 and 0.1 stay as they
+    are; 0.6 and 0.3 become 2/3 and 1/3)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": [tier.value],
+                    "properties": {tier.value: {"type": "number", "exclusiveMinimum": 0}},
+                }
+                for tier in Tier
+            ]
+        },
+    )
+
+    emerging: Share | None = None
+    nano: Share | None = None
+    micro: Share | None = None
+    mid: Share | None = None
+    macro: Share | None = None
+    mega: Share | None = None
+
+    @model_validator(mode="after")
+    def _some_budget(self) -> TierShares:
+        if not any(self.given().values()):
+            raise ValueError("give at least one tier a share above 0")
+        return self
+
+    def given(self) -> dict[str, float]:
+        return {tier: share for tier, share in self.model_dump().items() if share is not None}
+
+    def normalised(self) -> dict[str, float]:
+        """The given shares scaled to sum to 1."""
+        shares = self.given()
+        total = math.fsum(shares.values())
+        return {tier: share / total for tier, share in shares.items()}
+
+
 class MixIn(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"mix": {"micro": 0.6, "mid": 0.3, "mega": 0.1}}]},
     )
 
-    mix: dict[str, float] = Field(description="Tier -> share of the budget; shares sum to 1")
+    mix: TierShares = Field(description="Tier -> share of the budget, scaled to sum to 1")

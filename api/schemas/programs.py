@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from api.schemas.common import MAX_ID, Day, Id, RequestModel, Timestamp
+from api.schemas.common import (
+    MAX_ID,
+    Count,
+    Day,
+    Fee,
+    Id,
+    Money,
+    Percent,
+    RequestModel,
+    Timestamp,
+)
 from core.text import MultilineStr
 from creators.record import Platform
 from models import Conversion, Deliverable, Program, ProgramNotice, ProgramReport
@@ -29,9 +40,23 @@ __all__ = [
     "ToDateRead",
 ]
 
-Money = Decimal
 # A post's counts by name: whole numbers, not booleans or text.
-Metrics = Annotated[dict[str, Annotated[StrictInt, Field(ge=0)]], Field(max_length=20)]
+Metrics = Annotated[dict[str, Count], Field(max_length=20)]
+
+# The IANA time zones this machine knows (its tz database), but the machine's own and the
+# placeholders of the database.
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"})
+
+
+def _known_zone(name: str) -> str:
+    if name not in TIME_ZONES:
+        raise ValueError("not an IANA time zone (e.g. Europe/Berlin)")
+    return name
+
+
+TimeZone = Annotated[
+    str, AfterValidator(_known_zone), WithJsonSchema({"type": "string", "enum": TIME_ZONES})
+]
 
 _CREATED_AT = "2026-11-23T09:30:00Z"
 _CADENCE_EXAMPLE: list[dict[str, Any]] = [
@@ -162,11 +187,11 @@ class ProgramCreate(RequestModel):
     )
     starts_on: Day
     months: int = Field(default=12, ge=1, le=60)
-    timezone: str = Field(default="UTC", max_length=64, description="IANA, e.g. Europe/Berlin")
+    timezone: TimeZone = Field(default="UTC", description="IANA, e.g. Europe/Berlin")
     cadence: list[CadenceIn] = Field(min_length=1, max_length=20)
-    monthly_retainer: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    per_deliverable: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    commission_pct: Money = Field(default=Decimal(0), ge=0, le=100, decimal_places=2)
+    monthly_retainer: Fee = Decimal(0)
+    per_deliverable: Fee = Decimal(0)
+    commission_pct: Percent = Decimal(0)
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
     discount_code: str | None = Field(default=None, min_length=2, max_length=100)
     utm_tag: str | None = Field(default=None, min_length=2, max_length=200)
@@ -342,17 +367,23 @@ class ReportRead(BaseModel):
 
 
 class ConversionIn(RequestModel):
+    """A sale, attributed by ``discount_code`` or ``utm_tag`` (one of them, not empty)."""
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"discount_code": "MAYA10", "order_id": "A-1001", "revenue": "48.00"}]
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                for name in ("discount_code", "utm_tag")
+            ],
+            "examples": [{"discount_code": "MAYA10", "order_id": "A-1001", "revenue": "48.00"}],
         },
     )
 
     order_id: str = Field(min_length=1, max_length=200)
     discount_code: str | None = Field(default=None, max_length=100)
     utm_tag: str | None = Field(default=None, max_length=200)
-    revenue: Money = Field(ge=0, max_digits=14, decimal_places=2)
+    revenue: Money
     currency: str | None = Field(default=None, pattern="^[A-Z]{3}$")
     occurred_at: Timestamp | None = None
 

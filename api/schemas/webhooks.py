@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.schemas.common import RequestModel
+from core.patterns import HTTP_URL
 from core.text import MultilineStr
 from models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -36,7 +37,6 @@ EventType = Literal[
 ]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
-_URL = r"^https?://[^\s/?#]+[^\s]*$"
 _CREATED_AT = "2026-11-23T09:30:00Z"
 _SUBSCRIPTION_EXAMPLE: dict[str, Any] = {
     "id": 3,
@@ -64,7 +64,7 @@ class WebhookCreate(RequestModel):
 
     url: str = Field(
         max_length=2000,
-        pattern=_URL,
+        pattern=HTTP_URL,
         description=(
             "Where deliveries are POSTed: http or https, no credentials, a public address "
             "(loopback, private, link-local and metadata addresses are refused; "
@@ -92,7 +92,7 @@ class WebhookUpdate(RequestModel):
     url: str | None = Field(
         default=None,
         max_length=2000,
-        pattern=_URL,
+        pattern=HTTP_URL,
         description="A new URL, checked as at creation",
     )
     events: list[EventType] | None = Field(default=None, min_length=1, max_length=20)

@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 from api.deps import DatabaseDep, SessionDep
 from api.routes.outreach import match_reasons
 from api.schemas.campaigns import BrandCreate, CampaignCreate, CampaignUpdate
-from api.schemas.common import IdPath
+from api.schemas.common import FORM, IdPath
 from api.schemas.plans import PlanIn
 from api.web.pages import (
     FormUser,
@@ -36,7 +36,12 @@ from api.web.pages import (
     render,
     require_role,
 )
-from campaigns.planning import PlanningService, PlanRequest
+from campaigns.planning import (
+    CampaignCurrencyError,
+    CampaignWithoutBudgetError,
+    PlanningService,
+    PlanRequest,
+)
 from campaigns.service import BrandService, CampaignService
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from creators.record import Platform
@@ -106,7 +111,7 @@ def _errors_from_validation(exc: ValidationError) -> list[FieldError]:
 
 def _validate(model: type[BaseModel], data: Mapping[str, Any]) -> BaseModel:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=FORM)
     except ValidationError as exc:
         errors = _errors_from_validation(exc)
         raise InvalidInputError("; ".join(e.describe() for e in errors), errors) from None
@@ -620,6 +625,12 @@ def make_plan(
         )
     except InvalidInputError as exc:
         return _plan_page(request, session, user, campaign, values, field_errors(exc.errors), 422)
+    except CampaignWithoutBudgetError:
+        # The API's 409 (the campaign lacks a budget); on the form the budget field is empty.
+        missing = [FieldError("budget", "the campaign has no budget; give one")]
+        return _plan_page(request, session, user, campaign, values, field_errors(missing), 422)
+    except CampaignCurrencyError as exc:
+        return _plan_page(request, session, user, campaign, values, {"": exc.message}, 409)
     except IndexNotReadyError as exc:
         errors = {"": f"{exc.message} Import creators first; the index builds after an import."}
         return _plan_page(request, session, user, campaign, values, errors, 503)

@@ -40,7 +40,16 @@ from compliance.rules import RULES
 from compliance.types import ConnectionType, Media, Platform, Post, Verdict
 from core.errors import ConflictError, InvalidInputError
 from models import REVIEW_STATUSES
-from reviews.service import DECISIONS, MAX_BULK, CreatorRef, ReviewService
+from reviews.service import (
+    DECISIONS,
+    MAX_BULK,
+    AssigneeNotAllowedError,
+    AssigneeNotFoundError,
+    CheckStateError,
+    CreatorRef,
+    FixCreatorNotFoundError,
+    ReviewService,
+)
 from storage.database import Database
 from storage.repositories.compliance import (
     AuditRepository,
@@ -520,7 +529,7 @@ def decide(
             reason=reason,
             verdict=Verdict(verdict) if verdict else None,
         )
-    except InvalidInputError as exc:
+    except (InvalidInputError, CheckStateError) as exc:
         return refuse(field_errors(exc.errors))
     status = STATUS_LABELS[check.review_status].lower()
     final = VERDICT_LABELS[check.final_verdict].lower()
@@ -546,7 +555,7 @@ def assign(
             actor=user.actor,
             check_ids=[check_id],
         )
-    except InvalidInputError as exc:
+    except (InvalidInputError, AssigneeNotFoundError, AssigneeNotAllowedError) as exc:
         errors = {"assign_to": exc.errors[0].message if exc.errors else exc.message}
         return _check_page(request, session, user, check_id, errors=errors, status_code=422)
     flash = f"Assigned to {_who(user)(check.assignee)}." if check.assignee else "Unassigned."
@@ -589,7 +598,12 @@ def _fix_page(
                 outreach=outreach,
                 creator=_creator_ref(creator),
             )
-        except (InvalidInputError, ConflictError, CreatorNotFoundError) as exc:
+        except (
+            InvalidInputError,
+            ConflictError,
+            CreatorNotFoundError,
+            FixCreatorNotFoundError,
+        ) as exc:
             errors["creator"] = exc.message
             status_code = 409 if isinstance(exc, ConflictError) else 422
     return render(
@@ -638,7 +652,7 @@ def send_fix(
             actor=user.actor,
             creator=CreatorRef(creator_id=creator_id),
         )
-    except (InvalidInputError, ConflictError, CreatorNotFoundError) as exc:
+    except (InvalidInputError, ConflictError, CreatorNotFoundError, FixCreatorNotFoundError) as exc:
         return _fix_page(
             request,
             session,
@@ -872,7 +886,12 @@ def bulk(
                 verdict=Verdict(verdict) if verdict else None,
                 **selection,
             )
-    except InvalidInputError as exc:
+    except (
+        InvalidInputError,
+        CheckStateError,
+        AssigneeNotFoundError,
+        AssigneeNotAllowedError,
+    ) as exc:
         found = field_errors(exc.errors)
         return refuse({"filter" if k.startswith("filter") else k: v for k, v in found.items()})
     count = f"{len(checks)} check{'' if len(checks) == 1 else 's'}"

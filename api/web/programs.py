@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import SessionDep
+from api.schemas.common import FORM
 from api.schemas.programs import ProgramCreate, SubmissionIn
 from api.web.pages import FormUser, WebUser, redirect, render, require_role
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
@@ -381,7 +382,7 @@ def create_program(
         errors.append(FieldError("starts_on", "give the start date"))
     fields: dict[str, Any] = {}
     try:
-        fields = ProgramCreate.model_validate(body).model_dump()
+        fields = ProgramCreate.model_validate(body, context=FORM).model_dump()
     except ValidationError as exc:
         # A missing start date is reported above in words of the form.
         errors += [
@@ -646,7 +647,7 @@ def submit_post(
     }
     fields: dict[str, Any] = {}
     try:
-        fields = SubmissionIn.model_validate(body).model_dump(exclude={"platform"})
+        fields = SubmissionIn.model_validate(body, context=FORM).model_dump(exclude={"platform"})
     except ValidationError as exc:
         errors += _pydantic_errors(exc)
     if not errors:

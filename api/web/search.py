@@ -39,7 +39,13 @@ from matcher.brief import Brief
 from matcher.features import format_count, format_pct
 from matcher.ranking import MatchHit
 from matcher.scorer import COMPONENTS
-from matcher.service import IndexNotReadyError, MatchFilters, MatchService, brief_from_request
+from matcher.service import (
+    CreatorNotIndexedError,
+    IndexNotReadyError,
+    MatchFilters,
+    MatchService,
+    brief_from_request,
+)
 from models import Campaign, Creator
 from storage.repositories.outreach import OutreachRepository
 
@@ -651,7 +657,7 @@ def _profile_checks(
     except IndexNotReadyError as exc:
         checks.unavailable = exc.message
         return checks
-    except InvalidInputError:
+    except CreatorNotIndexedError:
         checks.unavailable = (
             "this creator is not in the index yet: the checks and lookalikes appear once "
             "the index has been updated"

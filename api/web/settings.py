@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
+from api.schemas.common import FORM
 from api.schemas.outreach import SenderProfileIn
 from api.web.pages import (
     FormUser,
@@ -71,7 +72,7 @@ def _message(field: str, err: Any) -> str:
 def _validated(values: dict[str, str]) -> dict[str, Any]:
     """The API's sender body from the form's values, validated by the API's schema."""
     try:
-        return SenderProfileIn.model_validate(values).model_dump()
+        return SenderProfileIn.model_validate(values, context=FORM).model_dump()
     except ValidationError as exc:
         errors = []
         for err in exc.errors():

@@ -164,5 +164,5 @@ class TestCreatorsCrmPresets:
         path.write_text("Instagram Handle\nana\n")
         code, _, err = invoke(cli, "creators", "import", str(path), "--preset", "pipedrive")
         assert code == 1 and "unknown preset 'pipedrive'" in err
-        code, _, err = invoke(cli, "creators", "export", "--org", "acme", "--preset", "hubspot")
-        assert code == 1 and "add --format csv" in err
+        code, _, err = invoke(cli, "creators", "export", "--org", "acme", "--preset", "nope")
+        assert code == 1 and "unknown preset 'nope'" in err

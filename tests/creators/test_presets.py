@@ -510,9 +510,18 @@ class TestExport:
         assert (row["Engagement Rate"], row["Rate per Post"]) == ("0.00001", "99.5")
         assert row["Niche"] == "b2b;tech"
 
-    def test_a_preset_export_is_csv(self) -> None:
-        with pytest.raises(InvalidInputError, match="writes CSV"):
-            iter_export([], "jsonl", preset=HUBSPOT)
+    def test_a_preset_in_jsonl_writes_the_csv_rows_as_json_lines(self) -> None:
+        import json
+
+        records = [
+            CreatorRecord.model_validate(
+                {"platform": "instagram", "handle": "ana", "display_name": "Ana Lima"}
+            )
+        ]
+        lines = "".join(iter_export(records, "jsonl", preset=HUBSPOT)).splitlines()
+        rows = list(csv.DictReader(io.StringIO("".join(iter_csv(records, preset=HUBSPOT)))))
+        assert [json.loads(line) for line in lines] == rows
+        assert rows[0]["First Name"] == "Ana"
 
 
 @pytest.mark.parametrize(("name", "preset"), [("none", None), ("HubSpot", HUBSPOT)])

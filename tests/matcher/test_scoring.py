@@ -42,6 +42,15 @@ def test_audience_fit_matching_audience_scores_high_with_coverage() -> None:
     assert result.reasons[0].startswith("about 40.0% of the audience is women 25-34")
 
 
+def test_audience_fit_age_weights_of_zero_are_no_age_target() -> None:
+    """{"25-34": 0} was a ZeroDivisionError (a 500 from POST /v1/match, found by
+    schemathesis): a band weighted 0 is not targeted; all of them 0, age is not."""
+    zero = TargetAudience(age=(("25-34", 0.0),), genders=("female",))
+    result = audience_fit(zero, AUDIENCE)
+    assert result.score == audience_fit(TargetAudience(genders=("female",)), AUDIENCE).score
+    assert not any("25-34" in reason for reason in result.reasons)
+
+
 def test_audience_fit_mismatched_audience_scores_low() -> None:
     opposite = {
         "age": {"13-17": 0.3, "18-24": 0.6, "25-34": 0.1},

@@ -100,6 +100,21 @@ def test_empty_chart_says_no_data() -> None:
     assert "No data" in texts(root)
 
 
+@pytest.mark.parametrize("value", [5e-324, 1e-300, 0.001])
+def test_a_bar_of_any_size_gets_an_axis(value: float) -> None:
+    """A plan with a budget of 5e-324 drew bars whose axis span, divided by 5, was 0: its
+    logarithm was a 500 from POST /v1/campaigns/{id}/plan."""
+    svg = bar_chart(
+        title="t",
+        description="d",
+        categories=["a"],
+        series=[Series("s", (value,))],
+        x_label="x",
+        y_label="y",
+    )
+    assert parse(svg).find(f"{SVG}title") is not None
+
+
 def test_line_chart_handles_negative_values() -> None:
     svg = roi_over_time_chart([("W1", -0.4), ("W2", 0.1), ("W3", 0.6)])
     root = parse(svg)
