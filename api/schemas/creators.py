@@ -16,12 +16,12 @@ from core.tiers import Tier
 from creators.record import (
     AGE_BANDS,
     GENDERS,
-    HANDLE,
     Audience,
     CreatorRecord,
     Platform,
     Rates,
     RecentPost,
+    handle_pattern,
 )
 from creators.service import record_from_row
 from models import Creator
@@ -90,8 +90,15 @@ def _shares(keys: Iterable[str] | None = None) -> WithJsonSchema:
 Country = Annotated[str, _enum(COUNTRY_CODES)]
 Language = Annotated[str, _enum(LANGUAGE_CODES)]
 Currency = Annotated[str, _enum(CURRENCY_CODES)]
-Handle = Annotated[str, Field(min_length=1, max_length=101, pattern=HANDLE)]
-Email = Annotated[str, Field(max_length=320, pattern=EMAIL)]
+
+
+def _handle_schema(schema: dict[str, Any]) -> None:
+    schema["pattern"] = handle_pattern()  # built when the document is
+
+
+# The record checks both, with its own messages; the document gives their patterns.
+Handle = Annotated[str, Field(min_length=1, max_length=101, json_schema_extra=_handle_schema)]
+Email = Annotated[str, Field(max_length=320, json_schema_extra={"pattern": EMAIL})]
 # Not blank and one line: the record strips and wants a character (min_length), and
 # core/textmodel refuses control characters, each with its own message; the document says
 # both in one pattern.
