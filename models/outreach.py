@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, IdType, JsonType, utcnow
+
+# A one-off compliance fix that has not gone out yet (queued, or being sent).
+_FIX_WAITING = "kind = 'compliance_fix' AND status IN ('queued', 'sending')"
 
 __all__ = [
     "MESSAGE_KINDS",
@@ -158,6 +161,17 @@ class OutboxMessage(Base):
         UniqueConstraint("entry_id", "step"),
         Index("ix_outbox_org_sent", "organization_id", "sent_at"),
         Index("ix_outbox_kind_status", "kind", "status"),
+        # At most one fix of a check to a creator waiting to go out: two clicks at the same
+        # moment cannot both pass the service's look (OutreachService.send_compliance_fix).
+        Index(
+            "uq_outbox_fix_waiting",
+            "organization_id",
+            "compliance_check_id",
+            "creator_id",
+            unique=True,
+            sqlite_where=text(_FIX_WAITING),
+            postgresql_where=text(_FIX_WAITING),
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)

@@ -635,10 +635,7 @@ class OutreachService:
         now = now or utcnow()
         waiting = OutreachRepository(session).waiting_fix(organization_id, check.id, creator.id)
         if waiting is not None:
-            raise ConflictError(
-                f"the fix of check {check.id} to creator {creator.id} is already waiting to go "
-                f"out (outbox {waiting.id}, {waiting.status}); it goes with the next outreach run"
-            )
+            raise _fix_waiting(check, creator, waiting)
         fix = self.compliance_fix_email(session, organization_id, check, creator)
         if not fix.gate.allowed:
             raise DraftBlockedError(fix.gate)
@@ -662,7 +659,9 @@ class OutreachService:
             next_attempt_at=None if dry else now,
             created_at=now,
         )
-        OutreachRepository(session).add(message)
+        waiting = OutreachRepository(session).add_fix(message)
+        if waiting is not None:  # a second click at the same moment as the first
+            raise _fix_waiting(check, creator, waiting)
         return message
 
     def _send_one_off(
@@ -1002,3 +1001,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _fix_waiting(check: ComplianceCheck, creator: Creator, waiting: OutboxMessage) -> ConflictError:
+    return ConflictError(
+        f"the fix of check {check.id} to creator {creator.id} is already waiting to go out "
+        f"(outbox {waiting.id}, {waiting.status}); it goes with the next outreach run"
+    )

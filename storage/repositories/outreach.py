@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import NotFoundError
@@ -189,6 +190,11 @@ class OutreachRepository:
     ) -> OutboxMessage | None:
         """A compliance fix of ``check_id`` to ``creator_id`` that has not gone out yet
         (queued, or being sent)."""
+        return self._waiting_fix(organization_id, check_id, creator_id)
+
+    def _waiting_fix(
+        self, organization_id: int, check_id: int, creator_id: int
+    ) -> OutboxMessage | None:
         return self.session.scalar(
             select(OutboxMessage)
             .where(
@@ -201,6 +207,25 @@ class OutreachRepository:
             .order_by(OutboxMessage.id)
             .limit(1)
         )
+
+    def add_fix(self, message: OutboxMessage) -> OutboxMessage | None:
+        """Add a one-off compliance fix unless the same fix (check and creator) is already
+        waiting to go out: that one is returned then, and nothing is written. The database
+        decides (a unique partial index), so two requests at the same moment write one row."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(message)
+                self.session.flush()
+        except IntegrityError:
+            if message.compliance_check_id is None or message.creator_id is None:
+                raise
+            waiting = self._waiting_fix(
+                message.organization_id, message.compliance_check_id, message.creator_id
+            )
+            if waiting is None:  # another constraint: not ours to explain
+                raise
+            return waiting
+        return None
 
     def due_one_offs(
         self, now: datetime, *, organization_id: int | None = None

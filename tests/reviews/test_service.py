@@ -727,6 +727,26 @@ class TestSendingTheFix:
             again = self.send(session, org, sending).message
             assert again.status == "queued" and again.id != first
 
+    def test_two_clicks_at_once_write_one_fix(
+        self, database: Database, settings: Settings, org: Org, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Two requests at the same moment: both look before either writes, so the look
+        # finds nothing for either (as if the other's row were not committed yet). The
+        # database keeps the second one out, and the second click is the same 409.
+        sending = OutreachService(
+            settings.model_copy(update={"outreach_dry_run": False}), mailer=_NoMail()
+        )
+        with database.session() as session:
+            first = self.send(session, org, sending).message.id
+        monkeypatch.setattr(OutreachRepository, "waiting_fix", lambda *_a, **_k: None)
+        with database.session() as session, pytest.raises(ConflictError) as raised:
+            self.send(session, org, sending)
+        assert "already waiting to go out" in raised.value.message
+        with database.session() as session:
+            fixes = OutreachRepository(session).messages(org.world.org, kind="compliance_fix")
+            assert [m.id for m in fixes] == [first]
+        assert load(database, org.world.org)["buried"].creator_id is not None
+
 
 class _NoMail:
     def send(self, message: Any) -> None:
