@@ -698,6 +698,10 @@ HEALTH_FIELD = Field(
         "panique angst krebs neurodermitis ekzem akne schuppenflechte kopfschmerz "
         "schlaflos erkalt blutdruck cholesterin schilddruse reizdarm haarausfall panik "
         "heuschnupfen depression migrane colon "
+        "cramp calambr crampe kramp varic krampfader glucem glycem blutzucker reflux sodbrenn "
+        "tinnitus acufen "
+        # medication given up, told as a result ("ya no tomo pastillas")
+        "pill pastill comprim tablett "
         # cure and healing
         "cure cura heal guer soign sana heil remed medic doctor detox regrew regrow "
         # weight and fat

@@ -170,7 +170,7 @@ _TRIM = " \t\r\"'“”«»()-–—,;:*"
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _PART_BREAK = re.compile(
     r"[,;:]\s+|\s+(?:but|so|because|though|although|aber|denn|weil|pero|porque|as[ií]\s+que|mais|"
-    r"donc|car|parce\s+que)\s+",
+    r"donc|car|parce\s+que|and|y|et|und|alors|then|dann|entonces)\s+",
     re.IGNORECASE,
 )
 
@@ -470,12 +470,12 @@ def find_statements(
     """The statements in ``texts`` (pairs of source name and text), in text order.
 
     Every clause is scored, and so are the parts of a long clause (split at commas and at
-    "but", "so", "aber", "pero", "mais", ...), all in one call: a sentence can admit non-use
-    in one half and recommend in the other, or bury a connection in a run-on transcript
-    sentence. A piece counts for the meaning whose probability is highest when it reaches
-    that meaning's threshold in ``THRESHOLDS`` (a connection's probability is the sum over
-    its eight kinds) and touches that meaning's field in ``FIELDS`` (less of it when the
-    reading is confident: ``RELAXED``); each clause gives at
+    "but", "so", "and", "aber", "und", "pero", "y", "mais", "et", ...), all in one call: a
+    sentence can admit non-use in one half and recommend in the other, or bury a connection
+    in a run-on transcript sentence. A piece counts for the meaning whose probability is
+    highest when it reaches that meaning's threshold in ``THRESHOLDS`` (a connection's
+    probability is the sum over its eight kinds) and touches that meaning's field in
+    ``FIELDS`` (less of it when the reading is confident: ``RELAXED``); each clause gives at
     most one statement per meaning, from its most probable piece.
     """
     pieces: list[tuple[int, str, int, int]] = []  # clause number, source, start, end

@@ -173,12 +173,8 @@ STATEMENTS: list[Any] = [
     ("Je précise que la marque ne me verse rien", "denial", None),
     ("Für diesen Beitrag habe ich keinen Cent bekommen", "denial", None),
     ("Geld gibt mir die Marke dafür keins", "denial", None),
-    pytest.param(
-        "Ein Honorar gibt es dafür keins",
-        "denial",
-        None,
-        marks=pytest.mark.xfail(strict=True, reason="known limit: 'es gibt ... keins' not read"),
-    ),
+    # "es gibt ... keins" (a known limit until issue 17's dev2 round)
+    ("Ein Honorar gibt es dafür keins", "denial", None),
     # issue 17, the missed targets (each failed before compliance/data/dev2_posts.jsonl):
     # a denial that names no tie, only what the creator gets ("nothing")
     ("I get nothing out of recommending this one", "denial", None),
@@ -189,18 +185,16 @@ STATEMENTS: list[Any] = [
     ("Would be perfect for my horse, if I had one", "non_use", None),
     ("Ad, Orla Knits paid me for this one", "connection", "payment"),
     ("This video is an ad for Orla Knits", "connection", "payment"),
+    # symptoms the first word lists did not name
+    ("Con estas sales se me quitaron los calambres", "health_claim", None),
+    ("Since the magnesium my leg cramps are gone for good", "health_claim", None),
     pytest.param(
         "Velotec has no idea I'm filming this",
         "denial",
         None,
         marks=pytest.mark.xfail(strict=True, reason="known limit: no negation, no tie word"),
     ),
-    pytest.param(
-        "Since I started the drops my tinnitus has gone quiet",
-        "health_claim",
-        None,
-        marks=pytest.mark.xfail(strict=True, reason="known limit: 'gone quiet' is not read"),
-    ),
+    ("Since I started the drops my tinnitus has gone quiet", "health_claim", None),
     # none of these
     ("I'm not kidding, the soup is that good", None, None),
     ("You can do this routine in a hotel room", None, None),
@@ -369,6 +363,12 @@ POSTS: list[Any] = [
         "Honestly I get nothing out of recommending this grinder",
         {},
         {"NO_DISCLOSURE", "DISCLOSURE_CONTRADICTED"},
+    ),
+    # paid, and the opinion is still one's own: not a take-back of the label
+    (
+        "Werbung | Velotec bezahlt mich, aber niemand schreibt mir vor, was ich sage",
+        {"j": "EU"},
+        set(),
     ),
     # statements of sponsorship in other words are labels (D2 in other forms)
     ("Velotec is sponsoring today's ride 🚲", {"platform": "x", "media": "text"}, set()),
