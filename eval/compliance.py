@@ -83,7 +83,7 @@ SETS = (
         "held out",
         "415 posts written and labelled for issue 17 by another helper from the rules alone "
         "(see eval/data/compliance_independent.md). Never used to choose a threshold, a word or "
-        "a training sentence; run only to measure, at four milestones.",
+        "a training sentence; run only to measure, at five milestones.",
         False,
     ),
     EvalSet(
@@ -166,7 +166,8 @@ READINGS = (
     " set, lm5); the dev set reads FR_MANDATORY_LABEL alone (dev-196); the independent set"
     " avoids the case.",
     "* **A UK free product disclosed only by a sentence that it was free or a gift**: read as"
-    " a gift label, so UK_GIFTED_NEEDS_AD (review); no set labels the case.",
+    " a gift label, so UK_GIFTED_NEEDS_AD (review); dev2 labels it so (dv2-172), the other"
+    " sets do not label the case.",
 )
 
 
