@@ -603,6 +603,9 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"(?:it|this)\s+(?:really\s+|actually\s+)?works|does\s+wonders|use\s+(?:my\s+)?code|"
     r"add\s+(?:it\s+)?to\s+(?:your\s+)?cart|shop\s+(?:it|now)|order\s+(?:yours|now|one)|"
     r"five\s+stars|5\s+stars|number\s+one|hands\s+down|"
+    # what others swear by, a must, and results promised to the reader: "makes you run faster"
+    r"swear\s+by|a\s+must\b|"
+    r"makes?\s+(?:you|your)\s+\w+\s+(?:faster|better|longer|younger|stronger|slimmer)|"
     # a superlative verdict: "the comfiest boots ever made", "the softest towel of all time"
     r"(?:the|its|it's)\s+\w+est\s+(?:\w+\s+){0,2}(?:ever|of\s+all\s+time|on\s+the\s+market|you\s+can\s+(?:buy|get))|"
     # Spanish
@@ -612,6 +615,7 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"funciona\s+(?:genial|de\s+maravilla)|vale\s+cada\s+euro|confia\s+en\s+mi|fiaos|"
     r"(?:teneis|tienes)\s+que\s+(?:probarl|comprarl|tenerl)\w*|no\s+os\s+arrepentireis|"
     r"(?:merece|vale)\s+la\s+pena|os\s+(?:lo|la)\s+(?:recomiendo|aconsejo)|funciona|"
+    r"(?:te|os)\s+hacen?\s+\w+\s+(?:mas|mejor)\b|juran?\s+por|"
     r"usa(?:d)?\s+mi\s+codigo|hace(?:d)?me\s+caso|(?:os|te)\s+va\s+a\s+encantar|"
     r"no\s+(?:os\s+lo|te\s+lo)\s+(?:perdais|pierdas|podeis\s+perder)|una\s+maravilla|"
     # French
@@ -619,6 +623,7 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"resultats|j'adore|incroyable|il\s+vous\s+(?:le\s+|la\s+|les\s+)?faut|"
     r"vous\s+en\s+avez\s+besoin|ca\s+marche|croyez-moi|faites-moi\s+confiance|coup\s+de\s+coeur|"
     r"je\s+vous\s+(?:le|la|les)\s+conseille|ca\s+vaut\s+le\s+coup|vous\s+allez\s+adorer|"
+    r"(?:vous|te)\s+fait\s+\w+\s+(?:plus|mieux)\b|ne\s+jurent?\s+que\s+par|"
     r"c'est\s+le\s+top|ca\s+fonctionne|(?:avec\s+)?mon\s+code|un\s+must|une\s+pepite|"
     r"(?:un\s+)?incontournable|il\s+faut\s+absolument|courez|"
     # German
@@ -626,6 +631,7 @@ BONA_FIDE_ENDORSEMENT = _c(
     r"holt\s+euch|hol\s+dir|ergebnisse|liebe\s+(?:es|ihn|sie)|unglaublich|genial|"
     r"ihr\s+braucht|du\s+brauchst|wirkt\s+(?:wunder|super|sofort)|lohnt\s+sich|vertraut\s+mir|"
     r"glaubt\s+mir|holt\s+(?:es|ihn|sie)\s+euch|(?:kann\s+(?:es|ihn|sie)\s+)?nur\s+empfehlen|"
+    r"macht\s+(?:dich|euch)\s+\w+er\b|schwor(?:en|t)\s+auf|"
     r"funktioniert|ihr\s+werdet\s+(?:es|ihn|sie)\s+lieben|absolute\s+empfehlung|mit\s+meinem\s+code|"
     # "ihr müsst sie euch unbedingt holen", "ein Muss für jede Küche", "der Wahnsinn"
     r"(?:ihr\s+musst|du\s+musst|musst\s+du|musst\s+ihr)\s+(?:\w+\s+){0,3}?(?:holen|kaufen|haben|"
@@ -692,6 +698,10 @@ HEALTH_FIELD = Field(
         "panique angst krebs neurodermitis ekzem akne schuppenflechte kopfschmerz "
         "schlaflos erkalt blutdruck cholesterin schilddruse reizdarm haarausfall panik "
         "heuschnupfen depression migrane colon "
+        "cramp calambr crampe kramp varic krampfader glucem glycem blutzucker reflux sodbrenn "
+        "tinnitus acufen "
+        # medication given up, told as a result ("ya no tomo pastillas")
+        "pill pastill comprim tablett "
         # cure and healing
         "cure cura heal guer soign sana heil remed medic doctor detox regrew regrow "
         # weight and fat
@@ -729,7 +739,10 @@ NON_USE_FIELD = Field(
         r"semana\s+que\s+viene|\bganas\b|\bire\b|empiezo|cuando|me\s+queda|estrenar|sin\s+abrir|"
         r"probare|prochain|demain|\bhate\b|\bvais\b|commence|reste\s+a|\bquand\b|essaierai|"
         r"testerai|finde|week-end|wochenende|weekend|naechst|nachst|morgen|erwarten|fange|wenn\s+ich|probiere\s+ich|mach\s+ich|"
-        r"muss\s+ich|teste\s+ich|sag\s+euch"
+        r"muss\s+ich|teste\s+ich|sag\s+euch|"
+        # not owning what the product is for: "if I had a dog", "si tuviera perro"
+        r"\bif\s+i\s+(?:had|owned)\b|\bsi\s+tuviera\b|\bsi\s+j'(?:en\s+)?avais\b|"
+        r"\bwenn\s+ich\s+(?:\w+\s+){0,2}hatte\b"
     ),
 )
 # Use that a negation only seems to deny: "haven't used anything else since", "can't stop
@@ -776,6 +789,7 @@ CONNECTION_FIELD = Field(
         "padre herman prim sobrin abuel espos marido novi amig maman soeur frere tante "
         "oncle neveu copain copine mutter vater schwester bruder onkel cousine nichte "
         "neffe freund tochter schwager schwieger compan colocat mitbewohn cunad suegr "
+        "buddy kumpel colega "
         # ownership or investment
         "own founder found cofond cofund mitgegr invest share stake equity action aktie "
         "accion propi duen soci inver particip propriet associe gehort inhaber grund "
@@ -793,6 +807,7 @@ CONNECTION_FIELD = Field(
         "mandaron dejo dejaron vol vols intern chef boss jefe patron mom mum moms mums "
         "dad dads wife son sons kid kids mama papa tia tio tias tios mere pere femme mari "
         "fils fille ami amie amis oma opa frau mann mannes manns sohn notre mia mio mien "
+        "mate mates pal pals bff pote potes "
         "cree parts cut ltk gano gana ganamos verse versee verser versent "
     ),
     pattern=(

@@ -41,6 +41,7 @@ from compliance.lexicon import (
     CONNECTION_FIELD,
     DENIAL_FIELD,
     HEALTH_FIELD,
+    NEGATION_FIELD,
     NON_USE_FIELD,
     Field,
     Fields,
@@ -70,6 +71,7 @@ CLAUSE_FILES = (
     DATA_DIR / "clauses_train.jsonl",
     DATA_DIR / "clauses_extra.jsonl",
     DATA_DIR / "clauses_weak_codes.jsonl",
+    DATA_DIR / "clauses_generalise.jsonl",
 )
 
 CONNECTION_KINDS = (
@@ -111,6 +113,16 @@ FIELDS: dict[str, Field | Fields] = {
     NON_USE: NON_USE_FIELD,
     HEALTH_CLAIM: HEALTH_FIELD,
     DENIAL: DENIAL_FIELD,
+}
+# A meaning read with enough certainty needs less of its field: the fields are word lists and
+# miss paraphrases the model still reads. A health claim read with probability 0.8 counts in
+# any words ("mein Blutzucker ist seitdem wieder normal"); a denial read with 0.9 needs only
+# its negation, not a word for the tie ("I get nothing from X for saying this"). Below these,
+# the fields stay the gate. Chosen on the dev sets (dev_posts.jsonl, dev2_posts.jsonl), never
+# on an evaluation set; admissions and connections gained nothing from it there.
+RELAXED: dict[str, tuple[float, Field | None]] = {
+    HEALTH_CLAIM: (0.8, None),
+    DENIAL: (0.9, NEGATION_FIELD),
 }
 # A statement has a subject and a predicate: fragments shorter than this ("Links below",
 # "@brand") are not read as statements.
@@ -158,7 +170,7 @@ _TRIM = " \t\r\"'“”«»()-–—,;:*"
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _PART_BREAK = re.compile(
     r"[,;:]\s+|\s+(?:but|so|because|though|although|aber|denn|weil|pero|porque|as[ií]\s+que|mais|"
-    r"donc|car|parce\s+que)\s+",
+    r"donc|car|parce\s+que|and|y|et|und|alors|then|dann|entonces)\s+",
     re.IGNORECASE,
 )
 
@@ -441,6 +453,16 @@ def meaning_of(
     return meaning, kind, scores[meaning]
 
 
+def _in_field(meaning: str, probability: float, folded: str) -> bool:
+    """Whether a piece read as ``meaning`` lies in its field (or needs less of it: RELAXED)."""
+    if FIELDS[meaning].matches(folded):
+        return True
+    relaxed = RELAXED.get(meaning)
+    if relaxed is None or probability < relaxed[0]:
+        return False
+    return relaxed[1] is None or relaxed[1].matches(folded)
+
+
 def find_statements(
     texts: Sequence[tuple[str, str]],
     classifier: StatementClassifier | None = None,
@@ -448,22 +470,19 @@ def find_statements(
     """The statements in ``texts`` (pairs of source name and text), in text order.
 
     Every clause is scored, and so are the parts of a long clause (split at commas and at
-    "but", "so", "aber", "pero", "mais", ...), all in one call: a sentence can admit non-use
-    in one half and recommend in the other, or bury a connection in a run-on transcript
-    sentence. A piece counts for the meaning whose probability is highest when it reaches
-    that meaning's threshold in ``THRESHOLDS`` (a connection's probability is the sum over
-    its eight kinds) and touches that meaning's field in ``FIELDS``; each clause gives at
+    "but", "so", "and", "aber", "und", "pero", "y", "mais", "et", ...), all in one call: a
+    sentence can admit non-use in one half and recommend in the other, or bury a connection
+    in a run-on transcript sentence. A piece counts for the meaning whose probability is
+    highest when it reaches that meaning's threshold in ``THRESHOLDS`` (a connection's
+    probability is the sum over its eight kinds) and touches that meaning's field in
+    ``FIELDS`` (less of it when the reading is confident: ``RELAXED``); each clause gives at
     most one statement per meaning, from its most probable piece.
     """
     pieces: list[tuple[int, str, int, int]] = []  # clause number, source, start, end
     n = 0
     for source, text in texts:
         for s, e in split_clauses(text):
-            # a clause that touches no field cannot become a statement: not worth scoring
-            for a, b in [(s, e), *_parts(text, s, e)]:
-                folded = fold(text[a:b])
-                if any(f.matches(folded) for f in FIELDS.values()):
-                    pieces.append((n, source, a, b))
+            pieces += [(n, source, a, b) for a, b in [(s, e), *_parts(text, s, e)]]
             n += 1
     if not pieces:
         return []
@@ -479,7 +498,7 @@ def find_statements(
         meaning, kind, probability = read
         if len(_LETTERS.findall(by_source[source], start, end)) < MIN_WORDS:
             continue
-        if not FIELDS[meaning].matches(fold(by_source[source][start:end])):
+        if not _in_field(meaning, probability, fold(by_source[source][start:end])):
             continue
         found = Statement(meaning, kind, source, start, end, round(probability, 4))
         key = (clause, meaning)

@@ -173,14 +173,32 @@ STATEMENTS: list[Any] = [
     ("Je précise que la marque ne me verse rien", "denial", None),
     ("Für diesen Beitrag habe ich keinen Cent bekommen", "denial", None),
     ("Geld gibt mir die Marke dafür keins", "denial", None),
+    # "es gibt ... keins" (a known limit until issue 17's dev2 round)
+    ("Ein Honorar gibt es dafür keins", "denial", None),
+    # issue 17, the missed targets (each failed before compliance/data/dev2_posts.jsonl):
+    # a denial that names no tie, only what the creator gets ("nothing")
+    ("I get nothing out of recommending this one", "denial", None),
+    # a friend named in everyday words; an outcome no disease list names; not owning what
+    # the product is for; a spoken "ad" sentence that names the payer is no denial
+    ("My mate Jonno runs the Hollow Oak bakery", "connection", "family_friend"),
+    ("Seit ich die Tropfen nehme, ist mein Tinnitus verschwunden", "health_claim", None),
+    ("Would be perfect for my horse, if I had one", "non_use", None),
+    ("Ad, Orla Knits paid me for this one", "connection", "payment"),
+    ("This video is an ad for Orla Knits", "connection", "payment"),
+    # symptoms the first word lists did not name
+    ("Con estas sales se me quitaron los calambres", "health_claim", None),
+    ("Since the magnesium my leg cramps are gone for good", "health_claim", None),
     pytest.param(
-        "Ein Honorar gibt es dafür keins",
+        "Velotec has no idea I'm filming this",
         "denial",
         None,
-        marks=pytest.mark.xfail(strict=True, reason="known limit: 'es gibt ... keins' not read"),
+        marks=pytest.mark.xfail(strict=True, reason="known limit: no negation, no tie word"),
     ),
+    ("Since I started the drops my tinnitus has gone quiet", "health_claim", None),
     # none of these
     ("I'm not kidding, the soup is that good", None, None),
+    ("You can do this routine in a hotel room", None, None),
+    ("The lipstick stayed put through my whole shift", None, None),
     ("Kein Witz, die Suppe ist so gut", None, None),
     ("The Velotec bike has a really smooth gear shift", None, None),
     ("Quillbook's new notebook has dotted pages", None, None),
@@ -324,6 +342,34 @@ POSTS: list[Any] = [
         {"UNSUBSTANTIATED_CLAIM"},
     ),
     ("#ad My skin feels calmer after a week of this cream", {}, set()),
+    # issue 17: non-use by not owning what the product is for, results promised to the reader,
+    # what others swear by; a denial told as what the creator gets
+    (
+        "#ad The comfiest dog bed, if I had a dog 🐶 a must for every pup",
+        {},
+        {"NOT_BONA_FIDE_USER"},
+    ),
+    (
+        "Publicidad | Aún no las he usado, pero te hacen saltar más alto",
+        {"j": "EU"},
+        {"NOT_BONA_FIDE_USER"},
+    ),
+    (
+        "Never opened it, but my followers swear by this kettle",
+        {"mc": "none", "brand": None},
+        {"NOT_BONA_FIDE_USER"},
+    ),
+    (
+        "Honestly I get nothing out of recommending this grinder",
+        {},
+        {"NO_DISCLOSURE", "DISCLOSURE_CONTRADICTED"},
+    ),
+    # paid, and the opinion is still one's own: not a take-back of the label
+    (
+        "Werbung | Velotec bezahlt mich, aber niemand schreibt mir vor, was ich sage",
+        {"j": "EU"},
+        set(),
+    ),
     # statements of sponsorship in other words are labels (D2 in other forms)
     ("Velotec is sponsoring today's ride 🚲", {"platform": "x", "media": "text"}, set()),
     ("Big thanks to our sponsor Velotec", {"platform": "x", "media": "text"}, set()),

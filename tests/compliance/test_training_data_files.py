@@ -3,6 +3,7 @@
 Files (written for issue 17; see compliance/data/TRAINING.md):
 - compliance/data/clauses_train.jsonl: labelled clauses for small classifiers.
 - compliance/data/dev_posts.jsonl: whole posts with expected verdicts, for developer tuning.
+- compliance/data/dev2_posts.jsonl: a second dev set (issue 17, the missed targets), same format.
 The severity table below is transcribed from section 2 of
 /work/shared/docs/compliance-rules.md, so it does not depend on the checker's code.
 """
@@ -15,10 +16,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "compliance" / "data"
 CLAUSES = DATA / "clauses_train.jsonl"
 DEV_POSTS = DATA / "dev_posts.jsonl"
+DEV2_POSTS = DATA / "dev2_posts.jsonl"
+# (file, id pattern, fewest posts): every structural check below runs on both dev sets.
+DEV_FILES = [(DEV_POSTS, r"dev-\d{3,}", 200), (DEV2_POSTS, r"dv2-\d{3}", 120)]
+DEV_PATHS = [path for path, _, _ in DEV_FILES]
 TRAINING_MD = DATA / "TRAINING.md"
 
 LANGS = {"en", "es", "fr", "de"}
@@ -161,13 +168,16 @@ def test_negatives_are_plentiful_and_spread_over_languages() -> None:
 # ------------------------------------------------------------------ dev posts
 
 
-def test_dev_posts_have_the_right_fields_and_values() -> None:
-    posts = _read_jsonl(DEV_POSTS)
-    assert len(posts) >= 200
+@pytest.mark.parametrize(("path", "id_pattern", "fewest"), DEV_FILES, ids=["dev", "dev2"])
+def test_dev_posts_have_the_right_fields_and_values(
+    path: Path, id_pattern: str, fewest: int
+) -> None:
+    posts = _read_jsonl(path)
+    assert len(posts) >= fewest
     for post in posts:
         assert set(post) == POST_KEYS, post.get("id")
         pid = post["id"]
-        assert re.fullmatch(r"dev-\d{3,}", pid), pid
+        assert re.fullmatch(id_pattern, pid), pid
         assert isinstance(post["caption"], str), pid
         assert post["caption"].strip(), pid
         assert post["transcript"] is None or (
@@ -197,35 +207,40 @@ def test_dev_posts_have_the_right_fields_and_values() -> None:
             assert post["transcript"] is None, pid
 
 
-def test_dev_post_ids_are_unique() -> None:
-    counts = Counter(post["id"] for post in _read_jsonl(DEV_POSTS))
+@pytest.mark.parametrize("path", DEV_PATHS, ids=["dev", "dev2"])
+def test_dev_post_ids_are_unique(path: Path) -> None:
+    counts = Counter(post["id"] for post in _read_jsonl(path))
     assert [pid for pid, n in counts.items() if n > 1] == []
 
 
-def test_dev_post_reasons_are_known_codes_without_repeats() -> None:
-    for post in _read_jsonl(DEV_POSTS):
+@pytest.mark.parametrize("path", DEV_PATHS, ids=["dev", "dev2"])
+def test_dev_post_reasons_are_known_codes_without_repeats(path: Path) -> None:
+    for post in _read_jsonl(path):
         reasons = post["expected_reasons"]
         assert len(reasons) == len(set(reasons)), post["id"]
         for code in reasons:
             assert code in SEVERITY, (post["id"], code)
 
 
-def test_dev_post_reasons_apply_in_the_post_jurisdiction() -> None:
-    for post in _read_jsonl(DEV_POSTS):
+@pytest.mark.parametrize("path", DEV_PATHS, ids=["dev", "dev2"])
+def test_dev_post_reasons_apply_in_the_post_jurisdiction(path: Path) -> None:
+    for post in _read_jsonl(path):
         for code in post["expected_reasons"]:
             assert post["jurisdiction"] in SEVERITY[code], (post["id"], code)
         if "FR_MANDATORY_LABEL" in post["expected_reasons"]:
             assert (post["jurisdiction"], post["language"]) == ("EU", "fr"), post["id"]
 
 
-def test_dev_post_verdicts_follow_the_severity_table() -> None:
-    for post in _read_jsonl(DEV_POSTS):
+@pytest.mark.parametrize("path", DEV_PATHS, ids=["dev", "dev2"])
+def test_dev_post_verdicts_follow_the_severity_table(path: Path) -> None:
+    for post in _read_jsonl(path):
         expected = _verdict(post["jurisdiction"], post["expected_reasons"])
         assert post["expected_verdict"] == expected, (post["id"], post["expected_reasons"])
 
 
-def test_dev_post_reasons_fit_the_post_facts() -> None:
-    for post in _read_jsonl(DEV_POSTS):
+@pytest.mark.parametrize("path", DEV_PATHS, ids=["dev", "dev2"])
+def test_dev_post_reasons_fit_the_post_facts(path: Path) -> None:
+    for post in _read_jsonl(path):
         pid, reasons = post["id"], set(post["expected_reasons"])
         kind = post["material_connection"]["type"]
         media = post["media"]
@@ -287,6 +302,35 @@ def test_dev_posts_mix_captions_transcripts_and_key_cases() -> None:
     assert len(compliant_connected) >= 40
 
 
+def test_dev2_stresses_the_kinds_issue_17_missed() -> None:
+    posts = _read_jsonl(DEV2_POSTS)
+    codes = Counter(code for post in posts for code in post["expected_reasons"])
+    for code in ("DISCLOSURE_CONTRADICTED", "NOT_BONA_FIDE_USER", "UNSUBSTANTIATED_CLAIM"):
+        assert codes[code] >= 10, (code, codes[code])
+    for code in ("UK_GIFTED_NEEDS_AD", "PLATFORM_LABEL_ONLY", "AMBIGUOUS_TERM", "NO_DISCLOSURE"):
+        assert codes[code] >= 3, (code, codes[code])
+    assert {post["language"] for post in posts} == LANGS
+    assert sum(post["transcript"] is not None for post in posts) >= 20
+    plain = [
+        post
+        for post in posts
+        if post["expected_verdict"] == "compliant"
+        and post["material_connection"]["type"] != "none"
+        and not re.search(
+            r"#\w|\b(ad|werbung|publicidad|publicité|sponsored)\b", post["caption"], re.I
+        )
+    ]
+    assert len(plain) >= 30
+    per_lang = Counter(post["language"] for post in plain)
+    for lang in LANGS:
+        assert per_lang[lang] >= 5, (lang, per_lang[lang])
+
+
+def test_dev_sets_share_no_post_text() -> None:
+    first = {post["caption"] for post in _read_jsonl(DEV_POSTS)}
+    assert [p["id"] for p in _read_jsonl(DEV2_POSTS) if p["caption"] in first] == []
+
+
 # ------------------------------------------------------------------ provenance
 
 
@@ -297,6 +341,7 @@ def test_training_md_states_provenance_purpose_and_separation() -> None:
         assert needle in lowered, needle
     assert "clauses_train.jsonl" in text
     assert "dev_posts.jsonl" in text
+    assert "dev2_posts.jsonl" in text
     assert "training" in lowered
     assert "tuning" in lowered
     assert "evaluation" in lowered
