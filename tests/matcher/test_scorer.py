@@ -143,6 +143,20 @@ def test_known_audience_data_against_the_wish_weighs_fully() -> None:
     assert scored.uncertain["audience_fit"].tolist() == [False, False]
 
 
+def test_an_age_wish_orders_known_fit_then_unknown_then_known_miss() -> None:
+    """Among creators of comparable relevance, a known audience in the wished ages comes
+    first, an unknown one next (even a little more relevant), one known to be younger last."""
+    wishes = Wishes(age=(("25-34", 1.0),))
+    younger = {
+        **known_ideal(1),
+        "audience": {"age": {"13-17": 0.5, "18-24": 0.4, "25-34": 0.1}},
+    }
+    unknown_ages = {**known_ideal(3), "audience": {"countries": {"US": 0.8}}}
+    scored = score([younger, known_ideal(2), unknown_ages], [1.0, 0.9, 1.0], wishes)
+    assert ranking(scored) == [2, 3, 1]
+    assert scored.uncertain["audience_fit"].tolist() == [False, False, True]
+
+
 def test_cost_is_judged_against_the_per_creator_budget() -> None:
     wishes = wishes_for(parse_brief("running shoes, awareness, $15k"))
     cheap = {**known_ideal(1), "rates": {"currency": "USD", "post": 3_000}}
