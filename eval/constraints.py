@@ -355,7 +355,9 @@ def markdown_section(reports: Sequence[SuiteReport]) -> str:
             "each brief searched as text (k = 10), every top-10 result graded against the",
             "wishes written down with the brief (eval/data/constraint_briefs.md). A share is",
             "of the results whose data lets the wish be judged (in brackets). The relevance",
-            "span and band were tuned on the development set only.",
+            "span and band were tuned on the development set only; the weight of indirect",
+            "audience evidence (UNCERTAIN_SHARE) was chosen on the YouTube training briefs and",
+            "checked on the development set.",
             "",
             render_markdown(reports),
         ]

@@ -1351,7 +1351,9 @@ def render_markdown(
         "- **Small sets**: 24 to 48 core briefs per set; a difference of 0.01-0.02 in macro",
         "  nDCG@10 is within what a single brief can move.",
         "- **No follower counts**: the dump has none, so tiers, audience fit and",
-        "  engagement-rate scoring cannot be evaluated here (`followers` is None).",
+        "  engagement-rate scoring cannot be evaluated here (`followers` is None). A brief's",
+        "  countries still reach the full ranker: the channel's `country` stands in for its",
+        "  unknown audience (docs/matcher-scoring.md, indirect evidence).",
         "- Text is mostly English and French (the FR list); briefs are in English, so French",
         "  channels are harder for every ranker; an English-only model is used.",
         "- Only early or partial versions of the per-country files are available (see the",
@@ -1384,12 +1386,13 @@ _RANKER_NOTES = {
     "embedding": "all-MiniLM-L6-v2 (`matcher.embedder`) over the same documents, exact"
     " inner-product search",
     "hybrid": "reciprocal rank fusion (`matcher.fusion`, k = 60) of the two full lists",
-    "full": "the product's ranker: `matcher.brief.parse_brief`, the `hybrid` candidates"
-    " (500), then `matcher.ranking.rank_candidates`",
+    "full": "the product's ranker: `matcher.brief.parse_brief`, its `search_text` retrieved"
+    " by `matcher.retrieval.retrieve_pooled` (Rocchio, BM25, z-score fusion over every"
+    " channel), then every score component (`matcher.ranking.ranked_ids`)",
     "retrieval": "the new retrieval (`matcher.retrieval.retrieve`): the brief's niche text"
-    " (stand-in `eval.niche.niche_text` until `Brief.niche_text` lands) embedded, Rocchio"
-    " feedback (the mean of the 5 best dense hits re-scores the first 200), BM25 on the"
-    " niche text, z-score CombSUM (alpha 0.7) of 200-deep lists; the rest in dense order",
+    " (stand-in `eval.niche.niche_text`, not the product's `Brief.search_text`) embedded,"
+    " Rocchio feedback (the mean of the 5 best dense hits re-scores the first list), BM25 on"
+    " the niche text, z-score CombSUM (alpha 0.7) of 100-deep lists; the rest in dense order",
 }
 
 

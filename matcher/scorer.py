@@ -45,6 +45,7 @@ __all__ = [
     "RELEVANCE_EXPONENT",
     "RELEVANCE_SPAN",
     "STRENGTHS",
+    "UNCERTAIN_SHARE",
     "Candidates",
     "Scored",
     "Wishes",
@@ -76,6 +77,12 @@ RELEVANCE_EXPONENT = 2.0
 RELEVANCE_BAND = 0.85
 # Standard deviations of fused evidence below the best candidate at which relevance is 0.
 RELEVANCE_SPAN = 5.0
+# An audience wish judged without the audience's own data (a prior, or the creator's home
+# country standing in for the audience's countries) weighs this share of its strength: the
+# evidence is indirect, so it may order creators of comparable relevance but not sink a
+# clearly more relevant creator whose audience nobody knows. Chosen on the YouTube training
+# briefs (0.7 best of 1.0, 0.7, 0.5, 0.35, 0.2, 0); see docs/matcher-scoring.md.
+UNCERTAIN_SHARE = 0.7
 
 # How strongly each component moves the total, per objective (0 = not at all, 1 = its value
 # multiplies the total). Audience wishes and the budget are what the recruiter stated, so
@@ -398,7 +405,9 @@ def score_candidates(
         details["platform_on"] = on
     for name, value in parts.items():
         strength = strengths["audience_fit"] * AUDIENCE_PART_STRENGTHS[name]
-        audience_factor *= _factor(strength, value)
+        # indirect evidence (no audience data) weighs less than the audience's own
+        weighed = np.where(part_uncertain[name], strength * UNCERTAIN_SHARE, strength)
+        audience_factor *= 1.0 - weighed * (1.0 - value)
         audience_uncertain |= part_uncertain[name]
     if parts:
         audience_value = np.prod(np.stack(list(parts.values())), axis=0)

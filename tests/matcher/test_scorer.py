@@ -122,6 +122,41 @@ def test_the_creators_country_stands_in_for_an_unknown_audience() -> None:
     assert scored.uncertain["audience_fit"].all()
 
 
+def test_a_stand_in_for_an_unknown_audience_does_not_sink_a_clearly_more_relevant_creator() -> None:
+    """The creator's home country only stands in for an audience nobody knows: it orders
+    creators of comparable relevance, but a creator twice as relevant whose audience is
+    unknown stays above a less relevant one who merely lives in the wished country."""
+    wishes = Wishes(countries=("US",))
+    abroad, home = unknown(1, country="CA"), unknown(2, country="US")
+    assert ranking(score([abroad, home], [1.0, 0.5], wishes)) == [1, 2]
+    # comparable relevance: the home country decides
+    assert ranking(score([abroad, home], [1.0, 0.9], wishes)) == [2, 1]
+
+
+def test_known_audience_data_against_the_wish_weighs_fully() -> None:
+    """Only indirect evidence is shrunk: a creator whose known audience is elsewhere still
+    falls below a clearly less relevant creator whose known audience fits."""
+    wishes = Wishes(countries=("US",))
+    abroad = {**known_ideal(1), "audience": {"countries": {"CA": 0.9, "US": 0.1}}, "country": "CA"}
+    scored = score([abroad, known_ideal(2)], [1.0, 0.5], wishes)
+    assert ranking(scored) == [2, 1]
+    assert scored.uncertain["audience_fit"].tolist() == [False, False]
+
+
+def test_an_age_wish_orders_known_fit_then_unknown_then_known_miss() -> None:
+    """Among creators of comparable relevance, a known audience in the wished ages comes
+    first, an unknown one next (even a little more relevant), one known to be younger last."""
+    wishes = Wishes(age=(("25-34", 1.0),))
+    younger = {
+        **known_ideal(1),
+        "audience": {"age": {"13-17": 0.5, "18-24": 0.4, "25-34": 0.1}},
+    }
+    unknown_ages = {**known_ideal(3), "audience": {"countries": {"US": 0.8}}}
+    scored = score([younger, known_ideal(2), unknown_ages], [1.0, 0.9, 1.0], wishes)
+    assert ranking(scored) == [2, 3, 1]
+    assert scored.uncertain["audience_fit"].tolist() == [False, False, True]
+
+
 def test_cost_is_judged_against_the_per_creator_budget() -> None:
     wishes = wishes_for(parse_brief("running shoes, awareness, $15k"))
     cheap = {**known_ideal(1), "rates": {"currency": "USD", "post": 3_000}}
