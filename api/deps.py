@@ -31,12 +31,16 @@ __all__ = [
 ]
 
 
-def get_database(request: Request) -> Database:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
+# the thread pool, a hop that waits for the event loop and a worker thread on every request.
+
+
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -103,7 +107,7 @@ class RequireScope:
 
     scope: str
 
-    def __call__(
+    async def __call__(
         self, request: Request, principal: Annotated[Principal, Depends(_authenticate)]
     ) -> Principal:
         if self.scope not in principal.scopes and "admin" not in principal.scopes:
@@ -130,15 +134,30 @@ def _query_names(dependant: Any) -> set[str]:
     return names
 
 
+# The query parameters a route takes, computed on its first request and kept on the route
+# (its dependency tree is fixed once the app is built; routes are unhashable, so no dict).
+_QUERY_NAMES_ATTRIBUTE = "_creatormatch_query_names"
+
+
+def _known_query_names(route: Any, dependant: Any) -> frozenset[str]:
+    names: frozenset[str] | None = getattr(route, _QUERY_NAMES_ATTRIBUTE, None)
+    if names is None:
+        names = frozenset(_query_names(dependant))
+        setattr(route, _QUERY_NAMES_ATTRIBUTE, names)
+    return names
+
+
 def known_query_parameters(request: Request) -> None:
     """Refuse a query parameter the operation does not take (422 naming it): a typo such as
     ``limt=5`` would otherwise be ignored without a word."""
-    dependant = getattr(request.scope.get("route"), "dependant", None)
-    if dependant is None:
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.scope.get("query_string"):
         return
-    unknown = sorted(set(request.query_params) - _query_names(dependant))
+    taken = _known_query_names(route, dependant)
+    unknown = sorted(set(request.query_params) - taken)
     if unknown:
-        known = ", ".join(sorted(_query_names(dependant))) or "none"
+        known = ", ".join(sorted(taken)) or "none"
         raise InvalidInputError.for_field(
             unknown[0], f"unknown query parameter {unknown[0]!r}; this operation takes: {known}"
         )

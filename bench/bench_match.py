@@ -599,6 +599,47 @@ def _import_roster(
     }
 
 
+def prototype_positions(
+    categories: Sequence[Sequence[str]], names: Sequence[str], per_category: int
+) -> dict[str, list[int]]:
+    """Per category, the positions of its first ``per_category`` creators (by primary
+    category): the creators whose documents are encoded for real."""
+    chosen: dict[str, list[int]] = {c: [] for c in names}
+    for position, cats in enumerate(categories):
+        if cats and len(chosen[cats[0]]) < per_category:
+            chosen[cats[0]].append(position)
+        if all(len(v) >= per_category for v in chosen.values()):
+            break
+    return chosen
+
+
+def mix_vectors(
+    categories: Sequence[Sequence[str]],
+    per_category: dict[str, np.ndarray],
+    centroids: np.ndarray,
+    code: dict[str, int],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Synthetic creator vectors (len(categories), dim), float32, L2-normalised: a mix of two
+    real vectors of the primary category, :data:`SECONDARY_WEIGHT` x the secondary categories'
+    centroids and :data:`NOISE` x Gaussian noise (one call per :data:`VECTOR_BATCH` block, so
+    the same seed gives the same vectors in every script that uses it)."""
+    m, dim = len(categories), int(centroids.shape[1])
+    block = np.empty((m, dim), dtype=np.float32)
+    for j in range(m):
+        cats = categories[j]
+        pool = per_category[cats[0]] if cats else centroids
+        a, b = rng.integers(0, pool.shape[0], 2)
+        w = rng.uniform(0.3, 0.7)
+        vec = w * pool[a] + (1.0 - w) * pool[b]
+        for extra in cats[1:]:
+            vec = vec + SECONDARY_WEIGHT * centroids[code[extra]]
+        block[j] = vec
+    block += NOISE * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
+    block /= np.linalg.norm(block, axis=1, keepdims=True)
+    return block
+
+
 def _write_vectors(
     database: Any,
     organization_id: int,
@@ -627,13 +668,7 @@ def _write_vectors(
     names = sorted({c for cats in categories for c in cats})
     code = {c: i for i, c in enumerate(names)}
 
-    # Prototypes: the first creators of each primary category, encoded for real.
-    chosen: dict[str, list[int]] = {c: [] for c in names}
-    for position, cats in enumerate(categories):
-        if cats and len(chosen[cats[0]]) < prototypes_per_category:
-            chosen[cats[0]].append(position)
-        if all(len(v) >= prototypes_per_category for v in chosen.values()):
-            break
+    chosen = prototype_positions(categories, names, prototypes_per_category)
     proto_positions = [p for c in names for p in chosen[c]]
     with database.session() as session:
         by_id = {
@@ -657,18 +692,7 @@ def _write_vectors(
         for start in range(0, len(ids), VECTOR_BATCH):
             stop = min(start + VECTOR_BATCH, len(ids))
             m = stop - start
-            block = np.empty((m, dim), dtype=np.float32)
-            for j in range(m):
-                cats = categories[start + j]
-                pool = per_category[cats[0]] if cats else centroids
-                a, b = rng.integers(0, pool.shape[0], 2)
-                w = rng.uniform(0.3, 0.7)
-                vec = w * pool[a] + (1.0 - w) * pool[b]
-                for extra in cats[1:]:
-                    vec = vec + SECONDARY_WEIGHT * centroids[code[extra]]
-                block[j] = vec
-            block += NOISE * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
-            block /= np.linalg.norm(block, axis=1, keepdims=True)
+            block = mix_vectors(categories[start:stop], per_category, centroids, code, rng)
             batch = []
             for j in range(m):
                 cid = int(ids[start + j])

@@ -6,9 +6,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from api.deps import ReadPrincipal, SessionDep
+from api.responses import encode_json
 from api.schemas.common import OFFSET, IdPath
 from api.schemas.matching import (
     BriefUnderstoodRead,
@@ -19,7 +20,6 @@ from api.schemas.matching import (
     SimilarRequest,
     SimilarResponse,
     SimilarResultRead,
-    UnderstoodItemRead,
 )
 from campaigns.service import CampaignService
 from core.tiers import tier_for_followers
@@ -57,33 +57,46 @@ def to_filters(body: MatchFiltersIn) -> MatchFilters:
     )
 
 
+def brief_understood_fields(
+    brief: Brief, sources: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """:class:`BriefUnderstoodRead` as plain JSON types, in its field order (the match
+    route's body is encoded from these without building the model)."""
+    target = brief.target
+    return {
+        "objective": brief.objective.value if brief.objective else None,
+        "age": [band for band, _w in target.age],
+        "genders": list(target.genders),
+        "countries": list(target.countries),
+        "interests": list(target.interests),
+        "budget": _float(brief.budget),
+        "currency": brief.currency,
+        "platforms": list(brief.platforms),
+        "only_platforms": list(brief.only_platforms),
+        "languages": list(brief.languages),
+        "creators_wanted": brief.creators_wanted,
+        "tiers": [str(t) for t in brief.tiers],
+        "min_engagement": _float(brief.min_engagement),
+        "excluded_topics": list(brief.excluded_topics),
+        "niche_text": brief.niche_text,
+        "niche_phrases": list(brief.niche_phrases),
+        "items": [
+            {"kind": i.kind, "value": i.value, "text": i.text, "source": i.source}
+            for i in brief.understood
+        ],
+        "sources": dict(sources or {}),
+    }
+
+
 def brief_understood(brief: Brief, sources: Mapping[str, str] | None = None) -> BriefUnderstoodRead:
     """What the matcher read from the brief: its fields, every item, the niche text, and
     where each wish came from (the text, the campaign or the request)."""
-    target = brief.target
-    return BriefUnderstoodRead(
-        objective=brief.objective.value if brief.objective else None,
-        age=[band for band, _w in target.age],
-        genders=list(target.genders),
-        countries=list(target.countries),
-        interests=list(target.interests),
-        budget=brief.budget,
-        currency=brief.currency,
-        platforms=list(brief.platforms),
-        only_platforms=list(brief.only_platforms),
-        languages=list(brief.languages),
-        creators_wanted=brief.creators_wanted,
-        tiers=list(brief.tiers),
-        min_engagement=brief.min_engagement,
-        excluded_topics=list(brief.excluded_topics),
-        niche_text=brief.niche_text,
-        niche_phrases=list(brief.niche_phrases),
-        items=[
-            UnderstoodItemRead(kind=i.kind, value=i.value, text=i.text, source=i.source)
-            for i in brief.understood
-        ],
-        sources=dict(sources or {}),
-    )
+    return BriefUnderstoodRead.model_validate(brief_understood_fields(brief, sources))
+
+
+def _float(value: float | None) -> float | None:
+    # The model's float fields write 15000.0 for an int 15000; so must the fast body.
+    return None if value is None else float(value)
 
 
 def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
@@ -93,7 +106,7 @@ def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
 @router.post("/v1/match", response_model=MatchResponse, responses=_NOT_READY)
 def match_(
     body: MatchRequest, request: Request, principal: ReadPrincipal, session: SessionDep
-) -> MatchResponse:
+) -> Response:
     """Rank the organisation's creators for a brief, each with component scores and reasons.
 
     Hard filters are applied inside the vector search; the brief's platforms and languages
@@ -137,14 +150,19 @@ def match_(
             "window_days": page.applied_filters.competitor_window_days,
             "creators": len(page.competitor_excluded),
         }
-    return MatchResponse(
-        results=[result_read(offset + i + 1, hit) for i, hit in enumerate(page.hits)],
-        next_cursor=OFFSET.encode({"offset": page.next_offset}) if page.next_offset else None,
-        objective=page.brief.objective.value if page.brief.objective else None,
-        applied_filters={k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
-        brief_understood=brief_understood(page.brief, query.sources),
-        candidates_scored=page.total_candidates,
-    )
+    # MatchResponse's fields in its order, as plain JSON types (result_fields is what
+    # MatchResultRead reads), encoded here in the worker thread: no second validation and no
+    # serialisation on the event loop. tests/api/test_matching.py checks the bytes are the
+    # model's JSON.
+    content = {
+        "results": [result_fields(offset + i + 1, hit) for i, hit in enumerate(page.hits)],
+        "next_cursor": OFFSET.encode({"offset": page.next_offset}) if page.next_offset else None,
+        "objective": page.brief.objective.value if page.brief.objective else None,
+        "applied_filters": {k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
+        "brief_understood": brief_understood_fields(page.brief, query.sources),
+        "candidates_scored": int(page.total_candidates),
+    }
+    return Response(encode_json(content), media_type="application/json")
 
 
 @router.post(

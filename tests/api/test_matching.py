@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
 from api.routes.matching import brief_understood
-from api.schemas.matching import BriefUnderstoodRead, MatchRequest
+from api.schemas.matching import BriefUnderstoodRead, MatchRequest, MatchResponse
 from core.settings import Settings
 from matcher.brief import parse_brief
 from matcher.service import MatchService
@@ -257,3 +260,89 @@ def test_a_campaigns_countries_reach_the_scoring_and_are_labelled(
     assert any("(from the campaign)" in r for r in first["components"]["audience_fit"]["reasons"])
     irish_row = next(r for r in body["results"] if r["handle"] == "runner.ie")
     assert "audience unknown" in irish_row["flags"]
+
+
+class TestHttpLayer:
+    """The match route's thin HTTP layer: the body is the response model's JSON, built without
+    a second validation, and only blocking work goes to the thread pool."""
+
+    REQUESTS: tuple[dict[str, Any], ...] = (
+        {"brief": BRIEF, "k": 3},
+        {"brief": "eco-friendly running shoes for women 25-34 in the US, awareness, $15k"},
+        {
+            "brief": "creators",
+            "filters": {"countries": ["de"], "tiers": ["micro", "nano"], "min_engagement": 0.01},
+            "k": 2,
+        },
+        {"brief": "gaming on twitch, men 18-24, budget 2000 EUR, 5 creators, min 3% engagement"},
+        {"brief": "vegan food", "filters": {"max_cost_usd": 5000, "exclude_creator_ids": [1]}},
+    )
+
+    def test_body_is_exactly_the_response_models_json(self, ready: ApiClient) -> None:
+        for request in self.REQUESTS:
+            response = ready.post("/v1/match", json=request)
+            assert response.status_code == 200, response.text
+            assert response.headers["content-type"] == "application/json"
+            model = MatchResponse.model_validate_json(response.content)
+            # Byte for byte: an int where the model says float (15000 for 15000.0), a missing
+            # or extra field, or another order would show here.
+            assert response.content == model.model_dump_json().encode(), request
+            assert model.results or request.get("filters"), request
+
+    def test_the_second_page_is_the_models_json_too(self, ready: ApiClient) -> None:
+        first = ready.post("/v1/match", json={"brief": "creators", "k": 2}).json()
+        response = ready.post(
+            "/v1/match", json={"brief": "creators", "k": 2, "cursor": first["next_cursor"]}
+        )
+        assert response.status_code == 200, response.text
+        model = MatchResponse.model_validate_json(response.content)
+        assert response.content == model.model_dump_json().encode()
+        assert [r.rank for r in model.results] == [3, 4]
+
+    def test_only_blocking_work_hops_to_the_thread_pool(
+        self, ready: ApiClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Each hop waits for the event loop and a worker thread (milliseconds on a busy
+        # server). A match needs four: the session's start and commit, the key's lookup and
+        # the route; settings, the scope check and the response's bytes need none.
+        ready.post("/v1/match", json={"brief": BRIEF, "k": 3}).raise_for_status()  # warm
+        hops: list[str] = []
+        run_sync = anyio.to_thread.run_sync
+
+        async def counting(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            hops.append(getattr(func, "__qualname__", repr(func)))
+            return await run_sync(func, *args, **kwargs)
+
+        monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+        ready.post("/v1/match", json={"brief": BRIEF, "k": 3}).raise_for_status()
+        assert len(hops) <= 4, hops
+
+    def test_the_response_is_serialised_off_the_event_loop(
+        self, ready: ApiClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A 20-result body is a millisecond of CPU: on the loop it would stall every other
+        # request. The route's worker thread builds the bytes (api.routes.matching.encode_json);
+        # the loop only sends them. Before, FastAPI validated and serialised the returned
+        # model again, on the loop.
+        import api.routes.matching as route
+
+        threads: dict[str, list[str]] = {"encode": [], "match": []}
+        encode = getattr(route, "encode_json", None)
+
+        def watching_encode(content: Any) -> bytes:
+            threads["encode"].append(threading.current_thread().name)
+            assert encode is not None
+            return encode(content)
+
+        original = MatchService.match
+
+        def watching_match(self: MatchService, *args: Any, **kwargs: Any) -> Any:
+            threads["match"].append(threading.current_thread().name)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(route, "encode_json", watching_encode, raising=False)
+        monkeypatch.setattr(MatchService, "match", watching_match)
+        response = ready.post("/v1/match", json={"brief": BRIEF, "k": 3})
+        assert response.status_code == 200, response.text
+        assert threads["encode"] == threads["match"] != [], threads
+        assert threads["match"][0] != threading.main_thread().name

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+import bench.bench_recall as recall
 import bench.profile_match as profile
 import matcher.service
 from bench.anchor_service import AnchorConfig
@@ -89,6 +90,22 @@ class TestProfileMatch:
         assert total == pytest.approx(report["server_total"]["mean_ms"], rel=1e-3, abs=0.01)
         assert report["requests"] == 3
 
+    def test_the_overhead_ratio_is_e2e_over_encode_search_and_score(self, ready: ApiClient) -> None:
+        briefs = [text for _niche, text in UniqueBriefs().take(3)]
+        report = profile.stage_pass(ready.client.app, ready.client, ready.key, briefs)
+        stages, overhead = report["stages"], report["overhead"]
+        for unit, key in (("wall", "mean_ms"), ("cpu", "cpu_mean_ms")):
+            figures = overhead[unit]
+            core = sum(
+                stages[name][key] for names in profile.CORE_STAGES.values() for name in names
+            )
+            assert figures["core_ms"] == pytest.approx(core, abs=0.01)
+            assert figures["ratio"] == pytest.approx(figures["e2e_ms"] / core, rel=1e-3)
+            assert figures["ratio"] > 1
+        assert overhead["wall"]["e2e_ms"] == pytest.approx(
+            report["server_total"]["mean_ms"], abs=0.01
+        )
+
     def test_the_wrapped_functions_are_restored(self, ready: ApiClient) -> None:
         import fastapi.routing
 
@@ -155,3 +172,16 @@ class TestBaselineParts:
         scores = [r["score"] for r in results]
         assert scores == sorted(scores, reverse=True)
         assert all(100 <= r["creator_id"] < 100 + n for r in results)
+
+
+class TestBenchRecall:
+    def test_every_band_reports_the_shipped_and_both_forced_paths(self, embedder: Any) -> None:
+        report = recall.run(1200, 4, 7, embedder, 1, 2)
+        assert report["unfiltered"]["recall_at_10"] == 1.0  # flat below 20,000: exact
+        for band in ("about_10pct", "about_1pct"):
+            assert len(report[band]) == 4
+            for row in report[band]:
+                assert 0 < row["selectivity"] < 0.2, row
+                for path in ("shipped", "forced_hnsw", "forced_hnsw_ef_1024", "forced_exact"):
+                    assert 0 <= row[path]["recall_at_10"] <= 1, (band, row["filter"], path)
+        assert set(report["summary"]) >= {"unfiltered", "about_10pct", "about_1pct", "met"}

@@ -143,6 +143,28 @@ class TestFilteredRecall:
         finally:
             hnsw_index.config = IndexConfig()
 
+    @pytest.mark.parametrize("selectivity", [0.01, 0.10])
+    def test_small_allowed_sets_get_exactly_the_exact_top_k(
+        self,
+        corpus: tuple[np.ndarray, np.ndarray, np.ndarray],
+        hnsw_index: VectorIndex,
+        selectivity: float,
+    ) -> None:
+        # The selection rule with the shipped config: at most exact_max_ids (16,384) allowed
+        # creators, or under exact_fraction of them, are searched exactly over just those, so
+        # a 1% or 10% filter returns the exact top-k (ids, order and scores), not an
+        # approximation (docs/matcher-index.md: the graph search loses recall under a filter).
+        ids, vectors, queries = corpus
+        assert hnsw_index.config == IndexConfig()
+        rng = np.random.default_rng(int(selectivity * 100))
+        for query in queries[:10]:
+            allowed = rng.choice(ids, int(N * selectivity), replace=False)
+            result = hnsw_index.search(query, 10, allowed_ids=allowed)
+            assert result.exact
+            np.testing.assert_array_equal(result.ids, exact_top_k(vectors, ids, query, 10, allowed))
+            expected = np.sort(vectors[np.isin(ids, allowed)] @ query)[::-1][:10]
+            np.testing.assert_allclose(result.scores, expected, rtol=1e-5, atol=1e-6)
+
     @pytest.mark.parametrize("config", [IndexConfig(), STRESS], ids=["default", "stress"])
     def test_filter_inside_search_finds_far_creators(
         self,
