@@ -42,8 +42,12 @@ lint: $(DEV_STAMP) ## ruff lint and format check
 typecheck: $(DEV_STAMP) ## mypy --strict on our packages
 	$(BIN)/mypy
 
+# One pytest worker per core (pytest-xdist); a file's tests stay together on one worker, so
+# its module fixtures are built once. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+
 pytest: $(DEV_STAMP) ## pytest only (SQLite, and PostgreSQL when its binaries are installed)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest ## ruff, mypy and pytest: what CI runs
 
