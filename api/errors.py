@@ -16,18 +16,17 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.problem import PROBLEM_JSON, api_routes
 from api.web.errors import error_page, is_page_request
 from core.errors import AppError, AuthenticationError, FieldError, RateLimitedError
 
 __all__ = [
-    "PROBLEM_JSON",
     "UnexpectedErrorMiddleware",
     "install_error_handlers",
     "problem_response",
     "unexpected_error_response",
 ]
 
-PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("creatormatch.api")
 
 
@@ -82,8 +81,6 @@ def _allowed_methods(request: Request) -> str:
     """Every method the request's path answers to. Starlette's 405 names only the methods of
     the first route whose path matched (``GET`` for ``/v1/creators``, though ``POST`` is
     there too), one route per method."""
-    from api.openapi import api_routes
-
     path = request.url.path
     methods = {
         method

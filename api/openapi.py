@@ -31,17 +31,16 @@ import typing
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import fastapi.routing
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from api.errors import PROBLEM_JSON
+from api.problem import PROBLEM_JSON, api_routes
 from api.schemas.common import MAX_ID
 from core.textmodel import publish_rule
 
-__all__ = ["ERROR_RESPONSES", "PROBLEM_SCHEMA", "api_routes", "install_openapi", "operation_id"]
+__all__ = ["ERROR_RESPONSES", "PROBLEM_SCHEMA", "install_openapi", "operation_id"]
 
 _REF = "#/components/schemas/"
 
@@ -195,20 +194,6 @@ _IDEMPOTENCY_KEY: dict[str, Any] = {
     "first response (`Idempotent-Replayed: true`); the same key with another request is a 409",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
 }
-
-
-def api_routes(routes: Iterable[Any]) -> Iterator[Any]:
-    """The API routes of ``routes`` (``app.routes``) as served: with their router's prefix,
-    tags, dependencies and responses applied. FastAPI 0.16x keeps included routers whole in
-    ``app.routes`` and resolves them through ``iter_route_contexts``; older versions list
-    the API routes themselves."""
-    contexts = getattr(fastapi.routing, "iter_route_contexts", None)
-    if contexts is None:
-        yield from (route for route in routes if isinstance(route, APIRoute))
-        return
-    for context in contexts(list(routes)):
-        if isinstance(context.original_route, APIRoute):
-            yield context
 
 
 def operation_id(route: APIRoute) -> str:

@@ -16,21 +16,22 @@ import typer
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from matcher.service import MatchService
     from storage.database import Database
 
-__all__ = ["DEMO_ORG", "_database", "_fail", "_fitted_models", "_settings"]
+__all__ = ["DEMO_ORG", "fail", "fitted_models", "load_settings", "open_database"]
 
 DEMO_ORG = "demo"
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
     from core.settings import Settings
 
     return Settings()
 
 
 @contextlib.contextmanager
-def _fitted_models(settings: Settings | None) -> Iterator[None]:
+def fitted_models(settings: Settings | None) -> Iterator[None]:
     """Keep the fitted compliance classifiers in ``<data_dir>/cache`` (core/fitcache.py): a
     command that checks a post then loads them instead of fitting them (~1.4 s) again."""
     from core.fitcache import use_directory
@@ -40,18 +41,27 @@ def _fitted_models(settings: Settings | None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _database() -> Iterator[tuple[Settings, Database]]:
+def open_database() -> Iterator[tuple[Settings, Database]]:
     from storage.database import Database
 
-    settings = _settings()
+    settings = load_settings()
     database = Database(settings.resolved_database_url)
     try:
-        with _fitted_models(settings):
+        with fitted_models(settings):
             yield settings, database
     finally:
         database.dispose()
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
+def fail(message: str, code: int = 1) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
+
+
+def match_service(settings: Settings, *, batch: bool = False) -> MatchService:
+    """The matcher of a command. A batch job (index build) may use every core for FAISS; a
+    single match uses one. Commands call it as ``common.match_service`` so a test can put a
+    matcher of its own in its place."""
+    from matcher.service import default_matcher
+
+    return default_matcher(settings, faiss_threads=None if batch else 1)

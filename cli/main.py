@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from cli.common import DEMO_ORG, _database, _fail, _fitted_models, _settings
+from cli import common
+from cli.common import DEMO_ORG, fail, fitted_models, load_settings, open_database
 from core.errors import AppError
 
 # Only typer, the standard library and core.errors at the top: `--help` and the commands that
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from core.settings import Settings
     from creators.presets import Preset
     from creators.service import ImportSummary
-    from matcher.service import MatchService
 
 app = typer.Typer(
     help="creatormatch: match creators to briefs, check disclosures, run programs.",
@@ -53,9 +53,9 @@ def serve(
     from core.logging import configure_logging
     from storage.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
     if migrate:
-        with _database() as (_s, database):
+        with open_database() as (_s, database):
             upgrade(database.engine)
     configure_logging(settings.log_level)
     application = create_app(settings)
@@ -77,7 +77,7 @@ def db_upgrade(
     """Create or migrate the database schema (Alembic)."""
     from storage.migrate import upgrade
 
-    with _database() as (_, database):
+    with open_database() as (_, database):
         upgrade(database.engine, revision)
         typer.echo(f"database at {revision}: {database.engine.url.render_as_string()}")
 
@@ -87,14 +87,14 @@ def orgs_create(name: str) -> None:
     """Create an organisation."""
     from accounts.service import AccountService
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         accounts = AccountService(settings.api_key_pepper.get_secret_value())
         try:
             with database.session() as session:
                 org = accounts.create_organization(session, name)
                 typer.echo(f"created organisation {org.name!r} (id {org.id})")
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
 
 
 @orgs_app.command("list")
@@ -102,7 +102,7 @@ def orgs_list() -> None:
     """List organisations."""
     from storage.repositories import OrganizationRepository
 
-    with _database() as (_s, database), database.session() as session:
+    with open_database() as (_s, database), database.session() as session:
         for org in OrganizationRepository(session).list():
             typer.echo(f"{org.id}\t{org.name}")
 
@@ -119,7 +119,7 @@ def keys_create(
     from accounts.service import AccountService, parse_scopes
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         accounts = AccountService(settings.api_key_pepper.get_secret_value())
         try:
             with database.session() as session:
@@ -128,7 +128,7 @@ def keys_create(
                     session, organization, parse_scopes(scopes), name=name
                 )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(created.secret)
     typer.secho(
         f"key {created.key.prefix} for {org!r} with scopes {','.join(created.key.scopes)}; "
@@ -142,11 +142,11 @@ def keys_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> N
     """List an organisation's keys (never the secrets)."""
     from storage.repositories import ApiKeyRepository, OrganizationRepository
 
-    with _database() as (_s, database), database.session() as session:
+    with open_database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         for key in ApiKeyRepository(session).list_for(organization.id, include_revoked=True):
             state = "revoked" if key.revoked_at else "active"
             used = key.last_used_at.isoformat() if key.last_used_at else "never"
@@ -170,7 +170,7 @@ def _open_input(path: str) -> BinaryIO:
         return sys.stdin.buffer
     file = Path(path)
     if not file.is_file():
-        raise _fail(f"no such file: {path}")
+        raise fail(f"no such file: {path}")
     return file.open("rb")
 
 
@@ -183,7 +183,7 @@ def _preset(name: str) -> Preset | None:
     try:
         return get_preset(name)
     except AppError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
 
 
 @creators_app.command("import")
@@ -205,7 +205,7 @@ def creators_import(
     from storage.repositories import OrganizationRepository
 
     crm = _preset(preset)
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         stream = _open_input(file)
         bar = tqdm(unit=" rows", disable=quiet, file=sys.stderr, desc="import")
         try:
@@ -222,14 +222,14 @@ def creators_import(
         except ImportRejectedError as exc:
             bar.close()
             _print_summary(exc.summary, as_json=as_json)
-            raise _fail(
+            raise fail(
                 f"{exc.summary.rejected} invalid row(s): nothing was written. "
                 "Fix them, or re-run with --skip-invalid.",
                 2,
             ) from None
         except AppError as exc:
             bar.close()
-            raise _fail(exc.message, 2) from None
+            raise fail(exc.message, 2) from None
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()
@@ -252,13 +252,13 @@ def creators_export(
     from storage.repositories import OrganizationRepository
 
     if fmt not in ("jsonl", "csv"):
-        raise _fail(f"--format must be jsonl or csv, not {fmt!r}")
+        raise fail(f"--format must be jsonl or csv, not {fmt!r}")
     crm = _preset(preset)
-    with _database() as (_s, database), database.session() as session:
+    with open_database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         records = CreatorService().export(session, organization.id)
         out = sys.stdout if output == "-" else Path(output).open("w", encoding="utf-8")  # noqa: SIM115
         try:
@@ -288,14 +288,14 @@ def compliance_check(
     from compliance.types import CheckResult, Verdict
 
     try:
-        settings: Settings | None = _settings()
+        settings: Settings | None = load_settings()
     except ValidationError:  # e.g. production settings without secrets: check, uncached
         settings = None
     stream = _open_input(file)
     results: list[CheckResult] = []
     bad = 0
     flagged = False
-    with _fitted_models(settings):
+    with fitted_models(settings):
         try:
             lines = (raw.decode("utf-8", errors="replace") for raw in stream)
             for _line, parsed in read_jsonl(lines):
@@ -320,13 +320,6 @@ def compliance_check(
         raise typer.Exit(1)
 
 
-def _matcher(settings: Settings, *, batch: bool = False) -> MatchService:
-    from matcher.service import default_matcher
-
-    # A batch job (index build) may use every core for FAISS; a single match uses one.
-    return default_matcher(settings, faiss_threads=None if batch else 1)
-
-
 @index_app.command("build")
 def index_build(
     org: Annotated[str, typer.Option(help="Organisation name.")] = DEMO_ORG,
@@ -338,8 +331,8 @@ def index_build(
 
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
-        service = _matcher(settings, batch=True)
+    with open_database() as (settings, database):
+        service = common.match_service(settings, batch=True)
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -347,7 +340,7 @@ def index_build(
                 summary = service.build_index(session, organization.id, progress=bar.update)
                 bar.close()
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(
         f"index of {org!r}: {summary.creators} creators ({summary.kind}), "
         f"{summary.encoded} encoded, {summary.unchanged} unchanged, {summary.seconds}s, "
@@ -385,9 +378,9 @@ def match(
             tiers=tuple(Tier(t.lower()) for t in tier or ()),
         )
     except ValueError as exc:
-        raise _fail(f"--tier: {exc}") from None
-    with _database() as (settings, database):
-        service = _matcher(settings)
+        raise fail(f"--tier: {exc}") from None
+    with open_database() as (settings, database):
+        service = common.match_service(settings)
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -395,7 +388,7 @@ def match(
                 service.sync(session, organization.id)
                 page = service.match(session, organization.id, parsed, filters=filters, k=k)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     results = [result_fields(i + 1, hit) for i, hit in enumerate(page.hits)]
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False))
@@ -422,12 +415,12 @@ def demo(
     from cli.demo import load_demo
     from storage.migrate import upgrade
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         upgrade(database.engine)
         try:
             result = load_demo(settings, database, org=org, creators=creators, seed=seed)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(
         f"demo organisation {org!r}: created {result.summary.created}, "
         f"updated {result.summary.updated}, unchanged {result.summary.unchanged}"

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DEMO_ORG, _database, _fail
+from cli import common
+from cli.common import DEMO_ORG, fail, open_database
 from core.errors import AppError
 
 __all__ = ["campaigns_app", "outreach_app"]
@@ -30,11 +31,11 @@ def campaigns_list(org: Org = DEMO_ORG) -> None:
     from campaigns.service import CampaignService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (_settings, database), database.session() as session:
+    with open_database() as (_, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         for c in CampaignService().list(session, organization.id, after_id=None, limit=1000):
             typer.echo(f"{c.id:>5}  {c.name}  ({c.objective}; {', '.join(c.platforms) or '-'})")
 
@@ -53,7 +54,7 @@ def sender(
     from outreach.service import OutreachService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -70,7 +71,7 @@ def sender(
                     },
                 )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(f"sender profile of {org!r} saved")
 
 
@@ -102,26 +103,25 @@ def draft(
     command exits 1.
     """
     from campaigns.service import CampaignService
-    from cli import main as cli_main
     from outreach.service import DRAFT_KINDS, OutreachService
     from storage.repositories import OrganizationRepository
 
     kinds = kind or ["email_intro", "brief", "contract_ambassador"]
     unknown = [k for k in kinds if k not in DRAFT_KINDS]
     if unknown:
-        raise _fail(f"--kind: unknown {unknown}; use {', '.join(DRAFT_KINDS)}")
+        raise fail(f"--kind: unknown {unknown}; use {', '.join(DRAFT_KINDS)}")
     if not creator and not top:
-        raise _fail("give --creator ID or --top N")
+        raise fail("give --creator ID or --top N")
     summary: list[dict[str, object]] = []
     blocked = False
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         service = OutreachService(settings)
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
                 reasons: dict[int, list[str]] = {cid: [] for cid in creator or []}
                 inputs = CampaignService().match_inputs(session, organization.id, campaign)
-                matcher = cli_main._matcher(settings)
+                matcher = common.match_service(settings)
                 matcher.sync(session, organization.id)
                 if top:
                     page = matcher.match(
@@ -176,7 +176,7 @@ def draft(
                             }
                         )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
@@ -203,16 +203,15 @@ def add(
 ) -> None:
     """Add creators to a campaign's pipeline as prospects."""
     from campaigns.service import CampaignService
-    from cli import main as cli_main
     from outreach.service import OutreachService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
                 inputs = CampaignService().match_inputs(session, organization.id, campaign)
-                matcher = cli_main._matcher(settings)
+                matcher = common.match_service(settings)
                 matcher.sync(session, organization.id)
                 hits = matcher.explain(session, organization.id, inputs.brief, creator)
                 entries = OutreachService(settings).add_to_pipeline(
@@ -224,7 +223,7 @@ def add(
                 for e in entries:
                     typer.echo(f"entry {e.id}: creator {e.creator_id} {e.stage}")
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
 
 
 @outreach_app.command("pipeline")
@@ -236,12 +235,12 @@ def pipeline(
     from storage.repositories import OrganizationRepository
     from storage.repositories.outreach import OutreachRepository
 
-    with _database() as (_settings, database), database.session() as session:
+    with open_database() as (_, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
             CampaignService().get(session, organization.id, campaign)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         for e in OutreachRepository(session).entries(organization.id, campaign_id=campaign):
             due = e.next_send_at.isoformat() if e.next_send_at else "-"
             typer.echo(
@@ -265,8 +264,8 @@ def start(
     try:
         days = [int(d) for d in followup_days.split(",")]
     except ValueError:
-        raise _fail("--followup-days: give two whole numbers, e.g. 3,7") from None
-    with _database() as (settings, database):
+        raise fail("--followup-days: give two whole numbers, e.g. 3,7") from None
+    with open_database() as (settings, database):
         service = OutreachService(settings)
         try:
             with database.session() as session:
@@ -274,7 +273,7 @@ def start(
                 service.configure_sequence(session, organization.id, campaign, followup_days=days)
                 started = service.start_sequence(session, organization.id, campaign)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(f"{len(started)} creators due for the intro e-mail")
 
 
@@ -285,14 +284,14 @@ def run(org: Annotated[str | None, typer.Option(help="Only this organisation.")]
     from outreach.service import OutreachService, mailer_for
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         org_id = None
         if org is not None:
             with database.session() as session:
                 try:
                     org_id = OrganizationRepository(session).get_by_name_or_raise(org).id
                 except AppError as exc:
-                    raise _fail(exc.message) from None
+                    raise fail(exc.message) from None
         service = OutreachService(settings, mailer=mailer_for(settings))
         summary = service.run_due(database, organization_id=org_id)
     typer.echo(json.dumps(vars(summary)))
@@ -306,11 +305,11 @@ def opt_out(creator: Annotated[int, typer.Option(help="Creator id.")], org: Org 
     from outreach.service import OutreachService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
                 OutreachService(settings).opt_out(session, organization.id, creator, source="cli")
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(f"creator {creator} opted out of {org!r} e-mail")

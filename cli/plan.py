@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DEMO_ORG, _database, _fail
+from cli import common
+from cli.common import DEMO_ORG, fail, open_database
 from core.errors import AppError
 
 if TYPE_CHECKING:
@@ -69,17 +70,16 @@ def plan_command(
 ) -> None:
     """A plan within budget, by tier, with ranges and reasons, and an HTML report."""
     from campaigns.planning import PlanningService, PlanRequest
-    from cli import main as cli_main
     from matcher.service import MatchFilters, brief_from_request
     from planner.report import plan_to_dict, render_html
     from storage.repositories import OrganizationRepository
 
     if (brief is None) == (campaign is None):
-        raise _fail("give --brief (with --budget) or --campaign")
+        raise fail("give --brief (with --budget) or --campaign")
     if brief is not None and budget is None:
-        raise _fail("--budget: how much is there to spend?")
-    with _database() as (settings, database):
-        matcher = cli_main._matcher(settings)
+        raise fail("--budget: how much is there to spend?")
+    with open_database() as (settings, database):
+        matcher = common.match_service(settings)
         service = PlanningService(matcher)
         try:
             with database.session() as session:
@@ -116,7 +116,7 @@ def plan_command(
                         _print(result)
                         typer.echo(f"\nEstimates: {service.estimates_note()}")
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     target = html or settings.data_dir / "plans" / f"plan-{datetime.now():%Y%m%d-%H%M%S}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(report, encoding="utf-8")

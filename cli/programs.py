@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DEMO_ORG, _database, _fail
+from cli.common import DEMO_ORG, fail, open_database
 from core.errors import AppError
 
 __all__ = ["programs_app"]
@@ -43,9 +43,9 @@ def _when(value: str | None, name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _fail(f"{name}: not an ISO 8601 time, e.g. 2027-01-16T12:00:00Z") from None
+        raise fail(f"{name}: not an ISO 8601 time, e.g. 2027-01-16T12:00:00Z") from None
     if parsed.tzinfo is None:
-        raise _fail(f"{name}: give a time zone, e.g. 2027-01-16T12:00:00Z")
+        raise fail(f"{name}: give a time zone, e.g. 2027-01-16T12:00:00Z")
     return parsed
 
 
@@ -82,8 +82,8 @@ def create(
     try:
         starts_on = date.fromisoformat(start)
     except ValueError:
-        raise _fail("--start: write YYYY-MM-DD") from None
-    with _database() as (settings, database):
+        raise fail("--start: write YYYY-MM-DD") from None
+    with open_database() as (settings, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -116,7 +116,7 @@ def create(
                     f"{program.starts_on} ({program.timezone}), {count} deliverables"
                 )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
 
 
 @programs_app.command("list")
@@ -125,11 +125,11 @@ def list_(org: Org = DEMO_ORG) -> None:
     from programs.service import ProgramService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database), database.session() as session:
+    with open_database() as (settings, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         for p in ProgramService(settings).find(session, organization.id, limit=1000):
             typer.echo(
                 f"{p.id:>5}  {p.name}  creator {p.creator_id}  {p.starts_on} +{p.months} months  "
@@ -143,7 +143,7 @@ def show(program: int, org: Org = DEMO_ORG) -> None:
     from programs.service import ProgramService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database), database.session() as session:
+    with open_database() as (settings, database), database.session() as session:
         service = ProgramService(settings)
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -163,7 +163,7 @@ def show(program: int, org: Org = DEMO_ORG) -> None:
                     f"{'  e-mail ' + n.email_status if n.email_status != 'none' else ''}"
                 )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
 
 
 @programs_app.command("submit")
@@ -186,7 +186,7 @@ def submit(
     from storage.repositories import OrganizationRepository
 
     when = _when(now, "--now")
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -219,7 +219,7 @@ def submit(
                         f"  ! {finding['code']}: {finding['message']}", fg=typer.colors.YELLOW
                     )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
 
 
 @programs_app.command("conversion")
@@ -235,7 +235,7 @@ def conversion(
     from programs.service import ProgramService
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -255,7 +255,7 @@ def conversion(
                     f"{row.program_id}{'' if created else ' (already recorded)'}"
                 )
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
 
 
 @programs_app.command("report")
@@ -268,12 +268,12 @@ def report(
     from programs.service import ProgramService, report_csv
     from storage.repositories import OrganizationRepository
 
-    with _database() as (settings, database), database.session() as session:
+    with open_database() as (settings, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
             rows = ProgramService(settings).reports(session, organization.id, program)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         if csv_out:
             typer.echo(report_csv(rows), nl=False)
         else:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import _database, _fail
+from cli.common import fail, open_database
 
 if TYPE_CHECKING:
     from apscheduler.events import JobExecutionEvent
@@ -81,7 +81,7 @@ def _parse_now(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise _fail(f"--now: not an ISO 8601 time: {value!r}", 2) from None
+        raise fail(f"--now: not an ISO 8601 time: {value!r}", 2) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -136,9 +136,9 @@ def scheduler_command(
     from webhooks.service import WebhookService
 
     if now is not None and not once:
-        raise _fail("--now needs --once (a running scheduler always uses the clock)", 2)
+        raise fail("--now needs --once (a running scheduler always uses the clock)", 2)
     at = _parse_now(now) if now is not None else datetime.now(UTC)
-    with _database() as (settings, database):
+    with open_database() as (settings, database):
         outreach = OutreachService(settings, mailer=mailer_for(settings))
         programs = ProgramService(settings, mailer=mailer_for(settings))
         webhooks = WebhookService(settings)

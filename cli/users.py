@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import _database, _fail
+from cli.common import fail, open_database
 from core.errors import AppError
 
 __all__ = ["users_app"]
@@ -34,7 +34,7 @@ def users_create(
     password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else ""
     generated = not password
     password = password or new_password()
-    with _database() as (_settings, database):
+    with open_database() as (_, database):
         try:
             with database.session() as session:
                 organization = OrganizationRepository(session).get_by_name_or_raise(org)
@@ -43,7 +43,7 @@ def users_create(
                 )
                 summary = f"user {user.email} ({user.role}) in {organization.name!r}"
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(summary)
     if generated:
         typer.echo(f"password (shown once): {password}")
@@ -55,11 +55,11 @@ def users_list(org: Annotated[str, typer.Option(help="Organisation name.")]) -> 
     from storage.repositories.organizations import OrganizationRepository
     from storage.repositories.users import UserRepository
 
-    with _database() as (_s, database), database.session() as session:
+    with open_database() as (_s, database), database.session() as session:
         try:
             organization = OrganizationRepository(session).get_by_name_or_raise(org)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
         for user in UserRepository(session).list_for(organization.id):
             last = user.last_login_at.isoformat() if user.last_login_at else "never"
             typer.echo(f"{user.id}\t{user.email}\t{user.role}\t{last}")
@@ -82,12 +82,12 @@ def users_password(
     password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else ""
     generated = not password
     password = password or new_password()
-    with _database() as (_settings, database):
+    with open_database() as (_, database):
         try:
             with database.session() as session:
                 UserService().reset_password(session, email, password)
         except AppError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     typer.echo(f"password of {email.strip().lower()} set; their sessions ended")
     if generated:
         typer.echo(f"password (shown once): {password}")

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.deps import RequireScope
-from api.openapi import api_routes
+from api.problem import api_routes
 from api.web.pages import current_user, form_user
 from core.settings import Settings
 from matcher.service import MatchService

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from api import web
 from api.deps import MULTILINE_FORM_FIELDS, clean_text_input
-from api.openapi import api_routes
+from api.problem import api_routes
 from api.web import campaigns as web_campaigns
 from core.settings import Settings
 from core.textmodel import CleanTextModel

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from api.openapi import api_routes
+from api.problem import api_routes
 from core.settings import Settings
 from creators.demo import generate_roster
 from matcher.service import MatchService

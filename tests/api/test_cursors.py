@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from api.app import create_app
-from api.openapi import api_routes
+from api.problem import api_routes
 from api.schemas.common import AFTER, BEFORE, MAX_ID, OFFSET, QUEUE, Keyset
 from core.errors import InvalidInputError
 from core.settings import Settings

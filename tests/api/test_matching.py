@@ -168,13 +168,13 @@ def test_cli_match_json(
 
     from typer.testing import CliRunner
 
-    import cli.main
+    import cli.common
     from cli.main import app
 
     monkeypatch.setenv("CREATORMATCH_DATABASE_URL", settings.resolved_database_url)
     monkeypatch.setenv("CREATORMATCH_DATA_DIR", str(settings.data_dir))
     monkeypatch.setattr(
-        cli.main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+        cli.common, "match_service", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
     )
     result = CliRunner().invoke(app, ["match", BRIEF, "--org", "acme", "--k", "2", "--json"])
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-import cli.main as cli_main
+import cli.common as cli_common
 from core.settings import Settings
 from matcher.service import MatchService
 from tests.cli.test_cli import invoke
@@ -28,7 +28,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> CliRunner:
 @pytest.fixture
 def demo(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, embedder: Any) -> int:
     monkeypatch.setattr(
-        cli_main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+        cli_common, "match_service", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
     )
     code, out, err = invoke(runner, "demo", "--creators", "60", "--seed", "5")
     assert code == 0, err

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import cli.main as cli_main
+import cli.common as cli_common
 from core.settings import Settings
 from matcher.service import MatchService
 from tests.cli.test_cli import invoke
@@ -21,7 +21,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, settings: Settings, embedder: Any) -
     monkeypatch.setenv("CREATORMATCH_DATABASE_URL", settings.resolved_database_url)
     monkeypatch.setenv("CREATORMATCH_DATA_DIR", str(settings.data_dir))
     monkeypatch.setattr(
-        cli_main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+        cli_common, "match_service", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
     )
     runner = CliRunner()
     code, _out, err = invoke(runner, "demo", "--creators", "80", "--seed", "9")

@@ -77,6 +77,7 @@ import contextlib, io, json, sys
 
 mode, out, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 from cli.main import app
+import cli.common
 import cli.main
 
 
@@ -127,7 +128,7 @@ if mode == "every-help":
             codes.append([" ".join(path), run([*path, "--help"])])
 else:
     if mode == "hash-embedder":
-        cli.main._matcher = hash_matcher
+        cli.common.match_service = hash_matcher
     with contextlib.redirect_stdout(io.StringIO()):
         codes.append([" ".join(args), run(args)])
 with open(out, "w") as fh:

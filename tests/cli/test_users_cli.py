@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accounts.users import UserService
+from cli import common as cli_common
 from cli import main as cli_main
 from core.settings import Settings
 from matcher.service import MatchService
@@ -97,7 +98,7 @@ def test_demo_writes_a_sign_in_that_works_and_keeps_it_on_a_rerun(
     embedder: object,
 ) -> None:
     monkeypatch.setattr(
-        cli_main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+        cli_common, "match_service", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
     )
     code, out, err = invoke(runner, "demo", "--creators", "20", "--seed", "3")
     assert code == 0, err
@@ -125,7 +126,7 @@ def test_demo_loads_into_a_second_organisation_with_its_own_sign_in_and_key(
     embedder: object,
 ) -> None:
     monkeypatch.setattr(
-        cli_main, "_matcher", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
+        cli_common, "match_service", lambda s, **_kw: MatchService(s.index_dir, lambda: embedder)
     )
     code, out_a, err = invoke(runner, "demo", "--creators", "20", "--seed", "3", "--org", "a")
     assert code == 0, err
