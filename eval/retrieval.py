@@ -39,16 +39,16 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
 from eval.briefs import TRAINING_SET, Brief, load_brief_set
-from eval.niche import niche_text
-from eval.youtube import (
+from eval.harness import (
     Corpus,
     Dataset,
     Experiment,
     Ranker,
     RankerFactory,
-    _default_embedder,
     relevance_of,
 )
+from eval.harness import default_embedder as _default_embedder
+from eval.niche import niche_text
 from matcher.documents import MAX_POSTS, creator_document, extract_hashtags
 from matcher.lexical import STOP_WORDS, _fold, tokenize
 

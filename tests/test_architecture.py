@@ -1,6 +1,6 @@
 """The dependency arrows of STYLE.md, checked with ast: core <- models <- storage <- services
 <- api; compliance depends on core only; only matcher/index.py imports faiss; nothing imports
-api."""
+api; and no import circles between files (lazy imports inside functions count)."""
 
 from __future__ import annotations
 
@@ -148,3 +148,75 @@ def test_only_core_writes_csv() -> None:
     assert any(p.parts[-2:] == ("creators", "formats.py") for p in product)
     bad = [hit for path in product for hit in _csv_writers_in(path)]
     assert bad == []
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of the product (each top-level package of the repository), by name."""
+    found: dict[str, Path] = {}
+    for init in sorted(ROOT.glob("*/__init__.py")):
+        package = init.parent.name
+        if package == "tests":
+            continue
+        for path in files_of(package):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def _edges(path: Path, modules: dict[str, Path], own: str) -> set[str]:
+    """The modules ``path`` imports, at its top or inside a function alike (a lazy import
+    is still an arrow): ``from a.b import c`` points at ``a.b.c`` when that is a module."""
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+        for name in names:
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name != own:
+                targets.add(name)
+                break
+    return targets
+
+
+def test_no_import_circles_between_files() -> None:
+    """No file imports, directly or through others, a file that imports it back: the
+    arrows between files run one way too (Tarjan's strongly connected components)."""
+    modules = _modules()
+    graph = {name: _edges(path, modules, name) for name, path in modules.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    assert len(modules) > 150  # the scan saw the product
+    assert circles == []
