@@ -56,23 +56,32 @@ def throwaway_cluster() -> Iterator[str | None]:
     as_postgres(
         f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
     )
-    options = (
-        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    as_postgres(
-        f"{bin_dir}/pg_ctl",
-        "-D",
-        data,
-        "-l",
-        f"{data}/server.log",
-        "-w",
-        "-t",
-        "60",
-        "-o",
-        options,
-        "start",
-    )
+    # The port was free when asked; with several pytest workers another process may take it
+    # before the server binds it, so a failed start tries a new port (three times at most).
+    for attempt in range(3):
+        options = (
+            f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        try:
+            as_postgres(
+                f"{bin_dir}/pg_ctl",
+                "-D",
+                data,
+                "-l",
+                f"{data}/server.log",
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            )
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
+            port = _free_port()
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
