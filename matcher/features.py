@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from core.platforms import PLATFORM_ENGAGEMENT_MODIFIERS
 from core.tiers import TIER_BENCHMARKS, Tier, tier_for_followers
 
 __all__ = [
@@ -31,24 +32,6 @@ __all__ = [
     "format_count",
     "format_pct",
 ]
-
-# Multipliers of the (Instagram-like) tier engagement benchmarks per platform. Estimates from
-# the usual industry reports: TikTok engagement per follower runs about 1.5x Instagram,
-# YouTube (likes + comments per subscriber) a little lower, Facebook, X and LinkedIn much
-# lower. Unknown platforms use 1.0.
-PLATFORM_ENGAGEMENT_MODIFIERS: dict[str, float] = {
-    "instagram": 1.0,
-    "tiktok": 1.5,
-    "youtube": 0.8,
-    "x": 0.4,
-    "twitch": 1.0,
-    "linkedin": 0.6,
-    "facebook": 0.4,
-    "pinterest": 0.5,
-    "snapchat": 1.0,
-    "podcast": 1.0,
-    "blog": 1.0,
-}
 
 FEATURE_NAMES: tuple[str, ...] = (
     "log_followers",

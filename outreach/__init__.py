@@ -1,11 +1,18 @@
-"""Outreach: the pure rendering layer of personalised e-mails, campaign briefs and creator
-contracts. It owns the typed template contexts (:mod:`outreach.contexts`), the jinja2
+"""Outreach: personalised e-mails, campaign briefs and creator contracts, and the sequences
+that send them.
+
+The rendering layer owns the typed template contexts (:mod:`outreach.contexts`), the jinja2
 templates and their one configured environment plus the sandbox for organisations'
 overrides (:mod:`outreach.environment`), rendering to text, HTML and DOCX
 (:mod:`outreach.render`, :mod:`outreach.markdown`), the compliance gate every draft passes
 (:mod:`outreach.gate`, disclosure text from :mod:`compliance`), and helpers that fill
-contexts from plain data (:mod:`outreach.personalise`). It knows no database, web framework
-or SMTP, and imports only ``core``, ``compliance``, jinja2 and python-docx.
+contexts from plain data (:mod:`outreach.personalise`). Those modules know no database, web
+framework or SMTP and import only ``core``, ``compliance``, jinja2 and python-docx; this
+package exports them.
+
+Around them, :mod:`outreach.service` keeps drafts, sequences and the outbox in the database
+(through ``storage``) and emits webhooks, and :mod:`outreach.mailer` sends over SMTP
+(smtplib); import those from their modules.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from core.errors import InvalidInputError
+from core.platforms import PLATFORM_ENGAGEMENT_MODIFIERS
 from core.tiers import TIER_BENCHMARKS, Tier, tier_for_followers
 
 __all__ = [
@@ -44,22 +45,6 @@ __all__ = [
 
 CandidateId = int | str
 
-# The same figures as matcher.features.PLATFORM_ENGAGEMENT_MODIFIERS (the planner may import
-# core only); tests/planner checks that the two tables agree. Multipliers of the
-# Instagram-like tier engagement benchmarks; unknown platforms use 1.0.
-PLATFORM_ENGAGEMENT_MODIFIERS: dict[str, float] = {
-    "instagram": 1.0,
-    "tiktok": 1.5,
-    "youtube": 0.8,
-    "x": 0.4,
-    "twitch": 1.0,
-    "linkedin": 0.6,
-    "facebook": 0.4,
-    "pinterest": 0.5,
-    "snapchat": 1.0,
-    "podcast": 1.0,
-    "blog": 1.0,
-}
 
 # Absolute slack when checking low <= expected <= high: sums of floats may reorder by an ulp.
 _ORDER_SLACK = 1e-9

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from core.errors import InvalidInputError
+from core.platforms import PLATFORM_ENGAGEMENT_MODIFIERS as CORE_MODIFIERS
 from core.tiers import TIER_BENCHMARKS, Tier
 from matcher.features import PLATFORM_ENGAGEMENT_MODIFIERS as MATCHER_MODIFIERS
 from planner.projections import (
@@ -177,8 +178,8 @@ def test_a_model_fills_what_the_creator_data_lacks() -> None:
     assert observed.source is Source.MODEL
 
 
-def test_platform_modifiers_match_the_matcher() -> None:
-    assert PLATFORM_ENGAGEMENT_MODIFIERS == MATCHER_MODIFIERS
+def test_the_planner_and_the_matcher_read_one_platform_table() -> None:
+    assert PLATFORM_ENGAGEMENT_MODIFIERS is MATCHER_MODIFIERS is CORE_MODIFIERS
 
 
 @pytest.mark.parametrize(
