@@ -8,6 +8,7 @@ and creators to leave out. :meth:`CampaignService.match_inputs` turns it into th
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.errors import ConflictError, InvalidInputError
 from matcher.brief import Brief, TargetAudience
 from matcher.scoring import BRAND_SAFETY_KEYWORDS
-from matcher.service import MatchFilters, brief_from_request
+from matcher.service import IndexNotReadyError, MatchFilters, MatchService, brief_from_request
 from models import Brand, Campaign
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
 from storage.repositories.outreach import OutreachRepository
@@ -197,6 +198,26 @@ class CampaignService:
     def delete(self, session: Session, organization_id: int, campaign_id: int) -> None:
         repo = CampaignRepository(session)
         repo.delete(repo.get_or_raise(organization_id, campaign_id))
+
+    def match_reasons(
+        self,
+        session: Session,
+        organization_id: int,
+        campaign_id: int,
+        creator_ids: Sequence[int],
+        *,
+        matcher: MatchService,
+        n: int = 3,
+    ) -> dict[int, builtins.list[str]]:
+        """The matcher's top ``n`` reasons for each creator against the campaign's brief
+        (empty when the organisation's index is not loaded yet: an e-mail then says less,
+        never something invented). The API's drafts and the recruiter's pages both call it."""
+        inputs = self.match_inputs(session, organization_id, campaign_id)
+        try:
+            hits = matcher.explain(session, organization_id, inputs.brief, creator_ids)
+        except IndexNotReadyError:
+            return {cid: [] for cid in creator_ids}
+        return {cid: (hits[cid].top_reasons(n) if cid in hits else []) for cid in creator_ids}
 
     def match_inputs(
         self, session: Session, organization_id: int, campaign_id: int

@@ -54,6 +54,7 @@ from storage.repositories.compliance import (
 from storage.repositories.creators import CreatorRepository
 from storage.repositories.outreach import OutreachRepository
 from storage.repositories.users import UserRepository
+from webhooks.service import emit
 
 __all__ = [
     "ASSIGNEE_PATTERN",
@@ -234,7 +235,9 @@ class ReviewService:
     def check_and_store(
         self, session: Session, organization_id: int, posts: Sequence[Post], *, actor: str
     ) -> list[StoredResult]:
-        """Check every post, store each check (with an audit event), in input order."""
+        """Check every post, store each check (with an audit event), in input order, and
+        emit a ``compliance.violation`` webhook for each non-compliant one (in the same
+        transaction: the event exists if and only if the check does)."""
         stored: list[StoredResult] = []
         for post in posts:
             result = check_post(post)
@@ -266,6 +269,21 @@ class ReviewService:
                 {"verdict": [None, item.check.verdict]},
             )
         session.flush()
+        for item in stored:
+            if item.check.verdict == "non_compliant":
+                emit(
+                    session,
+                    organization_id,
+                    "compliance.violation",
+                    {
+                        "check_id": item.check.id,
+                        "post_id": item.check.external_id,
+                        "platform": item.check.platform,
+                        "jurisdiction": item.check.jurisdiction,
+                        "verdict": item.check.verdict,
+                        "reasons": item.check.reasons,
+                    },
+                )
         return stored
 
     # -------------------------------------------------------------------------- filters

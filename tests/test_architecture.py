@@ -86,6 +86,19 @@ def test_nothing_imports_api() -> None:
     assert bad == []
 
 
+def test_pages_and_routes_are_siblings() -> None:
+    """The web pages and the API routes are two front doors over the same services: neither
+    imports the other's modules (what both need lives in a service or in api/schemas)."""
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for folder, other in (("api/web", "api.routes"), ("api/routes", "api.web"))
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in sorted(imports_of(path))
+        if name == other or name.startswith(other + ".")
+    ]
+    assert bad == []
+
+
 # The benchmark's naive anchor stands for a service someone else wrote: it builds its own
 # HNSW index and must import nothing of creatormatch, so it cannot go through matcher/index.py.
 FAISS_IMPORTERS = {"matcher/index.py", "bench/anchor_service.py"}

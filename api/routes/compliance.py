@@ -4,7 +4,7 @@ Every route needs the ``compliance`` scope."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -51,14 +51,12 @@ from reviews.service import (
     LEGACY_DECISIONS,
     CreatorRef,
     ReviewService,
-    StoredResult,
 )
 from storage.repositories.compliance import (
     AuditRepository,
     CheckFilters,
     ComplianceCheckRepository,
 )
-from webhooks.service import emit
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 service = ReviewService()
@@ -87,25 +85,6 @@ def _post(data: dict[str, Any], prefix: str = "") -> Post:
     return post
 
 
-def emit_violations(session: Session, organization_id: int, stored: Sequence[StoredResult]) -> None:
-    """webhooks: a ``compliance.violation`` event for each stored non-compliant check."""
-    for item in stored:
-        if item.check.verdict == "non_compliant":
-            emit(
-                session,
-                organization_id,
-                "compliance.violation",
-                {
-                    "check_id": item.check.id,
-                    "post_id": item.check.external_id,
-                    "platform": item.check.platform,
-                    "jurisdiction": item.check.jurisdiction,
-                    "verdict": item.check.verdict,
-                    "reasons": item.check.reasons,
-                },
-            )
-
-
 @router.post("/check", response_model=ComplianceCheckRead)
 def check_(
     body: PostIn, principal: CompliancePrincipal, session: SessionDep
@@ -115,7 +94,6 @@ def check_(
     (stored,) = service.check_and_store(
         session, principal.organization_id, [post], actor=principal.actor
     )
-    emit_violations(session, principal.organization_id, [stored])
     return ComplianceCheckRead.from_row(stored.check)
 
 
@@ -132,7 +110,6 @@ def check_batch_(
     stored = service.check_and_store(
         session, principal.organization_id, posts, actor=principal.actor
     )
-    emit_violations(session, principal.organization_id, stored)
     return BatchCheckResponse(results=[ComplianceCheckRead.from_row(s.check) for s in stored])
 
 

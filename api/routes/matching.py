@@ -16,7 +16,6 @@ from api.schemas.matching import (
     MatchFiltersIn,
     MatchRequest,
     MatchResponse,
-    MatchResultRead,
     SimilarRequest,
     SimilarResponse,
     SimilarResultRead,
@@ -24,7 +23,7 @@ from api.schemas.matching import (
 from campaigns.service import CampaignService
 from core.tiers import tier_for_followers
 from matcher.brief import Brief
-from matcher.ranking import MatchHit, result_fields
+from matcher.ranking import result_fields
 from matcher.service import MatchFilters, MatchService
 
 router = APIRouter(tags=["matching"])
@@ -97,10 +96,6 @@ def brief_understood(brief: Brief, sources: Mapping[str, str] | None = None) -> 
 def _float(value: float | None) -> float | None:
     # The model's float fields write 15000.0 for an int 15000; so must the fast body.
     return None if value is None else float(value)
-
-
-def result_read(rank: int, hit: MatchHit) -> MatchResultRead:
-    return MatchResultRead.model_validate(result_fields(rank, hit))
 
 
 @router.post("/v1/match", response_model=MatchResponse, responses=_NOT_READY)

@@ -35,7 +35,6 @@ from api.schemas.outreach import (
 )
 from campaigns.service import CampaignService
 from core.errors import InvalidInputError, NotFoundError
-from matcher.service import IndexNotReadyError, MatchService
 from outreach.environment import TEMPLATE_NAMES, TemplateOverrideError
 from outreach.service import OutreachService, OverrideBrokenError, StoredTextError
 from outreach.unsubscribe import read_token
@@ -134,21 +133,6 @@ def delete_template(
 # ----------------------------------------------------------------------------------- drafts
 
 
-def match_reasons(
-    request: Request, session: SessionDep, organization_id: int, campaign_id: int, ids: list[int]
-) -> dict[int, list[str]]:
-    """The matcher's top reasons for each creator against the campaign (empty when the
-    organisation's index is not loaded yet: the e-mail then says less, never something
-    invented)."""
-    matcher: MatchService = request.app.state.matcher
-    inputs = campaigns.match_inputs(session, organization_id, campaign_id)
-    try:
-        hits = matcher.explain(session, organization_id, inputs.brief, ids)
-    except IndexNotReadyError:
-        return {cid: [] for cid in ids}
-    return {cid: (hits[cid].top_reasons(3) if cid in hits else []) for cid in ids}
-
-
 @router.post("/drafts", response_model=DraftRead, status_code=status.HTTP_201_CREATED)
 def create_draft(
     body: DraftCreate, request: Request, principal: WritePrincipal, session: SessionDep
@@ -159,8 +143,12 @@ def create_draft(
     override, a name with a line break) is a 409 naming it."""
     reasons = body.reasons
     if reasons is None:
-        reasons = match_reasons(
-            request, session, principal.organization_id, body.campaign_id, [body.creator_id]
+        reasons = campaigns.match_reasons(
+            session,
+            principal.organization_id,
+            body.campaign_id,
+            [body.creator_id],
+            matcher=request.app.state.matcher,
         )[body.creator_id]
     try:
         draft = _service(request).create_draft(
@@ -271,8 +259,12 @@ def add_to_pipeline(
 ) -> list[PipelineEntryRead]:
     """Add creators to the campaign as prospects, with the matcher's reasons for the
     e-mails. Opted-out creators enter as ``opted_out`` and are never written to."""
-    reasons = match_reasons(
-        request, session, principal.organization_id, campaign_id, body.creator_ids
+    reasons = campaigns.match_reasons(
+        session,
+        principal.organization_id,
+        campaign_id,
+        body.creator_ids,
+        matcher=request.app.state.matcher,
     )
     entries = _service(request).add_to_pipeline(
         session, principal.organization_id, campaign_id, reasons

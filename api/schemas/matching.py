@@ -21,6 +21,7 @@ from core.text import MultilineStr
 from core.tiers import Tier
 from creators.record import Platform
 from matcher.brief import BRAND_SAFETY_CATEGORIES
+from matcher.ranking import MatchHit, result_fields
 from matcher.scorer import COMPONENTS
 
 __all__ = [
@@ -279,6 +280,11 @@ class MatchResultRead(BaseModel):
     components: dict[str, ComponentRead]
     reasons: list[str] = Field(description="The strongest reasons, for a one-line summary")
     flags: list[str] = Field(description="Warnings a recruiter must see (authenticity, safety)")
+
+    @classmethod
+    def from_hit(cls, rank: int, hit: MatchHit) -> MatchResultRead:
+        """A ranked hit as the API answers it (the match route and the search page)."""
+        return cls.model_validate(result_fields(rank, hit))
 
 
 _ITEM_EXAMPLE: dict[str, Any] = {

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from api.deps import DatabaseDep, SessionDep
-from api.routes.outreach import match_reasons
 from api.schemas.campaigns import BrandCreate, CampaignCreate, CampaignUpdate
 from api.schemas.common import FORM, IdPath
 from api.schemas.plans import PlanIn
 from api.web.pages import (
     FormUser,
+    RecruiterUser,
     WebUser,
     field_errors,
     outreach_service,
@@ -59,7 +59,6 @@ from storage.repositories.plans import PlanRepository
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-RecruiterUser = Annotated[WebUser, Depends(require_role("recruiter"))]
 _recruiter = require_role("recruiter")
 brands = BrandService()
 campaigns = CampaignService()
@@ -650,7 +649,9 @@ def shortlist_plan(
     ids = [int(c["id"]) for c in plan.result.get("chosen", [])]
     if not ids:
         return redirect(f"/campaigns/{campaign_id}/plan", flash="The plan chose nobody to add.")
-    reasons = match_reasons(request, session, user.organization_id, campaign_id, ids)
+    reasons = campaigns.match_reasons(
+        session, user.organization_id, campaign_id, ids, matcher=request.app.state.matcher
+    )
     entries = outreach_service(request).add_to_pipeline(
         session, user.organization_id, campaign_id, reasons
     )

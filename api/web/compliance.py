@@ -24,7 +24,6 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.routes.compliance import emit_violations
 from api.schemas.common import MAX_ID, Id, IdPath
 from api.web.pages import (
     FormUser,
@@ -346,7 +345,6 @@ def check_post_form(
         }
         return _start(request, session, user, form=form, errors=errors, status_code=422)
     (stored,) = service.check_and_store(session, user.organization_id, [post], actor=user.actor)
-    emit_violations(session, user.organization_id, [stored])
     verdict = VERDICT_LABELS[stored.check.verdict].lower()
     return redirect(f"/compliance/checks/{stored.check.id}", flash=f"Checked the post: {verdict}.")
 
@@ -393,7 +391,6 @@ def upload(
     if not posts:
         return refuse(f"{file.filename} has no posts (one JSON object per line)")
     stored = service.check_and_store(session, user.organization_id, posts, actor=user.actor)
-    emit_violations(session, user.organization_id, stored)
     tally = {verdict.value: 0 for verdict in Verdict}
     for item in stored:
         tally[item.check.verdict] += 1

@@ -30,6 +30,7 @@ __all__ = [
     "SESSION_COOKIE",
     "FormUser",
     "PageUser",
+    "RecruiterUser",
     "WebUser",
     "field_errors",
     "outreach_service",
@@ -178,6 +179,10 @@ class require_role:  # noqa: N801  # used like a function: Depends(require_role(
                 f"this page is for {' and '.join(self.roles)}s; you are signed in as a {user.role}"
             )
         return user
+
+
+# The signed-in user of a recruiter's page (admins pass too); one definition for every page.
+RecruiterUser = Annotated[WebUser, Depends(require_role("recruiter"))]
 
 
 def field_errors(errors: list[FieldError]) -> dict[str, str]:

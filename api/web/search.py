@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, fields
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.routes.matching import result_read
-from api.routes.outreach import match_reasons
+from api.schemas.matching import MatchResultRead
 from api.web.pages import (
     FormUser,
+    RecruiterUser,
     WebUser,
     outreach_service,
     redirect,
@@ -52,7 +52,6 @@ from storage.repositories.outreach import OutreachRepository
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-RecruiterUser = Annotated[WebUser, Depends(require_role("recruiter"))]
 
 campaigns = CampaignService()
 creators = CreatorService()
@@ -323,8 +322,9 @@ def _cost_text(details: Mapping[str, Any] | None) -> str:
 
 
 def result_view(rank: int, hit: MatchHit) -> ResultView:
-    """A hit with what the API answers for it (``result_read``) and the figures a list shows."""
-    read = result_read(rank, hit)
+    """A hit with what the API answers for it (``MatchResultRead.from_hit``) and the figures
+    a list shows."""
+    read = MatchResultRead.from_hit(rank, hit)
     details = {c.name: c.details for c in hit.components}
     followers = hit.creator.get("followers")
     return ResultView(
@@ -794,7 +794,9 @@ def add_to_shortlist(
     repo = OutreachRepository(session)
     already = [cid for cid in ids if repo.entry_for(user.organization_id, campaign.id, cid)]
     opted_out = repo.opted_out_among(user.organization_id, ids)
-    reasons = match_reasons(request, session, user.organization_id, campaign.id, ids)
+    reasons = campaigns.match_reasons(
+        session, user.organization_id, campaign.id, ids, matcher=request.app.state.matcher
+    )
     outreach_service(request).add_to_pipeline(session, user.organization_id, campaign.id, reasons)
     new = [cid for cid in ids if cid not in already]
     message = _shortlist_message(

@@ -23,6 +23,7 @@ from api.schemas.common import FORM
 from api.schemas.outreach import SenderProfileIn
 from api.web.pages import (
     FormUser,
+    RecruiterUser,
     WebUser,
     field_errors,
     outreach_service,
@@ -39,7 +40,6 @@ from outreach.service import SenderProfileMissingError
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-RecruiterUser = Annotated[WebUser, Depends(require_role("recruiter"))]
 _recruiter = require_role("recruiter")
 
 FIELDS = ("sender_name", "company", "from_email", "reply_to", "postal_address", "jurisdiction")
