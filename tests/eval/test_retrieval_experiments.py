@@ -11,11 +11,16 @@ from eval.retrieval import (
     VARIANTS,
     Setup,
     _bm25,
+    _creator_vectors,
     _fuse,
+    _post_scores,
     _rm3,
+    _Shared,
     candidate_features,
     creator_fields,
+    post_texts,
 )
+from matcher.documents import MAX_POSTS
 from matcher.fusion import reciprocal_rank_fusion, weighted_score_fusion
 from matcher.index import SearchResult
 from matcher.lexical import BM25Index, LexicalResult
@@ -102,3 +107,53 @@ def test_every_experiment_row_is_a_variant_or_a_registered_ranker() -> None:
     for experiment in EXPERIMENTS:
         assert experiment.baseline in names
         assert {name for name, _ in experiment.variants} <= names
+
+
+def test_post_texts_keep_each_posts_text_and_its_other_hashtags() -> None:
+    posts = [{"text": "Tofu bowl #vegan", "hashtags": ["#vegan", "Recipes"]}, {"text": "  "}]
+    posts += [{"caption": f"post {i}"} for i in range(MAX_POSTS + 5)]
+    texts = post_texts({"recent_posts": posts})
+    assert texts[0] == "Tofu bowl #vegan #Recipes"
+    assert len(texts) == MAX_POSTS - 1  # the empty post is one of the MAX_POSTS read
+
+
+class _Corpus:
+    """What the per-post scorers read: documents' vectors and the posts' (set directly)."""
+
+    def __init__(self, documents: np.ndarray, posts: np.ndarray, owners: list[int]) -> None:
+        self.records: list[dict[str, object]] = [{} for _ in range(documents.shape[0])]
+        self.cache_dir = None
+        self._retrieval_shared = _Shared(
+            vectors=documents.astype(np.float32),
+            encode=None,  # type: ignore[arg-type]
+            posts=(posts.astype(np.float32), np.asarray(owners, dtype=np.int64)),
+        )
+
+
+def _unit(*rows: tuple[float, float]) -> np.ndarray:
+    array = np.asarray(rows, dtype=np.float64)
+    out: np.ndarray = array / np.linalg.norm(array, axis=1, keepdims=True)
+    return out
+
+
+def test_post_scores_max_sim_top2_and_no_posts() -> None:
+    documents = _unit((1, 0), (1, 0), (0, 1))
+    # creator 0: one post on the query, one off it; creator 1: two half-way posts; 2: none
+    posts = _unit((0, 1), (1, 0), (1, 1), (1, 1))
+    corpus = _Corpus(documents, posts, [0, 0, 1, 1])
+    query = np.array([0, 1], dtype=np.float32)
+    best = _post_scores(corpus, query, "maxsim")  # type: ignore[arg-type]
+    two = _post_scores(corpus, query, "top2")  # type: ignore[arg-type]
+    np.testing.assert_allclose(best, [1.0, 2**-0.5, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(two, [0.5, 2**-0.5, 1.0], rtol=1e-6)
+
+
+def test_one_vector_per_creator_from_its_posts() -> None:
+    documents = _unit((1, 0), (1, 0))
+    posts = _unit((0, 1), (0, 1))
+    corpus = _Corpus(documents, posts, [0, 0])
+    mean = _creator_vectors(corpus, "posts-mean")  # type: ignore[arg-type]
+    blend = _creator_vectors(corpus, "blend-0.5")  # type: ignore[arg-type]
+    np.testing.assert_allclose(mean, [[0, 1], [1, 0]], atol=1e-6)  # no posts: the document
+    np.testing.assert_allclose(blend[0], _unit((1, 1))[0], rtol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(blend, axis=1), 1.0, rtol=1e-6)
