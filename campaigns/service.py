@@ -19,12 +19,18 @@ from sqlalchemy.orm import Session
 from core.errors import ConflictError, InvalidInputError
 from matcher.brief import Brief, TargetAudience
 from matcher.scoring import BRAND_SAFETY_KEYWORDS
-from matcher.service import IndexNotReadyError, MatchFilters, MatchService, brief_from_request
+from matcher.service import (
+    IndexNotReadyError,
+    MatchFilters,
+    MatchPage,
+    MatchService,
+    brief_from_request,
+)
 from models import Brand, Campaign
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
 from storage.repositories.outreach import OutreachRepository
 
-__all__ = ["BrandService", "CampaignMatchInputs", "CampaignService"]
+__all__ = ["BrandService", "CampaignMatchInputs", "CampaignService", "MatchQuery", "Search"]
 
 _BRAND_FIELDS = ("name", "website", "categories", "competitors")
 _CAMPAIGN_FIELDS = (
@@ -109,6 +115,14 @@ class MatchQuery:
     brief: Brief
     filters: MatchFilters
     sources: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Search:
+    """A search run: the request as merged (:class:`MatchQuery`) and the page of results."""
+
+    query: MatchQuery
+    page: MatchPage
 
 
 def _check(fields: Mapping[str, Any]) -> None:
@@ -356,6 +370,54 @@ class CampaignService:
             _explicit_request(objective, target, competitor_brands, brand_safety),
         )
         return MatchQuery(brief, merged_filters, sources)
+
+    def search(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        matcher: MatchService,
+        text: str | None,
+        campaign_id: int | None = None,
+        filters: MatchFilters | None = None,
+        objective: str | None = None,
+        target: Mapping[str, Any] | None = None,
+        competitor_brands: Sequence[str] = (),
+        brand_safety: Sequence[str] = (),
+        weights: Mapping[str, float] | None = None,
+        k: int = 20,
+        offset: int = 0,
+    ) -> Search:
+        """Merge the request with its campaign (:meth:`match_query`) and run the match on
+        the loaded index: the one call behind ``POST /v1/match`` and the search page.
+
+        Raises:
+            IndexNotReadyError: the organisation's index is not loaded yet.
+            InvalidInputError: no brief and no campaign, or a bad field, named.
+        """
+        query = self.match_query(
+            session,
+            organization_id,
+            text=text,
+            campaign_id=campaign_id,
+            filters=filters,
+            objective=objective,
+            target=target,
+            competitor_brands=competitor_brands,
+            brand_safety=brand_safety,
+        )
+        page = matcher.match(
+            session,
+            organization_id,
+            query.brief,
+            filters=query.filters,
+            sources=query.sources,
+            weights=weights,
+            k=k,
+            offset=offset,
+            build=False,
+        )
+        return Search(query, page)
 
 
 _REQUIRED = frozenset({"name", "brief", "objective", "currency"})

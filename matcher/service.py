@@ -196,6 +196,25 @@ class MatchPage:
     # Creators left out because they mentioned a competitor within the window.
     competitor_excluded: frozenset[int] = frozenset()
 
+    def applied_summary(self) -> dict[str, Any]:
+        """The filters the match applied, as plain JSON types, only those set; the
+        competitor-mention exclusion as one entry with its brands, window and how many
+        creators it left out (the API's ``applied_filters``)."""
+        filters = self.applied_filters
+        applied: dict[str, Any] = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in vars(filters).items()
+            if value not in ((), None, frozenset())
+            and key not in ("exclude_competitor_mentions", "competitor_window_days")
+        }
+        if self.brief.competitor_brands and filters.exclude_competitor_mentions:
+            applied["competitor_mentions_excluded"] = {
+                "brands": list(self.brief.competitor_brands),
+                "window_days": filters.competitor_window_days,
+                "creators": len(self.competitor_excluded),
+            }
+        return applied
+
 
 @dataclass(frozen=True)
 class BuildSummary:

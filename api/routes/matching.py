@@ -109,9 +109,11 @@ def match_(
     """
     position = OFFSET.decode(body.cursor)
     offset = position["offset"] if position else 0
-    query = campaigns.match_query(
+    started = time.perf_counter()
+    found = campaigns.search(
         session,
         principal.organization_id,
+        matcher=_service(request),
         text=body.brief,
         campaign_id=body.campaign_id,
         filters=to_filters(body.filters),
@@ -119,32 +121,12 @@ def match_(
         target=body.target.given() if body.target else None,
         competitor_brands=body.competitor_brands,
         brand_safety=body.brand_safety,
-    )
-    started = time.perf_counter()
-    page = _service(request).match(
-        session,
-        principal.organization_id,
-        query.brief,
-        filters=query.filters,
-        sources=query.sources,
         weights=body.weights,
         k=body.k,
         offset=offset,
-        build=False,
     )
     request.app.state.metrics.match.observe(time.perf_counter() - started)
-    applied: dict[str, Any] = {
-        key: value
-        for key, value in vars(page.applied_filters).items()
-        if value not in ((), None, frozenset())
-        and key not in ("exclude_competitor_mentions", "competitor_window_days")
-    }
-    if page.brief.competitor_brands and page.applied_filters.exclude_competitor_mentions:
-        applied["competitor_mentions_excluded"] = {
-            "brands": list(page.brief.competitor_brands),
-            "window_days": page.applied_filters.competitor_window_days,
-            "creators": len(page.competitor_excluded),
-        }
+    page = found.page
     # MatchResponse's fields in its order, as plain JSON types (result_fields is what
     # MatchResultRead reads), encoded here in the worker thread: no second validation and no
     # serialisation on the event loop. tests/api/test_matching.py checks the bytes are the
@@ -153,8 +135,8 @@ def match_(
         "results": [result_fields(offset + i + 1, hit) for i, hit in enumerate(page.hits)],
         "next_cursor": OFFSET.encode({"offset": page.next_offset}) if page.next_offset else None,
         "objective": page.brief.objective.value if page.brief.objective else None,
-        "applied_filters": {k: list(v) if isinstance(v, tuple) else v for k, v in applied.items()},
-        "brief_understood": brief_understood_fields(page.brief, query.sources),
+        "applied_filters": page.applied_summary(),
+        "brief_understood": brief_understood_fields(page.brief, found.query.sources),
         "candidates_scored": int(page.total_candidates),
     }
     return Response(encode_json(content), media_type="application/json")

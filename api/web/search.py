@@ -464,26 +464,20 @@ def run_search(
     offset = int(form.offset) if form.offset.isdigit() else 0
     objective = form.objective or None
     try:
-        query = campaigns.match_query(
+        found = campaigns.search(
             session,
             user.organization_id,
+            matcher=_matcher(request),
             text=form.brief.strip() or None,
             campaign_id=int(form.campaign_id) if form.campaign_id else None,
             filters=filters,
             objective=objective,
-        )
-        if form.campaign_id and not form.brief.strip():
-            outcome.brief_text = query.brief.text
-        page = _matcher(request).match(
-            session,
-            user.organization_id,
-            query.brief,
-            filters=query.filters,
-            sources=query.sources,
             k=PAGE_SIZE,
             offset=offset,
-            build=False,
         )
+        query, page = found.query, found.page
+        if form.campaign_id and not form.brief.strip():
+            outcome.brief_text = query.brief.text
     except IndexNotReadyError as exc:
         outcome.index_missing = exc.message
         return outcome
