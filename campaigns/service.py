@@ -30,7 +30,14 @@ from models import Brand, Campaign
 from storage.repositories.campaigns import BrandRepository, CampaignRepository
 from storage.repositories.outreach import OutreachRepository
 
-__all__ = ["BrandService", "CampaignMatchInputs", "CampaignService", "MatchQuery", "Search"]
+__all__ = [
+    "BrandService",
+    "CampaignMatchInputs",
+    "CampaignService",
+    "MatchQuery",
+    "Search",
+    "SearchRequest",
+]
 
 _BRAND_FIELDS = ("name", "website", "categories", "competitors")
 _CAMPAIGN_FIELDS = (
@@ -115,6 +122,20 @@ class MatchQuery:
     brief: Brief
     filters: MatchFilters
     sources: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a search asks for, as the API's body or the search form gives it: a brief text,
+    a campaign, or both, with the wishes given explicitly."""
+
+    text: str | None
+    campaign_id: int | None = None
+    filters: MatchFilters | None = None
+    objective: str | None = None
+    target: Mapping[str, Any] | None = None
+    competitor_brands: Sequence[str] = ()
+    brand_safety: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -300,23 +321,20 @@ class CampaignService:
         return CampaignMatchInputs(brief=brief, filters=filters, explicit=frozenset(explicit))
 
     def match_query(
-        self,
-        session: Session,
-        organization_id: int,
-        *,
-        text: str | None,
-        campaign_id: int | None = None,
-        filters: MatchFilters | None = None,
-        objective: str | None = None,
-        target: Mapping[str, Any] | None = None,
-        competitor_brands: Sequence[str] = (),
-        brand_safety: Sequence[str] = (),
+        self, session: Session, organization_id: int, request: SearchRequest
     ) -> MatchQuery:
         """The search a request asks for, the same for the API and the pages: what the
         request gives explicitly wins, then the campaign's own fields, then what the text
         says (the request's text, else the campaign's brief). A campaign's filters and the
         request's add up (a list the request gives replaces the campaign's)."""
-        given = filters or MatchFilters()
+        text, campaign_id, objective, target = (
+            request.text,
+            request.campaign_id,
+            request.objective,
+            request.target,
+        )
+        competitor_brands, brand_safety = request.competitor_brands, request.brand_safety
+        given = request.filters or MatchFilters()
         if campaign_id is None:
             if not (text or "").strip():
                 raise InvalidInputError.for_field("brief", "give a brief or a campaign")
@@ -375,15 +393,9 @@ class CampaignService:
         self,
         session: Session,
         organization_id: int,
+        request: SearchRequest,
         *,
         matcher: MatchService,
-        text: str | None,
-        campaign_id: int | None = None,
-        filters: MatchFilters | None = None,
-        objective: str | None = None,
-        target: Mapping[str, Any] | None = None,
-        competitor_brands: Sequence[str] = (),
-        brand_safety: Sequence[str] = (),
         weights: Mapping[str, float] | None = None,
         k: int = 20,
         offset: int = 0,
@@ -395,17 +407,7 @@ class CampaignService:
             IndexNotReadyError: the organisation's index is not loaded yet.
             InvalidInputError: no brief and no campaign, or a bad field, named.
         """
-        query = self.match_query(
-            session,
-            organization_id,
-            text=text,
-            campaign_id=campaign_id,
-            filters=filters,
-            objective=objective,
-            target=target,
-            competitor_brands=competitor_brands,
-            brand_safety=brand_safety,
-        )
+        query = self.match_query(session, organization_id, request)
         page = matcher.match(
             session,
             organization_id,

@@ -20,7 +20,7 @@ from api.schemas.matching import (
     SimilarResponse,
     SimilarResultRead,
 )
-from campaigns.service import CampaignService
+from campaigns.service import CampaignService, SearchRequest
 from core.tiers import tier_for_followers
 from matcher.brief import Brief
 from matcher.ranking import result_fields
@@ -113,14 +113,16 @@ def match_(
     found = campaigns.search(
         session,
         principal.organization_id,
+        SearchRequest(
+            text=body.brief,
+            campaign_id=body.campaign_id,
+            filters=to_filters(body.filters),
+            objective=body.objective,
+            target=body.target.given() if body.target else None,
+            competitor_brands=body.competitor_brands,
+            brand_safety=body.brand_safety,
+        ),
         matcher=_service(request),
-        text=body.brief,
-        campaign_id=body.campaign_id,
-        filters=to_filters(body.filters),
-        objective=body.objective,
-        target=body.target.given() if body.target else None,
-        competitor_brands=body.competitor_brands,
-        brand_safety=body.brand_safety,
         weights=body.weights,
         k=body.k,
         offset=offset,

@@ -30,7 +30,7 @@ from api.web.pages import (
     require_role,
     safe_next,
 )
-from campaigns.service import CampaignService
+from campaigns.service import CampaignService, SearchRequest
 from core.errors import InvalidInputError
 from core.tiers import Tier, tier_for_followers
 from creators.record import AGE_BANDS, GENDERS, Platform
@@ -467,11 +467,13 @@ def run_search(
         found = campaigns.search(
             session,
             user.organization_id,
+            SearchRequest(
+                text=form.brief.strip() or None,
+                campaign_id=int(form.campaign_id) if form.campaign_id else None,
+                filters=filters,
+                objective=objective,
+            ),
             matcher=_matcher(request),
-            text=form.brief.strip() or None,
-            campaign_id=int(form.campaign_id) if form.campaign_id else None,
-            filters=filters,
-            objective=objective,
             k=PAGE_SIZE,
             offset=offset,
         )
