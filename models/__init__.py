@@ -7,6 +7,7 @@ Later capabilities add their own modules here; import them below so that ``Base.
 from models.base import Base, utcnow
 from models.campaign import OBJECTIVES, Brand, Campaign
 from models.compliance import (
+    MAX_POST_ID,
     REVIEW_STATUSES,
     VERDICT_PRIORITY,
     AuditEvent,
@@ -52,6 +53,7 @@ __all__ = [
     "DELIVERABLE_STATUSES",
     "DELIVERY_STATUSES",
     "EVENT_TYPES",
+    "MAX_POST_ID",
     "MESSAGE_KINDS",
     "MESSAGE_STATUSES",
     "OBJECTIVES",

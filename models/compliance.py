@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, IdType, JsonType, utcnow
 
 __all__ = [
+    "MAX_POST_ID",
     "REVIEW_STATUSES",
     "VERDICT_PRIORITY",
     "AuditEvent",
@@ -18,6 +19,9 @@ __all__ = [
     "reason_key_of",
 ]
 
+# The longest post id a check keeps (compliance_checks.external_id); the API's schema and
+# the pages check it before a check is stored.
+MAX_POST_ID = 200
 # The queue shows non-compliant checks first, then those needing review.
 VERDICT_PRIORITY: dict[str, int] = {"non_compliant": 0, "needs_review": 1, "compliant": 2}
 # pending: waits for a reviewer; not_required: compliant, nobody needs to look;
@@ -49,7 +53,7 @@ class ComplianceCheck(Base):
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    external_id: Mapped[str | None] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(MAX_POST_ID))
     platform: Mapped[str] = mapped_column(String(20))
     jurisdiction: Mapped[str] = mapped_column(String(2))
     verdict: Mapped[str] = mapped_column(String(20))

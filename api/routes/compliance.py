@@ -45,6 +45,7 @@ from api.schemas.compliance import (
 from api.schemas.outreach import OutboxMessageRead
 from compliance.types import Post, Verdict
 from core.errors import FieldError, InvalidInputError
+from models import MAX_POST_ID
 from outreach.service import OutreachService
 from reviews.service import (
     ASSIGNEE_PATTERN,
@@ -60,10 +61,6 @@ from storage.repositories.compliance import (
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 service = ReviewService()
-
-
-# The length of compliance_checks.external_id.
-MAX_POST_ID = 200
 
 
 def _post(data: dict[str, Any], prefix: str = "") -> Post:

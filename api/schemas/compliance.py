@@ -14,7 +14,7 @@ from compliance.rules import RULES
 from compliance.types import ConnectionType, Jurisdiction, Media, Platform
 from core.patterns import LINES_NOT_BLANK
 from core.text import MultilineStr
-from models import AuditEvent, ComplianceCheck
+from models import MAX_POST_ID, AuditEvent, ComplianceCheck
 from reviews.service import ASSIGNEE_PATTERN, DECISION_OF_STATUS, MAX_BULK
 
 __all__ = [
@@ -82,7 +82,10 @@ def _post_id(value: Any) -> Any:
     raise ValueError(f"give a string of at most {MAX_POST_ID} characters or an integer")
 
 
-MAX_POST_ID = 200  # the length of compliance_checks.external_id
+# The most posts one batch checks (an upload on the pages is one batch), and the longest
+# reason a decision keeps.
+MAX_BATCH_POSTS = 1000
+MAX_REASON = 5000
 PostId = Annotated[
     str | int | None,
     BeforeValidator(_post_id),
@@ -188,7 +191,7 @@ class BatchCheckRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"posts": [EXAMPLE_POST]}]})
 
     posts: list[PostIn] = Field(
-        min_length=1, max_length=1000, json_schema_extra={"examples": [[EXAMPLE_POST]]}
+        min_length=1, max_length=MAX_BATCH_POSTS, json_schema_extra={"examples": [[EXAMPLE_POST]]}
     )
 
 
@@ -351,7 +354,7 @@ class DecisionCreate(RequestModel):
 
     decision: DecisionName = Field(description=_DECISION_HELP)
     verdict: VerdictName | None = Field(default=None, description="override only")
-    reason: MultilineStr | None = Field(default=None, max_length=5000)
+    reason: MultilineStr | None = Field(default=None, max_length=MAX_REASON)
 
 
 class CheckFilterIn(RequestModel):

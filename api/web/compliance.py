@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.schemas.common import MAX_ID, Id, IdPath
+from api.schemas.compliance import MAX_BATCH_POSTS, MAX_REASON
 from api.web.pages import (
     FormUser,
     WebUser,
@@ -38,7 +39,7 @@ from compliance.cli_support import read_jsonl
 from compliance.rules import RULES
 from compliance.types import ConnectionType, Media, Platform, Post, Verdict
 from core.errors import ConflictError, InvalidInputError
-from models import REVIEW_STATUSES
+from models import MAX_POST_ID, REVIEW_STATUSES
 from reviews.service import (
     DECISIONS,
     MAX_BULK,
@@ -64,12 +65,6 @@ service = ReviewService()
 
 ReviewerUser = Annotated[WebUser, Depends(require_role("reviewer"))]
 
-# The API's batch limit (BatchCheckRequest.posts): one upload is one batch.
-MAX_UPLOAD_POSTS = 1000
-# DecisionCreate.reason's limit.
-MAX_REASON = 5000
-# The column that keeps a post's own id (compliance_checks.external_id).
-MAX_POST_ID = 200
 PAGE_SIZE = 50
 
 VERDICT_LABELS: dict[str, str] = {
@@ -269,7 +264,7 @@ def _start(
             "media": MEDIA_OPTIONS,
             "jurisdictions": JURISDICTION_OPTIONS,
             "connections": CONNECTION_OPTIONS,
-            "max_posts": MAX_UPLOAD_POSTS,
+            "max_posts": MAX_BATCH_POSTS,
         },
         status_code=status_code,
     )
@@ -386,8 +381,8 @@ def upload(
         if parsed.id is not None and len(parsed.id) > MAX_POST_ID:
             return refuse(f"line {line}, id: at most {MAX_POST_ID} characters")
         posts.append(parsed)
-        if len(posts) > MAX_UPLOAD_POSTS:
-            return refuse(f"at most {MAX_UPLOAD_POSTS} posts per file; split the file")
+        if len(posts) > MAX_BATCH_POSTS:
+            return refuse(f"at most {MAX_BATCH_POSTS} posts per file; split the file")
     if not posts:
         return refuse(f"{file.filename} has no posts (one JSON object per line)")
     stored = service.check_and_store(session, user.organization_id, posts, actor=user.actor)
