@@ -24,11 +24,13 @@ from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
     "MAX_REPORTED_ERRORS",
+    "STORED_FIELDS",
     "CreatorService",
     "ImportRejectedError",
     "ImportSummary",
     "record_from_row",
     "row_from_record",
+    "row_values",
 ]
 
 # An error report lists at most this many errors; the counts stay exact.
@@ -113,37 +115,43 @@ def row_from_record(record: CreatorRecord) -> dict[str, Any]:
     }
 
 
+# The creator record's fields that the creators table keeps in columns of the same name.
+STORED_FIELDS: tuple[str, ...] = (
+    "platform",
+    "handle",
+    "display_name",
+    "bio",
+    "profile_url",
+    "country",
+    "language",
+    "followers",
+    "avg_likes",
+    "avg_comments",
+    "avg_views",
+    "posts_per_month",
+    "engagement_rate",
+    "engagement_rate_computed",
+    "categories",
+    "recent_posts",
+    "audience",
+    "rates",
+    "email",
+    "is_virtual",
+    "brands_mentioned",
+    "source",
+    "updated_at",
+)
+
+
+def row_values(creator: Creator, fields: Iterable[str] = STORED_FIELDS) -> dict[str, Any]:
+    """The given record fields of a stored row, as they are (nothing checked again)."""
+    return {name: getattr(creator, name) for name in fields}
+
+
 def record_from_row(creator: Creator) -> CreatorRecord:
     """The creator record of a stored row (its text is not checked again: a row stored
     before the control-character check came in still reads)."""
-    return CreatorRecord.model_validate(
-        {
-            "platform": creator.platform,
-            "handle": creator.handle,
-            "display_name": creator.display_name,
-            "bio": creator.bio,
-            "profile_url": creator.profile_url,
-            "country": creator.country,
-            "language": creator.language,
-            "followers": creator.followers,
-            "avg_likes": creator.avg_likes,
-            "avg_comments": creator.avg_comments,
-            "avg_views": creator.avg_views,
-            "posts_per_month": creator.posts_per_month,
-            "engagement_rate": creator.engagement_rate,
-            "engagement_rate_computed": creator.engagement_rate_computed,
-            "categories": creator.categories,
-            "recent_posts": creator.recent_posts,
-            "audience": creator.audience,
-            "rates": creator.rates,
-            "email": creator.email,
-            "is_virtual": creator.is_virtual,
-            "brands_mentioned": creator.brands_mentioned,
-            "source": creator.source,
-            "updated_at": creator.updated_at,
-        },
-        context=STORED,
-    )
+    return CreatorRecord.model_validate(row_values(creator), context=STORED)
 
 
 class CreatorService:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from core.errors import InvalidInputError, NotFoundError, UnavailableError
 from core.settings import Settings
 from core.tiers import Tier, tier_bounds
+from creators.service import STORED_FIELDS, row_values
 from matcher.authenticity import AuthenticityModel, AuthenticityScore
 from matcher.brief import Brief, Objective, TargetAudience, parse_brief
 from matcher.cache import LRUCache
@@ -124,30 +125,15 @@ class CreatorNotIndexedError(UnavailableError):
         self.creator_id = creator_id
 
 
+# What the matcher reads of a creator: the record without contact and provenance fields.
+_MATCH_FIELDS = tuple(
+    name for name in STORED_FIELDS if name not in {"profile_url", "email", "source", "updated_at"}
+)
+
+
 def creator_data(creator: Creator) -> dict[str, Any]:
-    """A stored creator as a plain creator-record dict (no re-validation: it is hot)."""
-    return {
-        "id": creator.id,
-        "platform": creator.platform,
-        "handle": creator.handle,
-        "display_name": creator.display_name,
-        "bio": creator.bio,
-        "country": creator.country,
-        "language": creator.language,
-        "followers": creator.followers,
-        "avg_likes": creator.avg_likes,
-        "avg_comments": creator.avg_comments,
-        "avg_views": creator.avg_views,
-        "posts_per_month": creator.posts_per_month,
-        "engagement_rate": creator.engagement_rate,
-        "engagement_rate_computed": creator.engagement_rate_computed,
-        "categories": creator.categories,
-        "recent_posts": creator.recent_posts,
-        "audience": creator.audience,
-        "rates": creator.rates,
-        "is_virtual": creator.is_virtual,
-        "brands_mentioned": creator.brands_mentioned,
-    }
+    """A stored creator as a plain creator-record dict with its id (no re-validation)."""
+    return {"id": creator.id, **row_values(creator, _MATCH_FIELDS)}
 
 
 @dataclass(frozen=True)
