@@ -20,10 +20,10 @@ from cli.demo_compliance import load_demo_checks
 from cli.demo_programs import load_demo_program
 from core.errors import AuthenticationError, ConflictError
 from core.settings import Settings
-from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord, validation_errors
 from creators.service import CreatorService, ImportSummary
+from demo.roster import generate_roster
 from models import Organization
 from outreach.service import OutreachService
 from storage.database import Database
