@@ -1,4 +1,6 @@
-"""The demo world: the synthetic creator roster (:mod:`demo.roster`) and its words in four
-languages, kept as JSON under ``demo/data`` and read once per process (:mod:`demo.content`).
-Only ``cli`` (``creatormatch demo``), ``eval``, ``bench`` and the tests import it: the product
-never depends on demo data."""
+"""The demo world that ``creatormatch demo`` loads: the synthetic creator roster
+(:mod:`demo.roster`, its words in four languages in :mod:`demo.content`), the demo brand,
+campaign and sender (:mod:`demo.load`), its ambassador program (:mod:`demo.program`) and
+compliance checks (:mod:`demo.checks`). The content is JSON under ``demo/data``, read once per
+process (:mod:`demo.files`); the generators and loaders beside it are code. Only ``cli``,
+``eval``, ``bench`` and the tests import it: the product never depends on demo data."""

@@ -12,16 +12,15 @@ A creator's self-description that depends on their gender is written ``<<female|
 (``"<<Yogalehrerin|Yogalehrer>> mit ..."``); :mod:`demo.roster` picks the form.
 
 The JSON files hold lists where this module has tuples (the roster adds and slices them and
-they must not change): :func:`read_data` turns every list into a tuple.
+they must not change): :func:`demo.files.frozen` turns every list into a tuple.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
+
+from demo.files import frozen, read_json
 
 __all__ = [
     "CATEGORIES",
@@ -55,7 +54,6 @@ __all__ = [
     "NicheText",
     "NicheVocab",
     "brands_for",
-    "read_data",
 ]
 
 
@@ -91,28 +89,8 @@ class NicheVocab:
     brand_suffixes: tuple[str, ...]
 
 
-def _frozen(value: Any) -> Any:
-    """``value`` with every JSON list turned into a tuple, at any depth."""
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _frozen(item) for key, item in value.items()}
-    return value
-
-
-@cache
-def read_data(name: str) -> Any:
-    """The JSON file ``demo/data/<name>``, its lists as tuples (read once per process).
-
-    Raises:
-        FileNotFoundError: when the package was installed without its data files.
-    """
-    text = files("demo").joinpath("data", name).read_text(encoding="utf-8")
-    return _frozen(json.loads(text))
-
-
-_WORDS: dict[str, Any] = read_data("words.json")
-_NICHES: dict[str, Any] = read_data("niches.json")
+_WORDS: dict[str, Any] = frozen(read_json("words.json"))
+_NICHES: dict[str, Any] = frozen(read_json("niches.json"))
 
 LANGUAGES: tuple[str, ...] = _WORDS["languages"]
 # Slots a template may use. Capitalised variants start a sentence.
