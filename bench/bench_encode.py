@@ -49,7 +49,7 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from creators.demo import generate_roster
+from demo.roster import generate_roster
 from matcher.documents import creator_document
 from matcher.embedder import (
     Embedder,

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from creators.demo import generate_roster
 from creators.formats import iter_csv
 from creators.record import CreatorRecord
+from demo.roster import generate_roster
 
 # A typical CRM export: identity, reach and contact, no posts or audience breakdown.
 LEAN_FIELDS = (

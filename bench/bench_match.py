@@ -558,10 +558,10 @@ def _lean(record: dict[str, Any]) -> dict[str, Any]:
 def _import_roster(
     database: Any, organization_id: int, n: int, seed: int, *, lean: bool = False
 ) -> dict[str, Any]:
-    from creators.demo import generate_roster
     from creators.formats import ParsedRow
     from creators.record import CreatorRecord
     from creators.service import CreatorService
+    from demo.roster import generate_roster
 
     service = CreatorService()
     created = 0

@@ -71,7 +71,7 @@ def _roster(
     prototype creators (position -> text). With ``distinct`` < n, only that many roster rows
     are generated and their attributes repeat (each creator still gets its own vector)."""
     from core.tiers import tier_for_followers
-    from creators.demo import generate_roster
+    from demo.roster import generate_roster
     from matcher.documents import creator_document
 
     categories: list[list[str]] = []

@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.bench_retrieval --n 20000 --parts lexical
 
 Prints one JSON object (progress on stderr). Documents are the demo roster's
-(``creators.demo.generate_roster(n, seed)`` through ``matcher.documents.creator_document``,
+(``demo.roster.generate_roster(n, seed)`` through ``matcher.documents.creator_document``,
 as bench/bench_match.py imports them); queries are real brief texts (bench_match's 22 briefs
 and the training briefs of eval/data, which hold long and short ones); vectors are synthetic
 and embedding-like (tests/matcher/synthetic.py, as bench/bench_index.py), queries drawn from
@@ -59,7 +59,7 @@ def _ms(samples: Sequence[float]) -> dict[str, float]:
 
 
 def _documents(n: int, seed: int) -> list[str]:
-    from creators.demo import generate_roster
+    from demo.roster import generate_roster
     from matcher.documents import creator_document
 
     return [creator_document(record) for record in generate_roster(n, seed=seed)]

@@ -412,7 +412,7 @@ def demo(
 ) -> None:
     """Load the synthetic demo roster; write a demo API key to var/demo-api-key and the demo
     user's sign-in to var/demo-login."""
-    from cli.demo import load_demo
+    from demo.load import load_demo
     from storage.migrate import upgrade
 
     with open_database() as (settings, database):

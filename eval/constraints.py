@@ -268,8 +268,8 @@ class SuiteReport:
 def _service(data_dir: Path) -> tuple[Any, Any, int]:
     """The demo roster in a SQLite database under ``data_dir`` with its built index (made
     once, then reused), and the match service over it."""
-    from cli.demo import load_demo
     from core.settings import Settings
+    from demo.load import load_demo
     from matcher.service import default_matcher
     from storage.database import Database
     from storage.migrate import upgrade

@@ -1,6 +1,7 @@
 """The dependency arrows of STYLE.md, checked with ast: core <- models <- storage <- services
 <- api; compliance depends on core only; only matcher/index.py imports faiss; nothing imports
-api; and no import circles between files (lazy imports inside functions count)."""
+api; only the demo command, evaluations and benchmarks import the demo world; and no import
+circles between files (lazy imports inside functions count)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ OURS = {
     "programs",
     "api",
     "cli",
+    "demo",
     "bench",
     "migrations",
     "webhooks",
@@ -95,6 +97,24 @@ def test_pages_and_routes_are_siblings() -> None:
         for path in sorted((ROOT / folder).rglob("*.py"))
         for name in sorted(imports_of(path))
         if name == other or name.startswith(other + ".")
+    ]
+    assert bad == []
+
+
+# The demo world is a fixture, not part of the product: `creatormatch demo` (cli) loads it,
+# the evaluations and benchmarks measure on its roster, and nothing else may depend on it.
+DEMO_IMPORTERS = {"demo", "cli", "eval", "bench"}
+
+
+def test_only_the_demo_command_evaluations_and_benchmarks_import_demo() -> None:
+    packages = {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert {"demo", "api", "creators", "outreach"} <= packages  # the scan saw the product
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in sorted(packages - DEMO_IMPORTERS)
+        for path in files_of(package)
+        for name in imports_of(path)
+        if name.split(".")[0] == "demo"
     ]
     assert bad == []
 

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.problem import api_routes
 from core.settings import Settings
-from creators.demo import generate_roster
+from demo.roster import generate_roster
 from matcher.service import MatchService
 from storage.database import Database
 from tests.api.test_matching import build, import_roster

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from creators.demo import generate_roster
+from demo.roster import generate_roster
 from matcher.service import MatchService
 from storage.database import Database
 from tests.api.test_matching import build, import_roster

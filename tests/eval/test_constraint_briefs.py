@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from creators.demo_content import CATEGORIES, CITIES, LANGUAGES
+from demo.content import CATEGORIES, CITIES, LANGUAGES
 
 SUITE = Path(__file__).resolve().parents[2] / "eval" / "data" / "constraint_briefs.jsonl"
 

@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("onnxruntime")
 
 from core.errors import InvalidInputError
-from creators.demo import generate_roster
+from demo.roster import generate_roster
 from matcher import onnx_embedder as onnx_module
 from matcher.documents import creator_document
 from matcher.embedder import (

@@ -11,10 +11,10 @@ from accounts.service import AccountService
 from core.errors import InvalidInputError
 from core.settings import Settings
 from core.tiers import Tier, tier_for_followers
-from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord
 from creators.service import CreatorService
+from demo.roster import generate_roster
 from matcher.service import IndexNotReadyError, MatchFilters, MatchService, brief_from_request
 from models import Creator
 from storage.database import Database

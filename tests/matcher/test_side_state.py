@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from accounts.service import AccountService
 from core.settings import Settings
-from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord
 from creators.service import CreatorService
+from demo.roster import generate_roster
 from matcher import service as service_module
 from matcher.authenticity import AuthenticityModel
 from matcher.documents import creator_document

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from demo.samples import SAMPLE_FILES, render_samples, write_samples
 from outreach.contexts import BriefContext, ComplianceFixContext, ContractContext, EmailContext
 from outreach.environment import TEMPLATE_NAMES
-from outreach.samples import SAMPLE_FILES, render_samples, write_samples
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "docs" / "samples"
@@ -22,7 +22,7 @@ DOC = (ROOT / "docs" / "outreach-documents.md").read_text(encoding="utf-8")
 def test_committed_sample_equals_what_the_code_renders(name: str) -> None:
     committed = (SAMPLES / name).read_text(encoding="utf-8")
     assert committed == render_samples()[name], (
-        f"docs/samples/{name} is stale: run `python -m outreach.samples docs/samples`"
+        f"docs/samples/{name} is stale: run `python -m demo.samples docs/samples`"
     )
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from campaigns.service import BrandService, CampaignService
 from core.settings import Settings
-from creators.demo import generate_roster
 from creators.record import CreatorRecord
 from creators.service import CreatorService
+from demo.roster import generate_roster
 from matcher.service import MatchService
 from models import Brand, Campaign, CampaignPlan, Draft, OutboxMessage, PipelineEntry
 from outreach.service import OutreachService

@@ -1,17 +1,20 @@
 """The demo organisation's ambassador program (part of ``creatormatch demo``): one micro
 creator from the demo roster, started two months ago, so its calendar has delivered, overdue
 and upcoming deliverables, a compliant and a non-compliant post, a few attributed sales and
-the monthly reports of the months that ended."""
+the monthly reports of the months that ended. Its terms and captions are
+``demo/data/program.json``."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from core.tiers import Tier
+from demo.files import read_json
 from models import Creator, Deliverable, utcnow
 from programs.schedule import add_months, zone
 from programs.service import ProgramService
@@ -20,22 +23,13 @@ from storage.repositories.creators import CreatorFilters, CreatorRepository
 
 __all__ = ["DEMO_PROGRAM", "load_demo_program"]
 
-DEMO_BRAND_NAME = "Verdant Skin"  # cli.demo's brand
-DEMO_PROGRAM = {
-    "name": "Verdant ambassadors",
-    "months": 12,
-    "timezone": "America/New_York",
-    "monthly_retainer": "600",
-    "per_deliverable": "50",
-    "commission_pct": "10",
-    "currency": "USD",
-    "discount_code": "VERDANT15",
-    "jurisdiction": "US",
-}
-COMPLIANT = "#ad My morning routine with the new Verdant vegan SPF 50: no white cast @verdant"
-STORY = "#ad Reapplying my Verdant SPF on the go @verdant"
+DEMO_BRAND_NAME: str = read_json("organisation.json")["brand"]["name"]  # demo.load's brand
+_PROGRAM: dict[str, Any] = read_json("program.json")
+DEMO_PROGRAM: dict[str, Any] = _PROGRAM["program"]
+COMPLIANT: str = _PROGRAM["captions"]["compliant"]
+STORY: str = _PROGRAM["captions"]["story"]
 # No disclosure at all: the checker flags it and suggests a fix.
-UNDISCLOSED = "Obsessed with this SPF, zero white cast #skincare #spf @verdant"
+UNDISCLOSED: str = _PROGRAM["captions"]["undisclosed"]
 
 
 def _demo_creator(session: Session, organization_id: int) -> Creator | None:

@@ -27,8 +27,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from core.tiers import TIER_BENCHMARKS, Tier, tier_bounds
-from creators import demo_content as content
 from creators.record import Platform
+from demo import content
 
 __all__ = [
     "CATEGORIES",
@@ -647,7 +647,7 @@ _GENDERED = re.compile(r"<<([^|>]*)\|([^>]*)>>")
 
 @cache
 def _gendered(template: str, female: bool) -> str:
-    """Resolve the ``<<female|male>>`` forms of a template (see creators.demo_content)."""
+    """Resolve the ``<<female|male>>`` forms of a template (see demo.content)."""
     if "<<" not in template:
         return template
     return _GENDERED.sub(lambda m: m.group(1) if female else m.group(2), template)

@@ -1,6 +1,7 @@
-"""Writes ``docs/samples``: one rendered sample of each document from
-:mod:`outreach.sample_data`. ``python -m outreach.samples [DIR]`` regenerates them; a test
-checks that the committed samples equal what the code renders now.
+"""Writes ``docs/samples``: one rendered sample of each outreach document from the contexts of
+:mod:`outreach.sample_data` (which stay in outreach: template override previews render them
+in the running product). ``python -m demo.samples [DIR]`` regenerates them; a test checks
+that the committed samples equal what the code renders now.
 """
 
 from __future__ import annotations

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 
 from core.tiers import TIER_BENCHMARKS, Tier, tier_for_followers
-from creators import demo_content as content
-from creators.demo import (
+from creators.record import CreatorRecord
+from demo import content
+from demo.roster import (
     CATEGORIES,
     DEMO_NOW,
     PLATFORMS,
@@ -29,7 +30,6 @@ from creators.demo import (
     generate_roster,
     roster_truth,
 )
-from creators.record import CreatorRecord
 
 N = 5000
 SEED = 42

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from cli.demo_compliance import DEMO_ACTOR, DEMO_POSTS, load_demo_checks
 from compliance import Post, check_post
 from core.settings import Settings
+from demo.checks import DEMO_ACTOR, DEMO_POSTS, load_demo_checks
 from models import ComplianceCheck, Organization
 from storage.database import Database
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository

@@ -1,5 +1,6 @@
 """Loading the demo (``creatormatch demo``): the synthetic roster, API key, brand, campaign,
-ambassador program, compliance checks and the admin who signs in to the pages."""
+ambassador program, compliance checks and the admin who signs in to the pages. The brand,
+campaign and sender profile are ``demo/data/organisation.json``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -16,14 +18,15 @@ from sqlalchemy.orm import Session
 from accounts.service import AccountService
 from accounts.users import UserService, new_password
 from campaigns.service import BrandService, CampaignService
-from cli.demo_compliance import load_demo_checks
-from cli.demo_programs import load_demo_program
 from core.errors import AuthenticationError, ConflictError
 from core.settings import Settings
-from creators.demo import generate_roster
 from creators.formats import ParsedRow
 from creators.record import CreatorRecord, validation_errors
 from creators.service import CreatorService, ImportSummary
+from demo.checks import load_demo_checks
+from demo.files import read_json
+from demo.program import load_demo_program
+from demo.roster import generate_roster
 from models import Organization
 from outreach.service import OutreachService
 from storage.database import Database
@@ -68,34 +71,11 @@ class DemoResult:
     login_file: Path
 
 
-DEMO_SENDER = {
-    "sender_name": "Maya Chen",
-    "company": "Verdant Skin Inc.",
-    "from_email": "partnerships@verdant.example",
-    "reply_to": "partnerships@verdant.example",
-    "postal_address": "Verdant Skin Inc.\n120 Hudson Street, Suite 4\nNew York, NY 10013\nUSA",
-    "jurisdiction": "US",
-}
-DEMO_BRAND = {
-    "name": "Verdant Skin",
-    "website": "https://verdant.example",
-    "categories": ["skincare", "beauty"],
-    "competitors": ["Glossier", "The Ordinary"],
-}
-DEMO_CAMPAIGN = {
-    "name": "Verdant vegan SPF launch",
-    "brief": "Launch of a vegan, reef-safe SPF 50 in the US: women 25-34 who care about "
-    "sustainability and clean beauty; honest routines and reviews; $20k",
-    "objective": "launch",
-    "target_audience": {"age": ["25-34"], "genders": ["female"], "interests": ["skincare"]},
-    "platforms": ["instagram", "tiktok", "youtube"],
-    "countries": ["US"],
-    "languages": ["en"],
-    "budget": 20000,
-    "currency": "USD",
-    "competitor_brands": [],
-    "brand_safety": ["gambling", "alcohol"],
-}
+# The demo brand, its campaign and the sender profile its e-mails go out with.
+_ORGANISATION: dict[str, Any] = read_json("organisation.json")
+DEMO_SENDER: dict[str, Any] = _ORGANISATION["sender"]
+DEMO_BRAND: dict[str, Any] = _ORGANISATION["brand"]
+DEMO_CAMPAIGN: dict[str, Any] = _ORGANISATION["campaign"]
 
 
 def _demo_campaign(session: Session, settings: Settings, organization_id: int) -> int:

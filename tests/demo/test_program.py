@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cli.demo import load_demo
-from cli.demo_programs import load_demo_program
 from core.settings import Settings
 from core.tiers import Tier, tier_for_followers
+from demo.load import load_demo
+from demo.program import load_demo_program
 from models import Creator, utcnow
 from programs.schedule import add_months, report_boundaries, zone
 from programs.service import ProgramService
