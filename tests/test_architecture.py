@@ -61,6 +61,51 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
+# Every package of the repository, lowest layer first: a package imports only its own modules
+# and those of the layers below it.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"core"}),
+    # the tables, and the pure libraries (text in, results out)
+    frozenset({"models", "compliance", "planner"}),
+    frozenset({"storage"}),
+    # domain services that stand on storage alone
+    frozenset({"accounts", "creators", "webhooks", "migrations"}),
+    frozenset({"matcher", "outreach"}),
+    frozenset({"programs", "reviews"}),
+    frozenset({"campaigns"}),
+    frozenset({"jobs"}),
+    # the front doors, and the demo world the CLI loads
+    frozenset({"api", "demo"}),
+    frozenset({"cli", "eval"}),
+    frozenset({"bench"}),
+)
+
+
+def _packages() -> set[str]:
+    return {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests"}
+
+
+def test_every_package_has_a_layer() -> None:
+    placed = set().union(*LAYERS)
+    assert _packages() - placed == set(), "give each new package a layer in LAYERS"
+    assert sum(len(layer) for layer in LAYERS) == len(placed)  # a package in one layer only
+
+
+@pytest.mark.parametrize("package", sorted(_packages()))
+def test_package_imports_only_from_the_layers_below(package: str) -> None:
+    level = next((i for i, layer in enumerate(LAYERS) if package in layer), None)
+    assert level is not None, f"{package} has no layer"
+    below = set().union(*LAYERS[:level]) | {package}
+    packages = _packages()
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in files_of(package)
+        for name in sorted(imports_of(path))
+        if name.split(".")[0] in packages and name.split(".")[0] not in below
+    ]
+    assert bad == []
+
+
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_package_imports_only_what_it_may(package: str) -> None:
     bad = []
