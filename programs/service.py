@@ -32,7 +32,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,11 +44,9 @@ from core.settings import Settings
 from creators.record import Platform as CreatorPlatform
 from models import (
     Brand,
-    Campaign,
     Conversion,
     Creator,
     Deliverable,
-    Draft,
     Program,
     ProgramNotice,
     ProgramReport,
@@ -67,6 +64,10 @@ from programs.schedule import (
     zone,
 )
 from storage.database import Database
+from storage.repositories.campaigns import BrandRepository, CampaignRepository
+from storage.repositories.creators import CreatorRepository
+from storage.repositories.outreach import OutreachRepository
+from storage.repositories.programs import ProgramRepository
 from webhooks.service import emit
 
 __all__ = [
@@ -164,30 +165,19 @@ class ProgramService:
         now: datetime | None = None,
     ) -> Program:
         """Create a program and generate its deliverables from the cadence."""
-        creator = session.scalar(
-            select(Creator).where(
-                Creator.organization_id == organization_id, Creator.id == fields["creator_id"]
-            )
-        )
+        creator = CreatorRepository(session).get(organization_id, fields["creator_id"])
         if creator is None:
             raise NotFoundError(f"creator {fields['creator_id']} not found")
         # The other references must be the organisation's own too: a missing one would fail
         # the foreign key (a 500), another organisation's would leak across tenants.
-        for name, model in (
-            ("brand_id", Brand),
-            ("campaign_id", Campaign),
-            ("contract_draft_id", Draft),
-        ):
+        lookups: tuple[tuple[str, Callable[[int, int], object | None]], ...] = (
+            ("brand_id", BrandRepository(session).get),
+            ("campaign_id", CampaignRepository(session).get),
+            ("contract_draft_id", OutreachRepository(session).draft),
+        )
+        for name, lookup in lookups:
             ref = fields.get(name)
-            if (
-                ref is not None
-                and session.scalar(
-                    select(model.id).where(
-                        model.organization_id == organization_id, model.id == ref
-                    )
-                )
-                is None
-            ):
+            if ref is not None and lookup(organization_id, ref) is None:
                 raise NotFoundError(f"{name.removesuffix('_id').replace('_', ' ')} {ref} not found")
         tz = zone(str(fields.get("timezone") or "UTC"))
         months = int(fields.get("months") or 12)
@@ -205,7 +195,9 @@ class ProgramService:
             )
         code, utm = fields.get("discount_code"), fields.get("utm_tag")
         for name, value in (("discount_code", code), ("utm_tag", utm)):
-            if value and self._program_by_attribution(session, organization_id, **{name: value}):
+            if value and ProgramRepository(session).by_attribution(
+                organization_id, **{name: value}
+            ):
                 raise ConflictError(f"{name} {value!r} already belongs to another program")
         starts_on: date = fields["starts_on"]
         reminder_days = int(fields.get("reminder_days", 3))
@@ -238,12 +230,10 @@ class ProgramService:
             renewal_notice_at=ends_at - timedelta(days=RENEWAL_NOTICE_DAYS),
             ends_at=ends_at,
         )
-        session.add(program)
-        session.flush()
-        for plan in plan_deliverables(
-            cadence, starts_on=starts_on, months=months, tz=tz, reminder_days=reminder_days
-        ):
-            session.add(
+        repository = ProgramRepository(session)
+        repository.add(program)
+        repository.add(
+            *(
                 Deliverable(
                     organization_id=organization_id,
                     program_id=program.id,
@@ -259,19 +249,15 @@ class ProgramService:
                     overdue_at=plan.overdue_at,
                     metrics={},
                 )
+                for plan in plan_deliverables(
+                    cadence, starts_on=starts_on, months=months, tz=tz, reminder_days=reminder_days
+                )
             )
-        session.flush()
+        )
         return program
 
     def get(self, session: Session, organization_id: int, program_id: int) -> Program:
-        program = session.scalar(
-            select(Program).where(
-                Program.organization_id == organization_id, Program.id == program_id
-            )
-        )
-        if program is None:
-            raise NotFoundError(f"program {program_id} not found")
-        return program
+        return ProgramRepository(session).get_or_raise(organization_id, program_id)
 
     def find(
         self,
@@ -283,14 +269,9 @@ class ProgramService:
         after_id: int | None = None,
         limit: int = 50,
     ) -> list[Program]:
-        stmt = select(Program).where(Program.organization_id == organization_id)
-        if status is not None:
-            stmt = stmt.where(Program.status == status)
-        if creator_id is not None:
-            stmt = stmt.where(Program.creator_id == creator_id)
-        if after_id is not None:
-            stmt = stmt.where(Program.id > after_id)
-        return list(session.scalars(stmt.order_by(Program.id).limit(limit)))
+        return ProgramRepository(session).list(
+            organization_id, status=status, creator_id=creator_id, after_id=after_id, limit=limit
+        )
 
     def to_date(
         self,
@@ -309,13 +290,7 @@ class ProgramService:
         self, session: Session, organization_id: int, program_id: int
     ) -> list[Conversion]:
         self.get(session, organization_id, program_id)
-        return list(
-            session.scalars(
-                select(Conversion)
-                .where(Conversion.program_id == program_id)
-                .order_by(Conversion.occurred_at, Conversion.id)
-            )
-        )
+        return ProgramRepository(session).conversions(program_id)
 
     def set_status(
         self, session: Session, organization_id: int, program_id: int, status: str
@@ -379,24 +354,12 @@ class ProgramService:
         self, session: Session, organization_id: int, program_id: int, *, status: str | None = None
     ) -> list[Deliverable]:
         self.get(session, organization_id, program_id)
-        stmt = select(Deliverable).where(
-            Deliverable.organization_id == organization_id, Deliverable.program_id == program_id
-        )
-        if status is not None:
-            stmt = stmt.where(Deliverable.status == status)
-        return list(session.scalars(stmt.order_by(Deliverable.sequence)))
+        return ProgramRepository(session).deliverables(organization_id, program_id, status=status)
 
     def deliverable(
         self, session: Session, organization_id: int, deliverable_id: int
     ) -> Deliverable:
-        found = session.scalar(
-            select(Deliverable).where(
-                Deliverable.organization_id == organization_id, Deliverable.id == deliverable_id
-            )
-        )
-        if found is None:
-            raise NotFoundError(f"deliverable {deliverable_id} not found")
-        return found
+        return ProgramRepository(session).deliverable_or_raise(organization_id, deliverable_id)
 
     def notices(
         self,
@@ -408,13 +371,9 @@ class ProgramService:
         limit: int = 100,
     ) -> list[ProgramNotice]:
         self.get(session, organization_id, program_id)
-        stmt = select(ProgramNotice).where(
-            ProgramNotice.organization_id == organization_id,
-            ProgramNotice.program_id == program_id,
+        return ProgramRepository(session).notices(
+            organization_id, program_id, after_id=after_id, limit=limit
         )
-        if after_id is not None:
-            stmt = stmt.where(ProgramNotice.id > after_id)
-        return list(session.scalars(stmt.order_by(ProgramNotice.id).limit(limit)))
 
     # ------------------------------------------------------------------ submissions
 
@@ -532,23 +491,6 @@ class ProgramService:
 
     # ------------------------------------------------------------------ conversions
 
-    def _program_by_attribution(
-        self,
-        session: Session,
-        organization_id: int,
-        *,
-        discount_code: str | None = None,
-        utm_tag: str | None = None,
-    ) -> Program | None:
-        stmt = select(Program).where(Program.organization_id == organization_id)
-        if discount_code:
-            stmt = stmt.where(Program.discount_code == discount_code)
-        elif utm_tag:
-            stmt = stmt.where(Program.utm_tag == utm_tag)
-        else:
-            return None
-        return session.scalar(stmt)
-
     def record_conversion(
         self, session: Session, organization_id: int, fields: Mapping[str, Any]
     ) -> tuple[Conversion, bool]:
@@ -557,19 +499,13 @@ class ProgramService:
         code, utm = fields.get("discount_code"), fields.get("utm_tag")
         if not code and not utm:
             raise InvalidInputError.for_field("discount_code", "give a discount_code or a utm_tag")
-        program = self._program_by_attribution(
-            session, organization_id, discount_code=code, utm_tag=utm
-        )
+        repository = ProgramRepository(session)
+        program = repository.by_attribution(organization_id, discount_code=code, utm_tag=utm)
         if program is None:
             which = "discount_code" if code else "utm_tag"
             raise NotFoundError(f"no program of this organisation uses the {which} {code or utm!r}")
         revenue = _money(fields.get("revenue"), "revenue")
-        existing = session.scalar(
-            select(Conversion).where(
-                Conversion.organization_id == organization_id,
-                Conversion.order_id == fields["order_id"],
-            )
-        )
+        existing = repository.conversion_by_order(organization_id, fields["order_id"])
         if existing is not None:
             if existing.program_id != program.id or existing.revenue != revenue:
                 raise ConflictError(f"order {fields['order_id']} was recorded with other values")
@@ -584,8 +520,7 @@ class ProgramService:
             currency=str(fields.get("currency") or program.currency),
             occurred_at=fields.get("occurred_at") or utcnow(),
         )
-        session.add(conversion)
-        session.flush()
+        repository.add(conversion)
         return conversion, True
 
     # ------------------------------------------------------------------ reports
@@ -594,42 +529,21 @@ class ProgramService:
         self, session: Session, organization_id: int, program_id: int
     ) -> list[ProgramReport]:
         self.get(session, organization_id, program_id)
-        return list(
-            session.scalars(
-                select(ProgramReport)
-                .where(ProgramReport.program_id == program_id)
-                .order_by(ProgramReport.month)
-            )
-        )
+        return ProgramRepository(session).reports(program_id)
 
     def figures(
         self, session: Session, program: Program, start: datetime, end: datetime
     ) -> dict[str, Any]:
         """The report figures of ``[start, end)``: deliverables due in it, conversions in it.
         Money is a string with two decimals; rates are strings with four."""
-        due = list(
-            session.scalars(
-                select(Deliverable).where(
-                    Deliverable.program_id == program.id,
-                    Deliverable.due_at > start,
-                    Deliverable.due_at <= end,
-                )
-            )
-        )
+        repository = ProgramRepository(session)
+        due = repository.due_between(program.id, start, end)
         delivered = [d for d in due if d.submitted_at is not None]
         on_time = [d for d in delivered if d.on_time]
         checked = [d for d in delivered if d.compliance_verdict is not None]
         passed = [d for d in checked if d.compliance_verdict == "compliant"]
         engagements = sum(_engagements(d.metrics) for d in delivered)
-        conversions = list(
-            session.scalars(
-                select(Conversion).where(
-                    Conversion.program_id == program.id,
-                    Conversion.occurred_at >= start,
-                    Conversion.occurred_at < end,
-                )
-            )
-        )
+        conversions = repository.conversions_between(program.id, start, end)
         revenue = sum((c.revenue for c in conversions), Decimal("0.00"))
         comp = program.compensation
         retainer = Decimal(comp["monthly_retainer"])
@@ -697,44 +611,16 @@ class ProgramService:
 
     def _due_ids(self, database: Database, step: str, now: datetime) -> list[int]:
         with database.session() as session:
-            if step == "reminders":
-                stmt = (
-                    select(Deliverable.id)
-                    .join(Program)
-                    .where(
-                        Deliverable.remind_at <= now,
-                        Deliverable.status == "pending",
-                        Program.status == "active",
-                    )
-                )
-            elif step == "overdue":
-                stmt = (
-                    select(Deliverable.id)
-                    .join(Program)
-                    .where(
-                        Deliverable.overdue_at <= now,
-                        Deliverable.status == "pending",
-                        Program.status.in_(("active", "ended")),
-                    )
-                )
-            elif step == "renewals":
-                stmt = select(Program.id).where(
-                    Program.renewal_notice_at <= now, Program.status == "active"
-                )
-            elif step == "reports":
-                stmt = select(Program.id).where(
-                    Program.next_report_at <= now,
-                    Program.status.in_(("active", "paused", "ended", "renewed")),
-                )
-            elif step == "rechecks":
-                stmt = select(Deliverable.id).where(
-                    Deliverable.next_recheck_at <= now, Deliverable.status == "submitted"
-                )
-            else:
-                stmt = select(Program.id).where(
-                    Program.ends_at <= now, Program.status.in_(("active", "paused"))
-                )
-            return list(session.scalars(stmt.order_by(stmt.selected_columns[0])))
+            repository = ProgramRepository(session)
+            due: dict[str, Callable[[datetime], list[int]]] = {
+                "reminders": repository.due_reminders,
+                "overdue": repository.due_overdue,
+                "renewals": repository.due_renewals,
+                "reports": repository.due_reports,
+                "rechecks": repository.due_rechecks,
+                "ended": repository.due_to_end,
+            }
+            return due[step](now)
 
     def _notice(
         self,
@@ -749,13 +635,8 @@ class ProgramService:
         now: datetime | None = None,
     ) -> bool:
         """Emit a notice once per key; False when it exists already."""
-        exists = session.scalar(
-            select(ProgramNotice.id).where(
-                ProgramNotice.organization_id == program.organization_id,
-                ProgramNotice.dedupe_key == key,
-            )
-        )
-        if exists is not None:
+        repository = ProgramRepository(session)
+        if repository.notice_exists(program.organization_id, key):
             return False
         notice = ProgramNotice(
             organization_id=program.organization_id,
@@ -770,8 +651,7 @@ class ProgramService:
         if email is not None:
             notice.email_to, notice.email_subject, notice.email_text = email
             notice.email_status = "queued"
-        session.add(notice)
-        session.flush()  # a concurrent insert of the same key fails here, and rolls back
+        repository.add(notice)  # a concurrent insert of the same key fails here, and rolls back
         # webhooks: every new notice is an event of the same type, in this transaction
         emit(
             session,
@@ -783,13 +663,9 @@ class ProgramService:
         return True
 
     def _sender(self, session: Session, organization_id: int) -> SenderProfile | None:
-        return session.scalar(
-            select(SenderProfile).where(SenderProfile.organization_id == organization_id)
-        )
+        return OutreachRepository(session).sender(organization_id)
 
     def _brand_name(self, session: Session, program: Program) -> str | None:
-        from models import Brand
-
         if program.brand_id is None:
             return None
         brand = session.get(Brand, program.brand_id)
@@ -912,7 +788,7 @@ class ProgramService:
             month = program.reports_done + 1
             start, end = boundaries[month - 1], boundaries[month]
             figures = self.figures(session, program, start, end)
-            session.add(
+            ProgramRepository(session).add(
                 ProgramReport(
                     organization_id=program.organization_id,
                     program_id=program.id,
@@ -957,13 +833,7 @@ class ProgramService:
 
     def _send_emails(self, database: Database, now: datetime, summary: TickSummary) -> None:
         with database.session() as session:
-            queued = list(
-                session.scalars(
-                    select(ProgramNotice.id)
-                    .where(ProgramNotice.email_status == "queued")
-                    .order_by(ProgramNotice.id)
-                )
-            )
+            queued = ProgramRepository(session).queued_notice_ids()
         for notice_id in queued:
             with database.session() as session:
                 notice = session.get(ProgramNotice, notice_id)
@@ -973,13 +843,10 @@ class ProgramService:
                 dry = self.settings.outreach_dry_run or self.mailer is None or sender is None
                 # Claim the notice with a conditional update: of two schedulers that both
                 # read "queued", exactly one moves it on and sends.
-                claimed = session.execute(
-                    update(ProgramNotice)
-                    .where(ProgramNotice.id == notice_id, ProgramNotice.email_status == "queued")
-                    .values(email_status="dry_run" if dry else "sending")
-                    .execution_options(synchronize_session=False)
+                claimed = ProgramRepository(session).claim_notice(
+                    notice_id, "dry_run" if dry else "sending"
                 )
-                if getattr(claimed, "rowcount", 0) != 1:
+                if not claimed:
                     continue
                 if dry:
                     summary.emails_dry_run += 1
