@@ -21,6 +21,7 @@ OURS = {
     "outreach",
     "compliance",
     "programs",
+    "jobs",
     "api",
     "cli",
     "bench",
@@ -82,6 +83,18 @@ def test_nothing_imports_api() -> None:
         for path in files_of(package)
         if any(n.split(".")[0] == "api" for n in imports_of(path))
         and str(path.relative_to(ROOT)) not in API_IMPORTERS
+    ]
+    assert bad == []
+
+
+def test_only_the_entry_points_import_jobs() -> None:
+    """The scheduler sits above the services it runs: only the server's lifespan (api) and
+    the command line start it."""
+    bad = [
+        f"{path.relative_to(ROOT)}"
+        for package in OURS - {"jobs", "api", "cli"}
+        for path in files_of(package)
+        if any(n.split(".")[0] == "jobs" for n in imports_of(path))
     ]
     assert bad == []
 
