@@ -99,6 +99,50 @@ def test_only_the_entry_points_import_jobs() -> None:
     assert bad == []
 
 
+# What builds SQL statements: the repositories (and the ORM models' declarations) only, apart
+# from the places storage/repositories/__init__.py names with their reasons.
+STATEMENTS = {"select", "update", "delete", "insert", "text"}
+STATEMENT_PACKAGES = {"storage", "models", "migrations", "bench"}
+STATEMENT_FILES = {"jobs/leader.py"}
+
+
+def _statements_in(path: Path) -> list[str]:
+    """The SQLAlchemy statement builders ``path`` imports or reaches through the module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "sqlalchemy"
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
+            found += [a.name for a in node.names if a.name in STATEMENTS]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in STATEMENTS
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            found.append(node.attr)
+    return [f"{path.relative_to(ROOT)} uses {name}" for name in found]
+
+
+def test_only_storage_builds_sql_statements() -> None:
+    seen = [path for package in OURS for path in files_of(package)]
+    assert any(_statements_in(path) for path in files_of("storage"))  # the scan sees them
+    bad = [
+        hit
+        for path in seen
+        if path.relative_to(ROOT).parts[0] not in STATEMENT_PACKAGES
+        and str(path.relative_to(ROOT)) not in STATEMENT_FILES
+        for hit in _statements_in(path)
+    ]
+    assert bad == []
+
+
 # The benchmark's naive anchor stands for a service someone else wrote: it builds its own
 # HNSW index and must import nothing of creatormatch, so it cannot go through matcher/index.py.
 FAISS_IMPORTERS = {"matcher/index.py", "bench/anchor_service.py"}
