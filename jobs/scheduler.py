@@ -37,7 +37,8 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from jobs.leader import LeaderElector
 from outreach.service import OutreachService, RunSummary
-from programs.service import ProgramService, TickSummary
+from programs.service import ProgramService
+from programs.tick import TickSummary
 from storage.database import Database
 from webhooks.service import DeliverySummary, WebhookService
 

@@ -32,7 +32,7 @@ from storage.repositories.programs import ProgramRepository
 
 __all__ = ["ENGAGEMENT_KEYS", "observations_for"]
 
-# The metrics that count as engagements (programs.service sums the same for its reports).
+# The metrics that count as engagements (programs.reports sums the same for its reports).
 ENGAGEMENT_KEYS: tuple[str, ...] = ("likes", "comments", "shares", "saves")
 
 
