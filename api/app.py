@@ -38,10 +38,10 @@ from api.routes import webhooks as webhook_routes
 from api.web import install_web
 from api.web.auth import LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_PER_CLIENT_PER_MINUTE
 from core.settings import Settings
+from jobs.leader import LeaderElector
+from jobs.scheduler import build_scheduler, start_elected, stop_elected
 from matcher.service import IndexWorker, MatchService, default_matcher
 from outreach.service import OutreachService, mailer_for
-from programs.leader import LeaderElector
-from programs.scheduler import build_scheduler, start_elected, stop_elected
 from programs.service import ProgramService
 from storage.database import Database
 from webhooks.service import WebhookService

@@ -265,7 +265,8 @@ def report(
     org: Org = DEMO_ORG,
 ) -> None:
     """The monthly reports so far (JSON, or CSV with --csv)."""
-    from programs.service import ProgramService, report_csv
+    from programs.reports import report_csv
+    from programs.service import ProgramService
     from storage.repositories import OrganizationRepository
 
     with open_database() as (settings, database), database.session() as session:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["scheduler_command"]
 
-# programs.leader.DEFAULT_POLL_SECONDS, which imports SQLAlchemy: `--help` should not (a test
+# jobs.leader.DEFAULT_POLL_SECONDS, which imports SQLAlchemy: `--help` should not (a test
 # checks that the two agree).
 DEFAULT_POLL_SECONDS = 5.0
 
@@ -56,7 +56,7 @@ class _Reporter:
         self.say("leader" if leading else "follower")
 
     def job(self, event: JobExecutionEvent) -> None:
-        from programs.scheduler import did_something, summary_dict
+        from jobs.scheduler import did_something, summary_dict
 
         job_id = event.job_id
         if event.exception is not None:
@@ -121,9 +121,8 @@ def scheduler_command(
     server."""
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
-    from outreach.service import OutreachService, mailer_for
-    from programs.leader import LeaderElector
-    from programs.scheduler import (
+    from jobs.leader import LeaderElector
+    from jobs.scheduler import (
         build_scheduler,
         run_outreach,
         run_programs,
@@ -132,6 +131,7 @@ def scheduler_command(
         stop_elected,
         summary_dict,
     )
+    from outreach.service import OutreachService, mailer_for
     from programs.service import ProgramService
     from webhooks.service import WebhookService
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInputError, NotFoundError, UnavailableError
@@ -64,6 +63,7 @@ from matcher.scoring import (
 from models import Creator
 from storage.repositories.creators import CreatorRepository
 from storage.repositories.embeddings import EmbeddingRepository
+from storage.repositories.organizations import OrganizationRepository
 
 __all__ = [
     "BuildSummary",
@@ -916,11 +916,8 @@ class MatchService:
         Returns (creator data, score, reasons) best first; the creator itself is excluded.
         """
         state = self.ensure_loaded(session, organization_id, build=build)
-        seed = session.scalar(
-            select(Creator).where(
-                Creator.organization_id == organization_id, Creator.id == creator_id
-            )
-        )
+        creators = CreatorRepository(session)
+        seed = creators.get(organization_id, creator_id)
         if seed is None:
             raise NotFoundError(f"creator {creator_id} not found")
         index = state.holder.current
@@ -931,15 +928,7 @@ class MatchService:
         allowed = state.catalog.select(_replace(filters, exclude_creator_ids=excluded).hard())
         found = state.holder.search(vector, min(4 * k, MAX_CANDIDATES), allowed_ids=allowed)
         target = _audience_target(seed.audience)
-        rows = {
-            c.id: c
-            for c in session.scalars(
-                select(Creator).where(
-                    Creator.organization_id == organization_id,
-                    Creator.id.in_([int(i) for i in found.ids]),
-                )
-            )
-        }
+        rows = {c.id: c for c in creators.get_many(organization_id, [int(i) for i in found.ids])}
         results = []
         for cid, cosine in found.pairs():
             creator = rows.get(cid)
@@ -1023,10 +1012,8 @@ class IndexWorker:
 
     def run_once(self) -> dict[int, int]:
         """One pass over the organisations; returns organisation id -> creators synced."""
-        from models import Organization
-
         with self.database.session() as session:
-            organizations = list(session.scalars(select(Organization.id)))
+            organizations = OrganizationRepository(session).ids()
         done: dict[int, int] = {}
         for organization_id in organizations:
             if self._stop.is_set():

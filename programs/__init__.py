@@ -1,2 +1,2 @@
 """Ambassador programs: cadence, deliverables, reminders, renewals, compliance re-checks and
-reports, driven by the scheduler. Built by issue 6; nothing here yet."""
+reports; the scheduler of ``jobs/`` runs their tick."""

@@ -24,15 +24,15 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Conversion, Creator, Deliverable, Program
+from models import Creator, Deliverable, Program
 from planner.learning import Observation
+from storage.repositories.programs import ProgramRepository
 
 __all__ = ["ENGAGEMENT_KEYS", "observations_for"]
 
-# The metrics that count as engagements (programs.service sums the same for its reports).
+# The metrics that count as engagements (programs.reports sums the same for its reports).
 ENGAGEMENT_KEYS: tuple[str, ...] = ("likes", "comments", "shares", "saves")
 
 
@@ -62,24 +62,9 @@ def observations_for(session: Session, organization_id: int) -> list[Observation
 
     See the module docstring for what counts and how conversions are attributed.
     """
-    rows = session.execute(
-        select(Deliverable, Program, Creator)
-        .join(Program, Program.id == Deliverable.program_id)
-        .join(Creator, Creator.id == Program.creator_id)
-        .where(
-            Deliverable.organization_id == organization_id,
-            Program.organization_id == organization_id,
-            Creator.organization_id == organization_id,
-            Deliverable.status == "submitted",
-        )
-        .order_by(Program.id, Deliverable.sequence)
-    ).all()
-    counted = session.execute(
-        select(Conversion.program_id, func.count(Conversion.id))
-        .where(Conversion.organization_id == organization_id)
-        .group_by(Conversion.program_id)
-    ).all()
-    conversions: dict[int, int] = {row[0]: row[1] for row in counted}
+    repository = ProgramRepository(session)
+    rows = repository.delivered_posts(organization_id)
+    conversions = repository.conversion_counts(organization_id)
 
     posts: list[tuple[Deliverable, Program, Creator, int]] = []
     program_engagements: dict[int, int] = {}

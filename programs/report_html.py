@@ -10,7 +10,7 @@ from html import escape
 
 from models import Program, ProgramReport
 from planner.charts import Series, bar_chart, line_chart, roi_over_time_chart
-from programs.service import ROI_FORMULA
+from programs.reports import ROI_FORMULA
 
 __all__ = ["render_program_report"]
 

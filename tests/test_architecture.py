@@ -22,6 +22,7 @@ OURS = {
     "outreach",
     "compliance",
     "programs",
+    "jobs",
     "api",
     "cli",
     "demo",
@@ -160,6 +161,62 @@ def test_only_the_demo_command_evaluations_and_benchmarks_import_demo() -> None:
         for path in files_of(package)
         for name in imports_of(path)
         if name.split(".")[0] == "demo"
+    ]
+    assert bad == []
+
+
+def test_only_the_entry_points_import_jobs() -> None:
+    """The scheduler sits above the services it runs: only the server's lifespan (api) and
+    the command line start it."""
+    bad = [
+        f"{path.relative_to(ROOT)}"
+        for package in OURS - {"jobs", "api", "cli"}
+        for path in files_of(package)
+        if any(n.split(".")[0] == "jobs" for n in imports_of(path))
+    ]
+    assert bad == []
+
+
+# What builds SQL statements: the repositories (and the ORM models' declarations) only, apart
+# from the places storage/repositories/__init__.py names with their reasons.
+STATEMENTS = {"select", "update", "delete", "insert", "text"}
+STATEMENT_PACKAGES = {"storage", "models", "migrations", "bench"}
+STATEMENT_FILES = {"jobs/leader.py"}
+
+
+def _statements_in(path: Path) -> list[str]:
+    """The SQLAlchemy statement builders ``path`` imports or reaches through the module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "sqlalchemy"
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
+            found += [a.name for a in node.names if a.name in STATEMENTS]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in STATEMENTS
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            found.append(node.attr)
+    return [f"{path.relative_to(ROOT)} uses {name}" for name in found]
+
+
+def test_only_storage_builds_sql_statements() -> None:
+    seen = [path for package in OURS for path in files_of(package)]
+    assert any(_statements_in(path) for path in files_of("storage"))  # the scan sees them
+    bad = [
+        hit
+        for path in seen
+        if path.relative_to(ROOT).parts[0] not in STATEMENT_PACKAGES
+        and str(path.relative_to(ROOT)) not in STATEMENT_FILES
+        for hit in _statements_in(path)
     ]
     assert bad == []
 

@@ -26,7 +26,8 @@ from api.schemas.programs import (
 )
 from models import Creator, utcnow
 from programs.report_html import render_program_report
-from programs.service import ProgramService, report_csv
+from programs.reports import report_csv
+from programs.service import ProgramService
 
 router = APIRouter(tags=["programs"])
 Limit = Annotated[int, Query(ge=1, le=200)]

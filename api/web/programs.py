@@ -31,8 +31,9 @@ from creators.record import Platform
 from models import PROGRAM_STATUSES, Creator, Deliverable, Program, ProgramReport, utcnow
 from planner.charts import Series, bar_chart, line_chart, roi_over_time_chart
 from programs.report_html import render_program_report
+from programs.reports import ROI_FORMULA, report_csv
 from programs.schedule import add_months, zone
-from programs.service import ROI_FORMULA, ProgramService, report_csv
+from programs.service import ProgramService
 from storage.repositories.campaigns import BrandRepository
 from storage.repositories.creators import CreatorFilters, CreatorRepository
 

@@ -33,6 +33,10 @@ class OrganizationRepository:
             raise OrganizationNotFoundError(name)
         return org
 
+    def ids(self) -> list[int]:
+        """Every organisation's id, in id order."""
+        return list(self.session.scalars(select(Organization.id).order_by(Organization.id)))
+
     def list(self) -> list[Organization]:
         return list(self.session.scalars(select(Organization).order_by(Organization.id)))
 

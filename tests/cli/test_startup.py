@@ -20,7 +20,7 @@ from accounts.service import AccountService
 from cli import scheduler as cli_scheduler
 from creators.formats import parse_records
 from creators.service import CreatorService
-from programs import leader
+from jobs import leader
 from storage.database import Database
 from tests.factories import creator_record, jsonl
 
@@ -245,6 +245,6 @@ def test_the_probe_sees_what_a_command_imports(env: dict[str, str], tmp_path: Pa
     assert {"sqlalchemy", "models", "pydantic_settings"} <= set(found["modules"])
 
 
-def test_scheduler_help_shows_the_leader_poll_default_of_programs_leader() -> None:
+def test_scheduler_help_shows_the_leader_poll_default_of_jobs_leader() -> None:
     # cli/scheduler.py repeats the constant so that `--help` need not import SQLAlchemy.
     assert cli_scheduler.DEFAULT_POLL_SECONDS == leader.DEFAULT_POLL_SECONDS

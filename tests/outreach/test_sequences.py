@@ -238,7 +238,7 @@ def test_the_scheduler_job_sends_what_is_due(
 
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
-    from programs.scheduler import JOB_DEFAULTS, build_scheduler
+    from jobs.scheduler import JOB_DEFAULTS, build_scheduler
 
     inbox, port = smtp
     service = live(settings, port)

@@ -12,7 +12,7 @@ from core.tiers import Tier
 from creators.record import CreatorRecord
 from creators.service import CreatorService
 from planner.learning import Observation, fit_outcome_model
-from programs import service as program_service
+from programs import reports as program_reports
 from programs.outcomes import ENGAGEMENT_KEYS, _engagements, observations_for
 from programs.service import ProgramService
 from storage.database import Database
@@ -222,7 +222,7 @@ class TestObservationsFor:
 
 
 def test_the_engagement_keys_are_the_reports() -> None:
-    assert ENGAGEMENT_KEYS == program_service._ENGAGEMENT_KEYS
+    assert ENGAGEMENT_KEYS == program_reports._ENGAGEMENT_KEYS
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,16 @@ Jobs:
 - ``programs.tick`` (every ``scheduler_interval_seconds``): ambassador-program reminders,
   overdue flags, renewal notices, monthly reports and re-checks
   (:meth:`programs.service.ProgramService.tick`).
+- ``webhooks.deliver_due`` (every ``scheduler_interval_seconds``, when a webhook service is
+  given): deliver the webhook events that are due, with retries
+  (:meth:`webhooks.service.WebhookService.deliver_due`).
 
-Each job returns its summary (``RunSummary`` / ``TickSummary``), which APScheduler hands to
-``EVENT_JOB_EXECUTED`` listeners (the ``creatormatch scheduler`` command prints them).
+Each job returns its summary (``RunSummary`` / ``TickSummary`` / ``DeliverySummary``), which
+APScheduler hands to ``EVENT_JOB_EXECUTED`` listeners (the ``creatormatch scheduler`` command
+prints them).
 
 With PostgreSQL several processes may run a scheduler; :func:`start_elected` starts it
-paused and lets :class:`programs.leader.LeaderElector` resume it in the one process that
+paused and lets :class:`jobs.leader.LeaderElector` resume it in the one process that
 holds the lock (see ``docs/scheduler.md``).
 """
 
@@ -31,9 +35,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from jobs.leader import LeaderElector
 from outreach.service import OutreachService, RunSummary
-from programs.leader import LeaderElector
-from programs.service import ProgramService, TickSummary
+from programs.service import ProgramService
+from programs.tick import TickSummary
 from storage.database import Database
 from webhooks.service import DeliverySummary, WebhookService
 

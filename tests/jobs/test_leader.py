@@ -13,8 +13,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from programs.leader import LOCK_KEY, LeaderElector
-from programs.scheduler import start_elected, stop_elected
+from jobs.leader import LOCK_KEY, LeaderElector
+from jobs.scheduler import start_elected, stop_elected
 
 TIMEOUT = 20.0
 POLL = 0.1
