@@ -54,8 +54,15 @@ class Outcomes:
             self.failures.append(f"{what}: {type(error).__name__} after {elapsed:.1f} s")
 
     def server_time(self, start: float, end: float) -> float:
-        """A probe's time less the machine's stalls the anchor saw while it ran."""
-        stalled = sum(late for at, late in self.stalls if start <= at < end)
+        """A probe's time less the machine's stalls the anchor saw while it ran: each anchor
+        sleep that overlaps the probe counts its lateness, up to the overlap (a stall that
+        began before the probe, in a sleep that started earlier, counts too)."""
+        stalled = 0.0
+        for at, late in self.stalls:
+            woke = at + ANCHOR_SLEEP_S + late
+            overlap = min(end, woke) - max(start, at)
+            if overlap > 0:
+                stalled += min(late, overlap)
         return max(end - start - stalled, 0.0)
 
 
@@ -181,3 +188,15 @@ def test_eight_clients_never_freeze_the_server(
     kinds = {s[0] for s in outcomes.seen}
     assert len(kinds) >= 5, kinds
     assert len(outcomes.seen) >= 40
+
+
+def test_a_stall_that_began_before_the_probe_is_not_the_servers_time() -> None:
+    outcomes = Outcomes()
+    # The anchor went to sleep at 10.0 and woke 1.8 s late, at 11.82; the probe ran from
+    # 10.005 to 11.845, nearly all of it inside that stall.
+    outcomes.stalls.append((10.0, 1.8))
+    assert outcomes.server_time(10.005, 11.845) == pytest.approx(0.04, abs=1e-6)
+    # A stall that ended before the probe began takes nothing off it.
+    assert outcomes.server_time(12.0, 12.5) == pytest.approx(0.5)
+    # The lateness counts at most the overlap.
+    assert outcomes.server_time(11.8, 12.0) == pytest.approx(0.2 - 0.02, abs=1e-6)
