@@ -7,7 +7,7 @@ killed in the middle of one, leaves nothing half-written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,6 +151,18 @@ class CreatorService:
 
     def get(self, session: Session, organization_id: int, creator_id: int) -> Creator:
         return CreatorRepository(session).get_or_raise(organization_id, creator_id)
+
+    def find(self, session: Session, organization_id: int, creator_id: int) -> Creator | None:
+        """The creator, or None when the organisation has none with this id (deleted)."""
+        return CreatorRepository(session).get(organization_id, creator_id)
+
+    def by_id(
+        self, session: Session, organization_id: int, creator_ids: Sequence[int]
+    ) -> dict[int, Creator]:
+        """The organisation's creators among ``creator_ids``, by id in the order given
+        (missing ones left out)."""
+        found = {c.id: c for c in CreatorRepository(session).get_many(organization_id, creator_ids)}
+        return {i: found[i] for i in dict.fromkeys(creator_ids) if i in found}
 
     def list(
         self,

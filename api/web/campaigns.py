@@ -45,6 +45,7 @@ from campaigns.planning import (
 from campaigns.service import BrandService, CampaignService
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from creators.record import Platform
+from creators.service import CreatorService
 from matcher.brief import AGE_BANDS, GENDERS
 from matcher.service import IndexNotReadyError
 from models import OBJECTIVES, STAGES, Campaign, CampaignPlan, Draft, PipelineEntry
@@ -52,9 +53,6 @@ from outreach.contexts import STEPS
 from outreach.service import DRAFT_KINDS, SenderProfileMissingError
 from planner.charts import Series, bar_chart
 from planner.formatting import count, money, per_unit, percent
-from storage.repositories.creators import CreatorRepository
-from storage.repositories.outreach import OutreachRepository
-from storage.repositories.plans import PlanRepository
 
 __all__ = ["router"]
 
@@ -62,6 +60,7 @@ router = APIRouter(include_in_schema=False)
 _recruiter = require_role("recruiter")
 brands = BrandService()
 campaigns = CampaignService()
+creators_service = CreatorService()
 
 KIND_LABELS: dict[str, str] = {
     "email_intro": "Intro e-mail",
@@ -134,9 +133,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "document"
 
 
-def _pipeline_counts(session: Session, organization_id: int, campaign_id: int) -> Counter[str]:
-    entries = OutreachRepository(session).entries(organization_id, campaign_id=campaign_id)
+def _pipeline_counts(
+    request: Request, session: Session, organization_id: int, campaign_id: int
+) -> Counter[str]:
+    entries = outreach_service(request).entries(session, organization_id, campaign_id=campaign_id)
     return Counter(e.stage for e in entries)
+
+
+def _planning(request: Request) -> PlanningService:
+    return PlanningService(request.app.state.matcher)
 
 
 def _campaign(session: Session, user: WebUser, campaign_id: int) -> Campaign:
@@ -277,7 +282,7 @@ def _list_page(
         {
             "campaign": c,
             "brand": brand_names.get(c.brand_id) if c.brand_id else None,
-            "counts": _pipeline_counts(session, user.organization_id, c.id),
+            "counts": _pipeline_counts(request, session, user.organization_id, c.id),
         }
         for c in rows
     ]
@@ -373,7 +378,7 @@ def _brief_page(
             "tab": "Brief",
             "values": values,
             "errors": errors,
-            "counts": _pipeline_counts(session, user.organization_id, campaign.id),
+            "counts": _pipeline_counts(request, session, user.organization_id, campaign.id),
             "stages": STAGES,
         },
         status_code=status_code,
@@ -571,8 +576,10 @@ def _plan_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    plans = PlanRepository(session).for_campaign(user.organization_id, campaign.id)
-    entries = OutreachRepository(session).entries(user.organization_id, campaign_id=campaign.id)
+    plans = _planning(request).plans(session, user.organization_id, campaign.id)
+    entries = outreach_service(request).entries(
+        session, user.organization_id, campaign_id=campaign.id
+    )
     in_pipeline = {e.creator_id for e in entries}
     view = _plan_view(plans[-1], in_pipeline) if plans else None
     return render(
@@ -616,7 +623,7 @@ def make_plan(
             PlanIn, {"objective": values["objective"] or None, "budget": values["budget"] or None}
         )
         assert isinstance(body, PlanIn)
-        PlanningService(request.app.state.matcher).plan_campaign(
+        _planning(request).plan_campaign(
             session,
             user.organization_id,
             campaign_id,
@@ -643,9 +650,7 @@ def shortlist_plan(
     """Add the plan's chosen creators to the campaign's pipeline as prospects."""
     _recruiter(user)
     _campaign(session, user, campaign_id)
-    plan = PlanRepository(session).get_or_raise(user.organization_id, plan_id)
-    if plan.campaign_id != campaign_id:
-        raise NotFoundError(f"plan {plan_id} not found")
+    plan = _planning(request).plan(session, user.organization_id, plan_id, campaign_id=campaign_id)
     ids = [int(c["id"]) for c in plan.result.get("chosen", [])]
     if not ids:
         return redirect(f"/campaigns/{campaign_id}/plan", flash="The plan chose nobody to add.")
@@ -665,13 +670,7 @@ def shortlist_plan(
 
 
 def _handles(session: Session, organization_id: int, ids: Sequence[int]) -> dict[int, Any]:
-    repo = CreatorRepository(session)
-    found = {}
-    for creator_id in dict.fromkeys(ids):
-        creator = repo.get(organization_id, creator_id)
-        if creator is not None:
-            found[creator_id] = creator
-    return found
+    return creators_service.by_id(session, organization_id, ids)
 
 
 def _next_email(entry: PipelineEntry) -> str:
@@ -689,15 +688,15 @@ def get_pipeline(
 ) -> HTMLResponse:
     """The campaign's creators by outreach stage."""
     campaign = _campaign(session, user, campaign_id)
-    repo = OutreachRepository(session)
-    entries = repo.entries(user.organization_id, campaign_id=campaign_id)
+    outreach = outreach_service(request)
+    entries = outreach.entries(session, user.organization_id, campaign_id=campaign_id)
     creators = _handles(session, user.organization_id, [e.creator_id for e in entries])
     items: list[dict[str, Any]] = [
         {
             "entry": e,
             "creator": creators.get(e.creator_id),
             "next": _next_email(e),
-            "messages": repo.messages(user.organization_id, entry_id=e.id),
+            "messages": outreach.messages(session, user.organization_id, entry_id=e.id),
         }
         for e in entries
     ]
@@ -732,15 +731,14 @@ def move_entry(
     """Move a creator to another stage (as ``PATCH /v1/outreach/pipeline/{id}``)."""
     _recruiter(user)
     _campaign(session, user, campaign_id)
-    entry = OutreachRepository(session).entry_or_raise(user.organization_id, entry_id)
+    outreach = outreach_service(request)
+    entry = outreach.entry(session, user.organization_id, entry_id)
     if entry.campaign_id != campaign_id:
         raise NotFoundError(f"pipeline entry {entry_id} not found")
     stage = _text(form, "stage")
     note = _text(form, "note") or None
-    moved = outreach_service(request).set_stage(
-        session, user.organization_id, entry_id, stage, note=note
-    )
-    creator = CreatorRepository(session).get(user.organization_id, moved.creator_id)
+    moved = outreach.set_stage(session, user.organization_id, entry_id, stage, note=note)
+    creator = creators_service.find(session, user.organization_id, moved.creator_id)
     who = f"@{creator.handle}" if creator else f"Creator {moved.creator_id}"
     return redirect(
         f"/campaigns/{campaign_id}/pipeline",
@@ -800,11 +798,9 @@ def _drafts_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    repo = OutreachRepository(session)
-    drafts = repo.drafts(
-        user.organization_id, campaign_id=campaign.id, creator_id=None, after_id=None, limit=500
-    )
-    entries = repo.entries(user.organization_id, campaign_id=campaign.id)
+    outreach = outreach_service(request)
+    drafts = outreach.drafts(session, user.organization_id, campaign_id=campaign.id)
+    entries = outreach.entries(session, user.organization_id, campaign_id=campaign.id)
     creators = _handles(
         session,
         user.organization_id,
@@ -844,8 +840,8 @@ def create_draft(
     campaign = _campaign(session, user, campaign_id)
     values = {"creator_id": _text(form, "creator_id"), "kind": _text(form, "kind")}
     entry = (
-        OutreachRepository(session).entry_for(
-            user.organization_id, campaign_id, int(values["creator_id"])
+        outreach_service(request).entry_for(
+            session, user.organization_id, campaign_id, int(values["creator_id"])
         )
         if values["creator_id"].isdigit()
         else None
@@ -957,17 +953,13 @@ def _draft_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    repo = OutreachRepository(session)
-    entry = repo.entry_for(user.organization_id, campaign.id, draft.creator_id)
-    creator = CreatorRepository(session).get(user.organization_id, draft.creator_id)
-    versions = repo.drafts(
-        user.organization_id,
-        campaign_id=campaign.id,
-        creator_id=draft.creator_id,
-        after_id=None,
-        limit=500,
+    outreach = outreach_service(request)
+    entry = outreach.entry_for(session, user.organization_id, campaign.id, draft.creator_id)
+    creator = creators_service.find(session, user.organization_id, draft.creator_id)
+    versions = outreach.drafts(
+        session, user.organization_id, campaign_id=campaign.id, creator_id=draft.creator_id
     )
-    messages = repo.messages(user.organization_id, entry_id=entry.id) if entry else []
+    messages = outreach.messages(session, user.organization_id, entry_id=entry.id) if entry else []
     formats = ("html", "md") if draft.kind.startswith("email_") else ("docx", "html", "md")
     return render(
         request,
@@ -1091,26 +1083,19 @@ def send_draft(
     _recruiter(user)
     _campaign(session, user, campaign_id)
     draft = _draft(session, request, user, campaign_id, draft_id)
-    repo = OutreachRepository(session)
-    entry = repo.entry_for(user.organization_id, campaign_id, draft.creator_id)
-    creator = CreatorRepository(session).get(user.organization_id, draft.creator_id)
+    outreach = outreach_service(request)
+    entry = outreach.entry_for(session, user.organization_id, campaign_id, draft.creator_id)
+    creator = creators_service.find(session, user.organization_id, draft.creator_id)
     back = f"/campaigns/{campaign_id}/drafts/{draft_id}"
     blocker = _send_blocker(draft, entry, creator)
     if blocker or entry is None:
         return redirect(back, flash=f"Not sent: {blocker}")
-    service = outreach_service(request)
-    # The sequence renders the e-mail from the entry's reasons: make them this draft's, so
-    # what goes out is what was previewed (the service has no call for this; see the docs).
-    reasons = list(draft.context.get("reasons") or [])
-    if reasons and reasons != list(entry.reasons):
-        entry.reasons = reasons
-    service.start_sequence(session, user.organization_id, campaign_id, entry_ids=[entry.id])
-    # run_due works in its own transactions, like the scheduler: the start must be visible.
-    session.commit()
-    summary = service.run_due(database, organization_id=user.organization_id)
-    message = next(iter(repo.messages(user.organization_id, entry_id=entry.id)), None)
+    sent = outreach.send_intro(database, user.organization_id, draft.id)
+    message = sent.message
     if message is None:
-        detail = "; ".join(summary.errors) or "nothing was due (rate limit or a stopped sequence)"
+        detail = "; ".join(sent.summary.errors) or (
+            "nothing was due (rate limit or a stopped sequence)"
+        )
         return redirect(back, flash=f"Not sent: {detail}")
     label = "Sent (dry run)" if message.status == "dry_run" else f"Sent ({message.status})"
     return redirect(back, flash=f"{label}: “{message.subject}” to {message.to_email}.")
@@ -1129,7 +1114,7 @@ def export_draft(
     campaign = _campaign(session, user, campaign_id)
     draft = _draft(session, request, user, campaign_id, draft_id)
     content = outreach_service(request).export_draft(session, user.organization_id, draft_id, fmt)
-    creator = CreatorRepository(session).get(user.organization_id, draft.creator_id)
+    creator = creators_service.find(session, user.organization_id, draft.creator_id)
     name = "-".join(
         [
             _slug(campaign.name),
