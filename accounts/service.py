@@ -63,6 +63,9 @@ class AccountService:
             raise ConflictError(f"organisation {name!r} already exists")
         return repo.add(Organization(name=name))
 
+    def organization(self, session: Session, organization_id: int) -> Organization | None:
+        return OrganizationRepository(session).get(organization_id)
+
     def get_or_create_organization(self, session: Session, name: str) -> Organization:
         existing = OrganizationRepository(session).get_by_name(name.strip())
         return existing or self.create_organization(session, name)

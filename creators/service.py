@@ -20,10 +20,12 @@ from creators.formats import ParsedRow, parse_records
 from creators.record import CreatorRecord, record_hash, validation_errors
 from models import Creator, utcnow
 from storage.repositories import CreatorFilters, CreatorRepository
+from storage.repositories.creators import CreatorNotFoundError
 from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
     "MAX_REPORTED_ERRORS",
+    "CreatorNotFoundError",
     "CreatorService",
     "ImportRejectedError",
     "ImportSummary",
@@ -169,13 +171,23 @@ class CreatorService:
         session: Session,
         organization_id: int,
         *,
-        filters: CreatorFilters,
+        filters: CreatorFilters | None = None,
         after_id: int | None = None,
         limit: int = 50,
     ) -> list[Creator]:
         return CreatorRepository(session).list(
-            organization_id, filters, after_id=after_id, limit=limit
+            organization_id, filters or CreatorFilters(), after_id=after_id, limit=limit
         )
+
+    def count(self, session: Session, organization_id: int) -> int:
+        """How many creators the organisation has."""
+        return CreatorRepository(session).count(organization_id)
+
+    def find_by_handle(
+        self, session: Session, organization_id: int, platform: str, handle: str
+    ) -> Creator | None:
+        """The creator with this handle on this platform, if the organisation has one."""
+        return CreatorRepository(session).get_by_handle(organization_id, platform, handle)
 
     def create(self, session: Session, organization_id: int, record: CreatorRecord) -> Creator:
         repo = CreatorRepository(session)

@@ -99,6 +99,20 @@ def test_pages_and_routes_are_siblings() -> None:
     assert bad == []
 
 
+def test_pages_call_services_not_repositories() -> None:
+    """A page reads the request, calls a service and renders the answer: no module under
+    api/web/ imports storage.repositories (every query a page needs is a service call). The
+    routes under api/routes/ still make some repository calls of their own; when they no
+    longer do, this rule covers them too."""
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "api" / "web").rglob("*.py"))
+        for name in sorted(imports_of(path))
+        if name == "storage.repositories" or name.startswith("storage.repositories.")
+    ]
+    assert bad == []
+
+
 # The benchmark's naive anchor stands for a service someone else wrote: it builds its own
 # HNSW index and must import nothing of creatormatch, so it cannot go through matcher/index.py.
 FAISS_IMPORTERS = {"matcher/index.py", "bench/anchor_service.py"}
