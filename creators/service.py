@@ -25,6 +25,7 @@ from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
     "MAX_REPORTED_ERRORS",
+    "CreatorFilters",
     "CreatorNotFoundError",
     "CreatorService",
     "ImportRejectedError",

@@ -450,10 +450,19 @@ class OutreachService:
     # ------------------------------------------------------------------------- pipeline
 
     def entries(
-        self, session: Any, organization_id: int, *, campaign_id: int
+        self,
+        session: Any,
+        organization_id: int,
+        *,
+        campaign_id: int,
+        stage: str | None = None,
+        after_id: int | None = None,
+        limit: int | None = None,
     ) -> list[PipelineEntry]:
-        """A campaign's pipeline entries, oldest first."""
-        return OutreachRepository(session).entries(organization_id, campaign_id=campaign_id)
+        """A campaign's pipeline entries in id order (optionally at one ``stage``)."""
+        return OutreachRepository(session).entries(
+            organization_id, campaign_id=campaign_id, stage=stage, after_id=after_id, limit=limit
+        )
 
     def entry(self, session: Any, organization_id: int, entry_id: int) -> PipelineEntry:
         return OutreachRepository(session).entry_or_raise(organization_id, entry_id)
@@ -464,9 +473,26 @@ class OutreachService:
         """The creator's entry in the campaign's pipeline, if the creator is in it."""
         return OutreachRepository(session).entry_for(organization_id, campaign_id, creator_id)
 
-    def messages(self, session: Any, organization_id: int, *, entry_id: int) -> list[OutboxMessage]:
-        """The outbox messages of one pipeline entry, oldest first (the first 50)."""
-        return OutreachRepository(session).messages(organization_id, entry_id=entry_id)
+    def messages(
+        self,
+        session: Any,
+        organization_id: int,
+        *,
+        entry_id: int | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        after_id: int | None = None,
+        limit: int = 50,
+    ) -> list[OutboxMessage]:
+        """Outbox messages in id order (of one pipeline entry, status or kind)."""
+        return OutreachRepository(session).messages(
+            organization_id,
+            entry_id=entry_id,
+            status=status,
+            kind=kind,
+            after_id=after_id,
+            limit=limit,
+        )
 
     def opted_out_among(
         self, session: Any, organization_id: int, creator_ids: Sequence[int]

@@ -307,6 +307,21 @@ class ReviewService:
             organization_id, before_id=before_id, limit=limit
         )
 
+    def audit_log(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEvent]:
+        """The organisation's audit events in id order, made in [``since``, ``until``)."""
+        return AuditRepository(session).list(
+            organization_id, since=since, until=until, after_id=after_id, limit=limit
+        )
+
     def pending_counts(self, session: Session, organization_id: int) -> dict[str, int]:
         """Checks waiting for a reviewer, by verdict."""
         return ComplianceCheckRepository(session).pending_counts(organization_id)

@@ -99,14 +99,14 @@ def test_pages_and_routes_are_siblings() -> None:
     assert bad == []
 
 
-def test_pages_call_services_not_repositories() -> None:
-    """A page reads the request, calls a service and renders the answer: no module under
-    api/web/ imports storage.repositories (every query a page needs is a service call). The
-    routes under api/routes/ still make some repository calls of their own; when they no
-    longer do, this rule covers them too."""
+def test_pages_and_routes_call_services_not_repositories() -> None:
+    """A page or a route reads the request, calls a service and renders the answer: no
+    module under api/web/ or api/routes/ imports storage.repositories (every query they need
+    is a service call, and the services own the domain)."""
     bad = [
         f"{path.relative_to(ROOT)} imports {name}"
-        for path in sorted((ROOT / "api" / "web").rglob("*.py"))
+        for folder in ("api/web", "api/routes")
+        for path in sorted((ROOT / folder).rglob("*.py"))
         for name in sorted(imports_of(path))
         if name == "storage.repositories" or name.startswith("storage.repositories.")
     ]
