@@ -63,6 +63,19 @@ class AccountService:
             raise ConflictError(f"organisation {name!r} already exists")
         return repo.add(Organization(name=name))
 
+    def organization(self, session: Session, organization_id: int) -> Organization | None:
+        return OrganizationRepository(session).get(organization_id)
+
+    def key(self, session: Session, organization_id: int, key_id: int) -> ApiKey | None:
+        """A key of the organisation that is not revoked (a revoked key is gone: None)."""
+        return ApiKeyRepository(session).get(organization_id, key_id)
+
+    def keys(
+        self, session: Session, organization_id: int, *, include_revoked: bool = False
+    ) -> list[ApiKey]:
+        """The organisation's keys in id order; revoked ones only when asked for."""
+        return ApiKeyRepository(session).list_for(organization_id, include_revoked=include_revoked)
+
     def get_or_create_organization(self, session: Session, name: str) -> Organization:
         existing = OrganizationRepository(session).get_by_name(name.strip())
         return existing or self.create_organization(session, name)

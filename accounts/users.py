@@ -145,6 +145,22 @@ class UserService:
     def logout(self, web_session: WebSession, *, now: datetime | None = None) -> None:
         web_session.revoked_at = now or utcnow()
 
+    def end_session(
+        self, session: Session, session_id: int, *, now: datetime | None = None
+    ) -> None:
+        """Sign out of one session (nothing happens if it is gone)."""
+        found = UserRepository(session).session_by_id(session_id)
+        if found is not None:
+            self.logout(found, now=now)
+
+    def find(self, session: Session, organization_id: int, user_id: int) -> User | None:
+        """The organisation's user with this id, or None."""
+        return UserRepository(session).get(organization_id, user_id)
+
+    def members(self, session: Session, organization_id: int) -> list[User]:
+        """The organisation's users, in id order."""
+        return UserRepository(session).list_for(organization_id)
+
     def change_password(
         self, session: Session, user: User, *, current: str, new: str, keep_session_id: int
     ) -> None:

@@ -177,7 +177,7 @@ MULTILINE_FORM_FIELDS = frozenset(
         "reason",
         # settings: the sender profile
         "postal_address",
-        # the draft editor (api/web/campaigns.py: _EMAIL_FIELDS, _BRIEF_FIELDS, ...)
+        # the draft editor (api/web/campaign_drafts.py: _EMAIL_FIELDS, _BRIEF_FIELDS, ...)
         "reasons",
         "key_messages",
         "dos",

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from campaigns.service import CampaignService
-from core.errors import ConflictError, InvalidInputError
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 from matcher.brief import Brief
 from matcher.ranking import MatchHit
 from matcher.scoring import FX_TO_USD, cost_efficiency
@@ -146,6 +146,24 @@ class PlanningService:
         if learned is None:
             return "tier benchmarks"
         return learned.reason
+
+    def plans(self, session: Session, organization_id: int, campaign_id: int) -> list[CampaignPlan]:
+        """The plans made for a campaign, oldest first."""
+        return PlanRepository(session).for_campaign(organization_id, campaign_id)
+
+    def plan(
+        self,
+        session: Session,
+        organization_id: int,
+        plan_id: int,
+        *,
+        campaign_id: int | None = None,
+    ) -> CampaignPlan:
+        """One stored plan; with ``campaign_id``, a plan of another campaign is not found."""
+        found = PlanRepository(session).get_or_raise(organization_id, plan_id)
+        if campaign_id is not None and found.campaign_id != campaign_id:
+            raise NotFoundError(f"plan {plan_id} not found")
+        return found
 
     def mixes(self, session: Session, organization_id: int) -> dict[str, dict[str, float]]:
         """The organisation's mixes: the defaults with its overrides applied."""

@@ -63,6 +63,10 @@ class BrandService:
     def get(self, session: Session, organization_id: int, brand_id: int) -> Brand:
         return BrandRepository(session).get_or_raise(organization_id, brand_id)
 
+    def find(self, session: Session, organization_id: int, brand_id: int) -> Brand | None:
+        """The brand, or None when the organisation has none with this id (deleted)."""
+        return BrandRepository(session).get(organization_id, brand_id)
+
     def list(
         self, session: Session, organization_id: int, *, after_id: int | None, limit: int
     ) -> list[Brand]:

@@ -7,7 +7,7 @@ killed in the middle of one, leaves nothing half-written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +20,14 @@ from creators.formats import ParsedRow, parse_records
 from creators.record import CreatorRecord, record_hash, validation_errors
 from models import Creator, utcnow
 from storage.repositories import CreatorFilters, CreatorRepository
+from storage.repositories.creators import CreatorNotFoundError
 from storage.repositories.embeddings import EmbeddingRepository
 
 __all__ = [
     "MAX_REPORTED_ERRORS",
     "STORED_FIELDS",
+    "CreatorFilters",
+    "CreatorNotFoundError",
     "CreatorService",
     "ImportRejectedError",
     "ImportSummary",
@@ -160,18 +163,40 @@ class CreatorService:
     def get(self, session: Session, organization_id: int, creator_id: int) -> Creator:
         return CreatorRepository(session).get_or_raise(organization_id, creator_id)
 
+    def find(self, session: Session, organization_id: int, creator_id: int) -> Creator | None:
+        """The creator, or None when the organisation has none with this id (deleted)."""
+        return CreatorRepository(session).get(organization_id, creator_id)
+
+    def by_id(
+        self, session: Session, organization_id: int, creator_ids: Sequence[int]
+    ) -> dict[int, Creator]:
+        """The organisation's creators among ``creator_ids``, by id in the order given
+        (missing ones left out)."""
+        found = {c.id: c for c in CreatorRepository(session).get_many(organization_id, creator_ids)}
+        return {i: found[i] for i in dict.fromkeys(creator_ids) if i in found}
+
     def list(
         self,
         session: Session,
         organization_id: int,
         *,
-        filters: CreatorFilters,
+        filters: CreatorFilters | None = None,
         after_id: int | None = None,
         limit: int = 50,
     ) -> list[Creator]:
         return CreatorRepository(session).list(
-            organization_id, filters, after_id=after_id, limit=limit
+            organization_id, filters or CreatorFilters(), after_id=after_id, limit=limit
         )
+
+    def count(self, session: Session, organization_id: int) -> int:
+        """How many creators the organisation has."""
+        return CreatorRepository(session).count(organization_id)
+
+    def find_by_handle(
+        self, session: Session, organization_id: int, platform: str, handle: str
+    ) -> Creator | None:
+        """The creator with this handle on this platform, if the organisation has one."""
+        return CreatorRepository(session).get_by_handle(organization_id, platform, handle)
 
     def create(self, session: Session, organization_id: int, record: CreatorRecord) -> Creator:
         repo = CreatorRepository(session)

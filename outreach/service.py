@@ -75,6 +75,7 @@ __all__ = [
     "CreatorWithoutEmailError",
     "DraftBlockedExportError",
     "FixEmail",
+    "IntroSend",
     "OutreachService",
     "OverrideBrokenError",
     "RunSummary",
@@ -181,6 +182,15 @@ class FixEmail:
     to_email: str
     email: RenderedEmail
     gate: GateResult
+
+
+@dataclass(frozen=True)
+class IntroSend:
+    """What :meth:`OutreachService.send_intro` did: the pass over the due e-mails and the
+    entry's first outbox message (None when nothing went out)."""
+
+    summary: RunSummary
+    message: OutboxMessage | None
 
 
 @dataclass
@@ -403,6 +413,25 @@ class OutreachService:
             raise NotFoundError(f"draft {draft_id} not found")
         return found
 
+    def drafts(
+        self,
+        session: Any,
+        organization_id: int,
+        *,
+        campaign_id: int | None,
+        creator_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 500,
+    ) -> list[Draft]:
+        """Drafts (every version), oldest first, of a campaign and/or a creator."""
+        return OutreachRepository(session).drafts(
+            organization_id,
+            campaign_id=campaign_id,
+            creator_id=creator_id,
+            after_id=after_id,
+            limit=limit,
+        )
+
     def export_draft(
         self, session: Any, organization_id: int, draft_id: int, fmt: Literal["md", "html", "docx"]
     ) -> str | bytes:
@@ -419,6 +448,57 @@ class OutreachService:
         return to_docx(draft.markdown, author=self.sender(session, organization_id).company)
 
     # ------------------------------------------------------------------------- pipeline
+
+    def entries(
+        self,
+        session: Any,
+        organization_id: int,
+        *,
+        campaign_id: int,
+        stage: str | None = None,
+        after_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[PipelineEntry]:
+        """A campaign's pipeline entries in id order (optionally at one ``stage``)."""
+        return OutreachRepository(session).entries(
+            organization_id, campaign_id=campaign_id, stage=stage, after_id=after_id, limit=limit
+        )
+
+    def entry(self, session: Any, organization_id: int, entry_id: int) -> PipelineEntry:
+        return OutreachRepository(session).entry_or_raise(organization_id, entry_id)
+
+    def entry_for(
+        self, session: Any, organization_id: int, campaign_id: int, creator_id: int
+    ) -> PipelineEntry | None:
+        """The creator's entry in the campaign's pipeline, if the creator is in it."""
+        return OutreachRepository(session).entry_for(organization_id, campaign_id, creator_id)
+
+    def messages(
+        self,
+        session: Any,
+        organization_id: int,
+        *,
+        entry_id: int | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        after_id: int | None = None,
+        limit: int = 50,
+    ) -> list[OutboxMessage]:
+        """Outbox messages in id order (of one pipeline entry, status or kind)."""
+        return OutreachRepository(session).messages(
+            organization_id,
+            entry_id=entry_id,
+            status=status,
+            kind=kind,
+            after_id=after_id,
+            limit=limit,
+        )
+
+    def opted_out_among(
+        self, session: Any, organization_id: int, creator_ids: Sequence[int]
+    ) -> set[int]:
+        """Which of ``creator_ids`` opted out of the organisation's e-mail."""
+        return OutreachRepository(session).opted_out_among(organization_id, creator_ids)
 
     def add_to_pipeline(
         self,
@@ -779,6 +859,30 @@ class OutreachService:
             started.append(entry)
         session.flush()
         return started
+
+    def send_intro(self, database: Database, organization_id: int, draft_id: int) -> IntroSend:
+        """Send an intro e-mail draft now: its reasons become its entry's (the sequence renders
+        the e-mail from the entry's, so what goes out is what was previewed), the creator's
+        sequence starts, and the due e-mails run (dry run by default). Like :meth:`run_due`
+        this works in its own transactions: the start is committed before the run reads it.
+        The caller checks first that the draft may be sent (an intro e-mail the gate passed,
+        of a creator in the pipeline whose sequence has not started)."""
+        with database.session() as session:
+            draft = self.draft(session, organization_id, draft_id)
+            entry = OutreachRepository(session).entry_for(
+                organization_id, draft.campaign_id, draft.creator_id
+            )
+            if entry is None:
+                raise NotFoundError(f"creator {draft.creator_id} is not in the pipeline")
+            reasons = list(draft.context.get("reasons") or [])
+            if reasons and reasons != list(entry.reasons):
+                entry.reasons = reasons
+            self.start_sequence(session, organization_id, draft.campaign_id, entry_ids=[entry.id])
+            entry_id = entry.id
+        summary = self.run_due(database, organization_id=organization_id)
+        with database.session() as session:
+            messages = OutreachRepository(session).messages(organization_id, entry_id=entry_id)
+        return IntroSend(summary=summary, message=next(iter(messages), None))
 
     def run_due(
         self, database: Database, *, now: datetime | None = None, organization_id: int | None = None

@@ -66,6 +66,7 @@ __all__ = [
     "REVIEWER_ROLES",
     "AssigneeNotAllowedError",
     "AssigneeNotFoundError",
+    "CheckFilters",
     "CheckStateError",
     "CreatorRef",
     "Decision",
@@ -285,6 +286,82 @@ class ReviewService:
                     },
                 )
         return stored
+
+    # ---------------------------------------------------------------------------- reading
+
+    def get(self, session: Session, organization_id: int, check_id: int) -> ComplianceCheck:
+        return ComplianceCheckRepository(session).get_or_raise(organization_id, check_id)
+
+    def audit_trail(
+        self, session: Session, organization_id: int, check_id: int
+    ) -> list[AuditEvent]:
+        """What happened to one check, oldest first."""
+        return AuditRepository(session).for_subject(organization_id, "compliance_check", check_id)
+
+    def audit_events(
+        self, session: Session, organization_id: int, *, before_id: int | None, limit: int
+    ) -> list[AuditEvent]:
+        """The organisation's audit events, newest first; ``before_id`` is the id of the
+        last one seen."""
+        return AuditRepository(session).newest_first(
+            organization_id, before_id=before_id, limit=limit
+        )
+
+    def audit_log(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEvent]:
+        """The organisation's audit events in id order, made in [``since``, ``until``)."""
+        return AuditRepository(session).list(
+            organization_id, since=since, until=until, after_id=after_id, limit=limit
+        )
+
+    def pending_counts(self, session: Session, organization_id: int) -> dict[str, int]:
+        """Checks waiting for a reviewer, by verdict."""
+        return ComplianceCheckRepository(session).pending_counts(organization_id)
+
+    def queue(
+        self,
+        session: Session,
+        organization_id: int,
+        filters: CheckFilters,
+        *,
+        after: tuple[int, int] | None,
+        limit: int,
+    ) -> list[ComplianceCheck]:
+        """The review queue: non-compliant first, then needs-review, oldest first; ``after``
+        is the (priority, id) of the last one seen."""
+        return ComplianceCheckRepository(session).queue(
+            organization_id, filters, after=after, limit=limit
+        )
+
+    def checks(
+        self,
+        session: Session,
+        organization_id: int,
+        filters: CheckFilters,
+        *,
+        after_id: int | None,
+        limit: int,
+    ) -> list[ComplianceCheck]:
+        """Checks in id order, after ``after_id``."""
+        return ComplianceCheckRepository(session).list(
+            organization_id, filters, after_id=after_id, limit=limit
+        )
+
+    def count(self, session: Session, organization_id: int, filters: CheckFilters) -> int:
+        """How many checks match ``filters``."""
+        return ComplianceCheckRepository(session).count(organization_id, filters)
+
+    def assigned_to(self, session: Session, organization_id: int) -> list[str]:
+        """Everyone the organisation's checks are assigned to, in order (reviewers or not)."""
+        return ComplianceCheckRepository(session).assignees(organization_id)
 
     # -------------------------------------------------------------------------- filters
 

@@ -221,6 +221,28 @@ def test_only_storage_builds_sql_statements() -> None:
     assert bad == []
 
 
+def test_pages_and_routes_call_services_not_repositories() -> None:
+    """A page or a route reads the request, calls a service and renders the answer: no
+    module under api/web/ or api/routes/ imports storage.repositories (every query they need
+    is a service call, and the services own the domain)."""
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for folder in ("api/web", "api/routes")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in sorted(imports_of(path))
+        if name == "storage.repositories" or name.startswith("storage.repositories.")
+    ] + [
+        f"{path.relative_to(ROOT)} imports storage.repositories"
+        for folder in ("api/web", "api/routes")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "storage"
+        and any(alias.name == "repositories" for alias in node.names)
+    ]
+    assert bad == []
+
+
 # The benchmark's naive anchor stands for a service someone else wrote: it builds its own
 # HNSW index and must import nothing of creatormatch, so it cannot go through matcher/index.py.
 FAISS_IMPORTERS = {"matcher/index.py", "bench/anchor_service.py"}

@@ -284,6 +284,44 @@ class WebhookService:
     ) -> WebhookSubscription:
         return WebhookRepository(session).get_or_raise(organization_id, subscription_id)
 
+    def subscriptions(
+        self, session: Session, organization_id: int, *, after_id: int | None, limit: int
+    ) -> list[WebhookSubscription]:
+        """The organisation's subscriptions, in id order."""
+        return WebhookRepository(session).list(organization_id, after_id=after_id, limit=limit)
+
+    def deliveries(
+        self,
+        session: Session,
+        organization_id: int,
+        subscription_id: int,
+        *,
+        status: str | None,
+        after_id: int | None,
+        limit: int,
+    ) -> list[tuple[WebhookDelivery, WebhookEvent]]:
+        """One subscription's deliveries with their events, in id order (404 when the
+        subscription is not the organisation's)."""
+        repo = WebhookRepository(session)
+        repo.get_or_raise(organization_id, subscription_id)
+        return repo.deliveries(
+            organization_id, subscription_id, status=status, after_id=after_id, limit=limit
+        )
+
+    def events(
+        self,
+        session: Session,
+        organization_id: int,
+        *,
+        type_: str | None,
+        before_id: int | None,
+        limit: int,
+    ) -> list[WebhookEvent]:
+        """The organisation's events, newest first."""
+        return WebhookRepository(session).events(
+            organization_id, type_=type_, before_id=before_id, limit=limit
+        )
+
     def update(
         self,
         session: Session,

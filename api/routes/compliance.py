@@ -50,13 +50,9 @@ from outreach.service import OutreachService
 from reviews.service import (
     ASSIGNEE_PATTERN,
     LEGACY_DECISIONS,
+    CheckFilters,
     CreatorRef,
     ReviewService,
-)
-from storage.repositories.compliance import (
-    AuditRepository,
-    CheckFilters,
-    ComplianceCheckRepository,
 )
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
@@ -181,9 +177,7 @@ def queue_(
     )
     position = QUEUE.decode(cursor)
     after = (position["priority"], position["after"]) if position else None
-    rows = ComplianceCheckRepository(session).queue(
-        principal.organization_id, filters, after=after, limit=limit + 1
-    )
+    rows = service.queue(session, principal.organization_id, filters, after=after, limit=limit + 1)
     return page_of(
         rows,
         limit,
@@ -222,8 +216,8 @@ def list_checks_(
         since=since,
         until=until,
     )
-    rows = ComplianceCheckRepository(session).list(
-        principal.organization_id, filters, after_id=decode_cursor(cursor), limit=limit + 1
+    rows = service.checks(
+        session, principal.organization_id, filters, after_id=decode_cursor(cursor), limit=limit + 1
     )
     return page_of(rows, limit, ComplianceCheckRead.from_row, lambda c: {"after": c.id})
 
@@ -233,18 +227,14 @@ def get_check_(
     check_id: IdPath, principal: CompliancePrincipal, session: SessionDep
 ) -> ComplianceCheckRead:
     """One check with the post, the result, the decision and its audit trail."""
-    check = ComplianceCheckRepository(session).get_or_raise(principal.organization_id, check_id)
-    audit = AuditRepository(session).for_subject(
-        principal.organization_id, "compliance_check", check.id
-    )
+    check = service.get(session, principal.organization_id, check_id)
+    audit = service.audit_trail(session, principal.organization_id, check.id)
     return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
 
 
 def _with_audit(session: Session, principal: Principal, check_id: int) -> ComplianceCheckRead:
-    check = ComplianceCheckRepository(session).get_or_raise(principal.organization_id, check_id)
-    audit = AuditRepository(session).for_subject(
-        principal.organization_id, "compliance_check", check.id
-    )
+    check = service.get(session, principal.organization_id, check_id)
+    audit = service.audit_trail(session, principal.organization_id, check.id)
     return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
 
 
@@ -383,9 +373,7 @@ def decide_(
         reason=body.reason,
         verdict=Verdict(body.verdict) if body.verdict else None,
     )
-    audit = AuditRepository(session).for_subject(
-        principal.organization_id, "compliance_check", check.id
-    )
+    audit = service.audit_trail(session, principal.organization_id, check.id)
     return ComplianceCheckRead.from_row(check, with_post=True, audit=audit)
 
 
@@ -399,7 +387,8 @@ def audit_(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEventRead]:
     """The audit trail: who did what, when, and what changed."""
-    rows = AuditRepository(session).list(
+    rows = service.audit_log(
+        session,
         principal.organization_id,
         since=since,
         until=until,

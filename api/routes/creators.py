@@ -18,8 +18,7 @@ from core.tiers import Tier
 from creators.formats import iter_export, parse_records
 from creators.presets import PresetName, get_preset
 from creators.record import Platform
-from creators.service import CreatorService
-from storage.repositories import CreatorFilters
+from creators.service import CreatorFilters, CreatorService
 from webhooks.service import emit
 
 router = APIRouter(prefix="/v1/creators", tags=["creators"])

@@ -16,8 +16,7 @@ from api.deps import AdminPrincipal, SessionDep
 from api.schemas.common import IdPath
 from api.schemas.keys import KeyCreate, KeyCreated, KeyRead, KeyRotate, KeyUpdate
 from core.errors import ConflictError, NotFoundError
-from models import ApiKey, Organization
-from storage.repositories import ApiKeyRepository
+from models import ApiKey
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
@@ -27,9 +26,9 @@ def _accounts(request: Request) -> AccountService:
     return accounts
 
 
-def _key(session: SessionDep, organization_id: int, key_id: int) -> ApiKey:
-    # The repository returns no revoked key: a revoked key is a 404 on every route.
-    key = ApiKeyRepository(session).get(organization_id, key_id)
+def _key(request: Request, session: SessionDep, organization_id: int, key_id: int) -> ApiKey:
+    # The service returns no revoked key: a revoked key is a 404 on every route.
+    key = _accounts(request).key(session, organization_id, key_id)
     if key is None:
         raise NotFoundError(f"API key {key_id} not found")
     return key
@@ -41,6 +40,7 @@ def _created(key: ApiKey, secret: str) -> KeyCreated:
 
 @router.get("", response_model=list[KeyRead])
 def list_keys(
+    request: Request,
     principal: AdminPrincipal,
     session: SessionDep,
     include_revoked: Annotated[
@@ -49,16 +49,18 @@ def list_keys(
 ) -> list[KeyRead]:
     """The organisation's keys that are not revoked (all of them with
     ``include_revoked=true``), with their last use; secrets are never shown."""
-    keys = ApiKeyRepository(session).list_for(
-        principal.organization_id, include_revoked=include_revoked
+    keys = _accounts(request).keys(
+        session, principal.organization_id, include_revoked=include_revoked
     )
     return [KeyRead.from_row(k) for k in keys]
 
 
 @router.get("/{key_id}", response_model=KeyRead)
-def get_key(key_id: IdPath, principal: AdminPrincipal, session: SessionDep) -> KeyRead:
+def get_key(
+    key_id: IdPath, request: Request, principal: AdminPrincipal, session: SessionDep
+) -> KeyRead:
     """One key that is not revoked, with its last use; the secret is never shown."""
-    return KeyRead.from_row(_key(session, principal.organization_id, key_id))
+    return KeyRead.from_row(_key(request, session, principal.organization_id, key_id))
 
 
 @router.post("", response_model=KeyCreated, status_code=status.HTTP_201_CREATED)
@@ -67,7 +69,7 @@ def create_key(
 ) -> KeyCreated:
     """A new key with the given scopes (and its own rate limit); the secret is in this
     response only."""
-    organization = session.get(Organization, principal.organization_id)
+    organization = _accounts(request).organization(session, principal.organization_id)
     assert organization is not None
     created = _accounts(request).create_key(
         session, organization, list(body.scopes), name=body.name
@@ -79,10 +81,14 @@ def create_key(
 
 @router.patch("/{key_id}", response_model=KeyRead)
 def update_key(
-    key_id: IdPath, body: KeyUpdate, principal: AdminPrincipal, session: SessionDep
+    key_id: IdPath,
+    body: KeyUpdate,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
 ) -> KeyRead:
     """Rename a key or change its rate limit (``null``: the server's default)."""
-    key = _key(session, principal.organization_id, key_id)
+    key = _key(request, session, principal.organization_id, key_id)
     fields = body.model_dump(exclude_unset=True)
     for name, value in fields.items():
         setattr(key, name, value if value is not None or name != "name" else key.name)
@@ -99,7 +105,7 @@ def rotate_key(
     body: KeyRotate | None = None,
 ) -> KeyCreated:
     """A new key with the same scopes; the old one keeps working for ``overlap_hours``."""
-    key = _key(session, principal.organization_id, key_id)
+    key = _key(request, session, principal.organization_id, key_id)
     overlap = timedelta(hours=(body or KeyRotate()).overlap_hours)
     created = _accounts(request).rotate_key(session, key, overlap=overlap)
     return _created(created.key, created.secret)
@@ -111,7 +117,7 @@ def revoke_key(
 ) -> Response:
     """Revoke at once. A key cannot revoke itself (ask another admin key), so an
     organisation never locks itself out by accident."""
-    key = _key(session, principal.organization_id, key_id)
+    key = _key(request, session, principal.organization_id, key_id)
     if key.id == principal.key_id:
         raise ConflictError("a key cannot revoke itself; use another admin key")
     _accounts(request).revoke_key(session, key)

@@ -38,7 +38,6 @@ from core.errors import InvalidInputError, NotFoundError
 from outreach.environment import TEMPLATE_NAMES, TemplateOverrideError
 from outreach.service import OutreachService, OverrideBrokenError, StoredTextError
 from outreach.unsubscribe import read_token
-from storage.repositories.outreach import OutreachRepository
 
 router = APIRouter(prefix="/v1/outreach", tags=["outreach"])
 campaign_router = APIRouter(prefix="/v1/campaigns/{campaign_id}", tags=["outreach"])
@@ -179,7 +178,8 @@ def list_drafts(
     limit: Limit = 50,
 ) -> Page[DraftRead]:
     """The organisation's drafts in id order, optionally of one campaign or creator."""
-    rows = OutreachRepository(session).drafts(
+    rows = _service(request).drafts(
+        session,
         principal.organization_id,
         campaign_id=campaign_id,
         creator_id=creator_id,
@@ -275,6 +275,7 @@ def add_to_pipeline(
 @campaign_router.get("/pipeline", response_model=Page[PipelineEntryRead])
 def list_pipeline(
     campaign_id: IdPath,
+    request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
     stage: str | None = None,
@@ -283,7 +284,8 @@ def list_pipeline(
 ) -> Page[PipelineEntryRead]:
     """The campaign's pipeline in id order, optionally at one ``stage``."""
     campaigns.get(session, principal.organization_id, campaign_id)
-    rows = OutreachRepository(session).entries(
+    rows = _service(request).entries(
+        session,
         principal.organization_id,
         campaign_id=campaign_id,
         stage=stage,
@@ -359,6 +361,7 @@ def run_due(request: Request, principal: WritePrincipal, database: DatabaseDep) 
 
 @router.get("/outbox", response_model=Page[OutboxMessageRead])
 def list_outbox(
+    request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
     status_: Annotated[str | None, Query(alias="status")] = None,
@@ -369,7 +372,8 @@ def list_outbox(
 ) -> Page[OutboxMessageRead]:
     """Every e-mail sent or, in dry-run mode, written instead of sent: the sequences' steps
     and the compliance fixes reviewers sent (``kind``)."""
-    rows = OutreachRepository(session).messages(
+    rows = _service(request).messages(
+        session,
         principal.organization_id,
         entry_id=entry_id,
         status=status_,

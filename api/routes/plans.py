@@ -14,7 +14,6 @@ from api.schemas.matching import Objective
 from api.schemas.plans import MixIn, PlanIn, PlanRead
 from campaigns.planning import PlanningService, PlanRequest
 from campaigns.service import CampaignService
-from storage.repositories.plans import PlanRepository
 
 router = APIRouter(tags=["planner"])
 # Reports are static pages: inline styles, no scripts, nothing fetched.
@@ -59,11 +58,11 @@ def plan_campaign(
 
 @router.get("/v1/campaigns/{campaign_id}/plans", response_model=list[PlanRead])
 def list_plans(
-    campaign_id: IdPath, principal: ReadPrincipal, session: SessionDep
+    campaign_id: IdPath, request: Request, principal: ReadPrincipal, session: SessionDep
 ) -> list[PlanRead]:
     """The plans made for a campaign, oldest first."""
     CampaignService().get(session, principal.organization_id, campaign_id)
-    rows = PlanRepository(session).for_campaign(principal.organization_id, campaign_id)
+    rows = _service(request).plans(session, principal.organization_id, campaign_id)
     return [PlanRead.from_row(r) for r in rows]
 
 
@@ -74,12 +73,13 @@ def list_plans(
 )
 def get_plan(
     plan_id: IdPath,
+    request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
     fmt: Annotated[Literal["json", "csv", "html"], Query(alias="format")] = "json",
 ) -> PlanRead | Response:
     """One plan: JSON, CSV (one row per candidate) or the HTML report with charts."""
-    row = PlanRepository(session).get_or_raise(principal.organization_id, plan_id)
+    row = _service(request).plan(session, principal.organization_id, plan_id)
     if fmt == "html":
         return HTMLResponse(
             row.html,

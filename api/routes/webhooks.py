@@ -27,7 +27,6 @@ from api.schemas.webhooks import (
     WebhookRead,
     WebhookUpdate,
 )
-from storage.repositories.webhooks import WebhookRepository
 from webhooks.service import WebhookService
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -60,14 +59,15 @@ def create_(
 
 @router.get("", response_model=Page[WebhookRead])
 def list_(
+    request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
     cursor: AfterCursor = None,
     limit: Limit = 50,
 ) -> Page[WebhookRead]:
     """The organisation's webhook subscriptions, in id order."""
-    rows = WebhookRepository(session).list(
-        principal.organization_id, after_id=decode_cursor(cursor), limit=limit + 1
+    rows = _service(request).subscriptions(
+        session, principal.organization_id, after_id=decode_cursor(cursor), limit=limit + 1
     )
     return page_of(rows, limit, WebhookRead.from_row, lambda s: {"after": s.id})
 
@@ -125,6 +125,7 @@ def send_test_(
 @router.get("/{webhook_id}/deliveries", response_model=Page[WebhookDeliveryRead])
 def list_deliveries_(
     webhook_id: IdPath,
+    request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
@@ -133,9 +134,8 @@ def list_deliveries_(
 ) -> Page[WebhookDeliveryRead]:
     """The delivery log of a subscription. Oldest first, with the status, the attempts, the
     next attempt, and the last response's status code, error and first 1 KB of body."""
-    repo = WebhookRepository(session)
-    repo.get_or_raise(principal.organization_id, webhook_id)
-    rows = repo.deliveries(
+    rows = _service(request).deliveries(
+        session,
         principal.organization_id,
         webhook_id,
         status=status_,
@@ -166,6 +166,7 @@ def redeliver_(
 
 @events_router.get("", response_model=Page[WebhookEventRead])
 def list_events_(
+    request: Request,
     principal: ReadPrincipal,
     session: SessionDep,
     type_: Annotated[EventType | None, Query(alias="type")] = None,
@@ -174,7 +175,8 @@ def list_events_(
 ) -> Page[WebhookEventRead]:
     """The organisation's recent events. Newest first, as their deliveries carry them."""
     position = BEFORE.decode(cursor)
-    rows = WebhookRepository(session).events(
+    rows = _service(request).events(
+        session,
         principal.organization_id,
         type_=type_,
         before_id=position["before"] if position else None,

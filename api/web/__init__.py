@@ -8,7 +8,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.web import auth, campaigns, compliance, programs, search, settings
+from api.web import (
+    auth,
+    campaign_brief,
+    campaign_drafts,
+    campaign_pipeline,
+    campaign_plan,
+    compliance,
+    programs,
+    search,
+    settings,
+)
 from api.web.pages import STATIC_DIR
 
 __all__ = ["PAGE_SECURITY_HEADERS", "install_web"]
@@ -62,5 +72,15 @@ def install_web(app: FastAPI) -> None:
     """Mount the pages and their static files on ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(PageHeadersMiddleware)
-    for module in (auth, search, campaigns, compliance, programs, settings):
+    for module in (
+        auth,
+        search,
+        campaign_brief,
+        campaign_plan,
+        campaign_pipeline,
+        campaign_drafts,
+        compliance,
+        programs,
+        settings,
+    ):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from accounts.service import AccountService
 from accounts.throttle import SignInThrottle
 from accounts.users import SESSION_LIFETIME, UserService
 from api.deps import SessionDep
@@ -34,8 +35,6 @@ from core.errors import (
     NotFoundError,
 )
 from models import ROLES
-from storage.repositories.organizations import OrganizationRepository
-from storage.repositories.users import UserRepository
 
 __all__ = ["router"]
 
@@ -158,9 +157,7 @@ def login(
 
 @router.post("/logout")
 def logout(user: FormUser, session: SessionDep) -> RedirectResponse:
-    found = UserRepository(session).session_by_id(user.session_id)
-    if found is not None:
-        UserService().logout(found)
+    UserService().end_session(session, user.session_id)
     response = redirect("/login", flash="You are signed out.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -187,7 +184,7 @@ def _users(
         request,
         "users.html",
         {
-            "users": UserRepository(session).list_for(user.organization_id),
+            "users": UserService().members(session, user.organization_id),
             "roles": ROLES,
             "errors": errors or {},
             "form": form or {"email": "", "name": "", "role": "recruiter"},
@@ -207,7 +204,8 @@ def create_user(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     require_role("admin")(user)
-    organization = OrganizationRepository(session).get(user.organization_id)
+    accounts: AccountService = request.app.state.accounts
+    organization = accounts.organization(session, user.organization_id)
     assert organization is not None
     form = {"email": email, "name": name, "role": role}
     try:
@@ -237,13 +235,13 @@ def enable_user(user_id: IdPath, user: FormUser, session: SessionDep) -> Respons
 
 def _set_disabled(session: SessionDep, user: WebUser, user_id: int, *, disabled: bool) -> Response:
     require_role("admin")(user)
-    users = UserRepository(session)
-    target = users.get(user.organization_id, user_id)
-    actor = users.get(user.organization_id, user.id)
+    users = UserService()
+    target = users.find(session, user.organization_id, user_id)
+    actor = users.find(session, user.organization_id, user.id)
     if target is None or actor is None:
         raise NotFoundError(f"user {user_id} not found")
     try:
-        UserService().set_disabled(session, actor, target, disabled=disabled)
+        users.set_disabled(session, actor, target, disabled=disabled)
     except InvalidInputError as exc:
         return redirect("/users", flash=exc.errors[0].message.capitalize() + ".")
     state = "disabled: they are signed out and cannot sign in" if disabled else "enabled again"
@@ -264,7 +262,7 @@ def change_password(
     new_password: Annotated[str, Form()] = "",
     confirm_password: Annotated[str, Form()] = "",
 ) -> Response:
-    person = UserRepository(session).get(user.organization_id, user.id)
+    person = UserService().find(session, user.organization_id, user.id)
     if person is None:
         raise NotFoundError(f"user {user.id} not found")
     try:

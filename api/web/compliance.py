@@ -39,29 +39,26 @@ from compliance.cli_support import read_jsonl
 from compliance.rules import RULES
 from compliance.types import ConnectionType, Media, Platform, Post, Verdict
 from core.errors import ConflictError, InvalidInputError
+from creators.service import CreatorNotFoundError, CreatorService
 from models import MAX_POST_ID, REVIEW_STATUSES
 from reviews.service import (
     DECISIONS,
     MAX_BULK,
     AssigneeNotAllowedError,
     AssigneeNotFoundError,
+    CheckFilters,
     CheckStateError,
     CreatorRef,
     FixCreatorNotFoundError,
     ReviewService,
 )
 from storage.database import Database
-from storage.repositories.compliance import (
-    AuditRepository,
-    CheckFilters,
-    ComplianceCheckRepository,
-)
-from storage.repositories.creators import CreatorNotFoundError, CreatorRepository
 
 __all__ = ["Segment", "highlight", "router"]
 
 router = APIRouter(include_in_schema=False)
 service = ReviewService()
+_creators = CreatorService()
 
 ReviewerUser = Annotated[WebUser, Depends(require_role("reviewer"))]
 
@@ -250,7 +247,7 @@ def _start(
     upload_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    counts = ComplianceCheckRepository(session).pending_counts(user.organization_id)
+    counts = service.pending_counts(session, user.organization_id)
     return render(
         request,
         "compliance/index.html",
@@ -436,15 +433,15 @@ def _check_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    check = ComplianceCheckRepository(session).get_or_raise(user.organization_id, check_id)
-    audit = AuditRepository(session).for_subject(user.organization_id, "compliance_check", check.id)
+    check = service.get(session, user.organization_id, check_id)
+    audit = service.audit_trail(session, user.organization_id, check.id)
     result = check.result
     findings = result.get("findings") or []
     caption = str(check.post.get("caption") or "")
     transcript = check.post.get("transcript")
     connection = check.post.get("material_connection") or {}
     linked = (
-        CreatorRepository(session).get(user.organization_id, check.creator_id)
+        _creators.find(session, user.organization_id, check.creator_id)
         if check.creator_id is not None
         else None
     )
@@ -577,7 +574,7 @@ def _fix_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    check = ComplianceCheckRepository(session).get_or_raise(user.organization_id, check_id)
+    check = service.get(session, user.organization_id, check_id)
     errors = dict(errors or {})
     outreach = outreach_service(request)
     preview = None
@@ -700,7 +697,6 @@ def _queue_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    repo = ComplianceCheckRepository(session)
     filters, review_status = _queue_filters(session, user, query)
     next_query: dict[str, Any] | None = None
     if review_status == "pending":
@@ -708,12 +704,16 @@ def _queue_page(
         position = (
             (after_priority, after) if after_priority is not None and after is not None else None
         )
-        rows = repo.queue(user.organization_id, filters, after=position, limit=PAGE_SIZE + 1)
+        rows = service.queue(
+            session, user.organization_id, filters, after=position, limit=PAGE_SIZE + 1
+        )
         if len(rows) > PAGE_SIZE:
             rows = rows[:PAGE_SIZE]
             next_query = {"after_priority": rows[-1].priority, "after": rows[-1].id}
     else:
-        rows = repo.list(user.organization_id, filters, after_id=after, limit=PAGE_SIZE + 1)
+        rows = service.checks(
+            session, user.organization_id, filters, after_id=after, limit=PAGE_SIZE + 1
+        )
         if len(rows) > PAGE_SIZE:
             rows = rows[:PAGE_SIZE]
             next_query = {"after": rows[-1].id}
@@ -728,7 +728,7 @@ def _queue_page(
     # filter still finds them.
     former = [
         (value, f"{who(value)} (no longer a reviewer)" if value.startswith("user:") else who(value))
-        for value in repo.assignees(user.organization_id)
+        for value in service.assigned_to(session, user.organization_id)
         if value not in listed
     ]
     return render(
@@ -738,7 +738,7 @@ def _queue_page(
             "rows": rows,
             "filters": query,
             "filter_query": urlencode(kept),
-            "matching": repo.count(user.organization_id, filters),
+            "matching": service.count(session, user.organization_id, filters),
             "max_bulk": MAX_BULK,
             "verdict_options": [("", "Any verdict"), *VERDICT_LABELS.items()],
             "status_options": [
@@ -906,8 +906,8 @@ def _audit_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    events = AuditRepository(session).newest_first(
-        user.organization_id, before_id=before, limit=PAGE_SIZE + 1
+    events = service.audit_events(
+        session, user.organization_id, before_id=before, limit=PAGE_SIZE + 1
     )
     older = None
     if len(events) > PAGE_SIZE:

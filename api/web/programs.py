@@ -26,20 +26,22 @@ from api.deps import SessionDep
 from api.schemas.common import FORM
 from api.schemas.programs import ProgramCreate, SubmissionIn
 from api.web.pages import FormUser, WebUser, redirect, render, require_role
+from campaigns.service import BrandService
 from core.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from creators.record import Platform
+from creators.service import CreatorService
 from models import PROGRAM_STATUSES, Creator, Deliverable, Program, ProgramReport, utcnow
 from planner.charts import Series, bar_chart, line_chart, roi_over_time_chart
 from programs.report_html import render_program_report
 from programs.reports import ROI_FORMULA, report_csv
 from programs.schedule import add_months, zone
 from programs.service import ProgramService
-from storage.repositories.campaigns import BrandRepository
-from storage.repositories.creators import CreatorFilters, CreatorRepository
 
 __all__ = ["CREATOR_SELECT_LIMIT", "is_overdue", "month_key", "router"]
 
 router = APIRouter(include_in_schema=False)
+_brands = BrandService()
+_creators = CreatorService()
 
 ViewerUser = Annotated[WebUser, Depends(require_role("recruiter", "reviewer"))]
 
@@ -137,7 +139,7 @@ def _percent(rate: object) -> str:
 
 
 def _creator(session: SessionDep, program: Program) -> Creator | None:
-    return CreatorRepository(session).get(program.organization_id, program.creator_id)
+    return _creators.find(session, program.organization_id, program.creator_id)
 
 
 def _cadence_text(program: Program) -> list[str]:
@@ -242,18 +244,15 @@ def _list_page(
                 "overdue": sum(1 for v in views if v.state == "overdue"),
             }
         )
-    creators = CreatorRepository(session)
-    many = creators.count(user.organization_id) > CREATOR_SELECT_LIMIT
+    many = _creators.count(session, user.organization_id) > CREATOR_SELECT_LIMIT
     values = _new_program_form(form)
     creator_options: list[tuple[str, str]] = []
     if not many:
         creator_options = [
             (str(c.id), f"@{c.handle} ({c.platform}, {c.followers or 0:,} followers)")
-            for c in creators.list(
-                user.organization_id, CreatorFilters(), limit=CREATOR_SELECT_LIMIT
-            )
+            for c in _creators.list(session, user.organization_id, limit=CREATOR_SELECT_LIMIT)
         ]
-    brands = BrandRepository(session).list(user.organization_id, after_id=None, limit=200)
+    brands = _brands.list(session, user.organization_id, after_id=None, limit=200)
     return render(
         request,
         "programs/list.html",
@@ -322,7 +321,6 @@ def _resolve_creator(
     """The creator the form names, by id (the select) or by handle (``@handle`` or
     ``platform/handle``); else the error for that control."""
     handle = form.get("creator_handle", "")
-    repo = CreatorRepository(session)
     if handle:
         platform, _, name = handle.rpartition("/")
         name = name.removeprefix("@")
@@ -331,7 +329,7 @@ def _resolve_creator(
             c
             for p in platforms
             if p in {q.value for q in Platform}
-            and (c := repo.get_by_handle(organization_id, p, name)) is not None
+            and (c := _creators.find_by_handle(session, organization_id, p, name)) is not None
         ]
         if not found:
             return None, FieldError("creator_handle", f"no creator @{name} in your roster")
@@ -346,7 +344,7 @@ def _resolve_creator(
     if not raw:
         field = "creator_handle" if "creator_handle" in form else "creator_id"
         return None, FieldError(field, "choose the creator")
-    if not raw.isdigit() or repo.get(organization_id, int(raw)) is None:
+    if not raw.isdigit() or _creators.find(session, organization_id, int(raw)) is None:
         return None, FieldError("creator_id", "this creator is not in your roster")
     return int(raw), None
 
@@ -422,7 +420,7 @@ def create_program(
 def _program_facts(session: SessionDep, program: Program) -> dict[str, Any]:
     tz = zone(program.timezone)
     brand = (
-        BrandRepository(session).get(program.organization_id, program.brand_id)
+        _brands.find(session, program.organization_id, program.brand_id)
         if program.brand_id is not None
         else None
     )

@@ -47,7 +47,6 @@ from matcher.service import (
     brief_from_request,
 )
 from models import Campaign, Creator
-from storage.repositories.outreach import OutreachRepository
 
 __all__ = ["router"]
 
@@ -698,7 +697,7 @@ def _profile_page(
     audience = creator.audience or {}
     tier = tier_for_followers(creator.followers)
     opted_out = bool(
-        OutreachRepository(session).opted_out_among(user.organization_id, [creator.id])
+        outreach_service(request).opted_out_among(session, user.organization_id, [creator.id])
     )
     return render(
         request,
@@ -787,13 +786,15 @@ def add_to_shortlist(
         return _back_with_errors(request, session, user, back, campaign_id, ids, errors)
     campaign = campaigns.get(session, user.organization_id, int(campaign_id))
     handles = _handles(session, user, ids)  # another organisation's creator: 404
-    repo = OutreachRepository(session)
-    already = [cid for cid in ids if repo.entry_for(user.organization_id, campaign.id, cid)]
-    opted_out = repo.opted_out_among(user.organization_id, ids)
+    outreach = outreach_service(request)
+    already = [
+        cid for cid in ids if outreach.entry_for(session, user.organization_id, campaign.id, cid)
+    ]
+    opted_out = outreach.opted_out_among(session, user.organization_id, ids)
     reasons = campaigns.match_reasons(
         session, user.organization_id, campaign.id, ids, matcher=request.app.state.matcher
     )
-    outreach_service(request).add_to_pipeline(session, user.organization_id, campaign.id, reasons)
+    outreach.add_to_pipeline(session, user.organization_id, campaign.id, reasons)
     new = [cid for cid in ids if cid not in already]
     message = _shortlist_message(
         campaign,

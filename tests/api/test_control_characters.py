@@ -26,7 +26,7 @@ from sqlalchemy import select
 from api import web
 from api.deps import MULTILINE_FORM_FIELDS, clean_text_input
 from api.problem import api_routes
-from api.web import campaigns as web_campaigns
+from api.web import campaign_drafts as web_campaigns
 from core.settings import Settings
 from core.textmodel import CleanTextModel
 from models import Creator, SenderProfile
