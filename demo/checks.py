@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from compliance.types import Post
+from compliance_reviews.service import ReviewService
 from core.settings import Settings
 from demo.files import read_json
-from reviews.service import ReviewService
 from storage.repositories.compliance import ComplianceCheckRepository
 
 __all__ = ["DEMO_ACTOR", "DEMO_POSTS", "load_demo_checks"]

@@ -72,7 +72,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     # domain services that stand on storage alone
     frozenset({"accounts", "creators", "webhooks", "migrations"}),
     frozenset({"matcher", "outreach"}),
-    frozenset({"programs", "reviews"}),
+    frozenset({"programs", "compliance_reviews"}),
     frozenset({"campaigns"}),
     frozenset({"jobs"}),
     # the front doors, and the demo world the CLI loads

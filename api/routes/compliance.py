@@ -44,16 +44,16 @@ from api.schemas.compliance import (
 )
 from api.schemas.outreach import OutboxMessageRead
 from compliance.types import Post, Verdict
-from core.errors import FieldError, InvalidInputError
-from models import MAX_POST_ID
-from outreach.service import OutreachService
-from reviews.service import (
+from compliance_reviews.service import (
     ASSIGNEE_PATTERN,
     LEGACY_DECISIONS,
     CheckFilters,
     CreatorRef,
     ReviewService,
 )
+from core.errors import FieldError, InvalidInputError
+from models import MAX_POST_ID
+from outreach.service import OutreachService
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 service = ReviewService()
@@ -145,7 +145,7 @@ def _bulk_filters(
     )
 
 
-# A filter's assignee who is no one of the organisation (reviews.service).
+# A filter's assignee who is no one of the organisation (compliance_reviews.service).
 _NO_SUCH_ASSIGNEE: dict[int | str, dict[str, Any]] = {
     404: {"description": "The assignee filter names no user or key of the organisation"}
 }

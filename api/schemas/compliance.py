@@ -12,10 +12,10 @@ from api.schemas.common import Id, RequestModel, Timestamp
 from api.schemas.outreach import OutboxMessageRead
 from compliance.rules import RULES
 from compliance.types import ConnectionType, Jurisdiction, Media, Platform
+from compliance_reviews.service import ASSIGNEE_PATTERN, DECISION_OF_STATUS, MAX_BULK
 from core.patterns import LINES_NOT_BLANK
 from core.text import MultilineStr
 from models import MAX_POST_ID, AuditEvent, ComplianceCheck
-from reviews.service import ASSIGNEE_PATTERN, DECISION_OF_STATUS, MAX_BULK
 
 __all__ = [
     "CODES",
@@ -300,7 +300,7 @@ class BatchCheckResponse(BaseModel):
 
 # Only an override sets a verdict; clear and override need a reason (some text besides
 # spaces). Whether confirm_violation needs one depends on the check: a 409 when it does and
-# none is given (reviews.service.CheckStateError).
+# none is given (compliance_reviews.service.CheckStateError).
 _DECISION_RULES: list[JsonValue] = [
     {
         "properties": {

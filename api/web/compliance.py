@@ -38,10 +38,7 @@ from api.web.pages import (
 from compliance.cli_support import read_jsonl
 from compliance.rules import RULES
 from compliance.types import ConnectionType, Media, Platform, Post, Verdict
-from core.errors import ConflictError, InvalidInputError
-from creators.service import CreatorNotFoundError, CreatorService
-from models import MAX_POST_ID, REVIEW_STATUSES
-from reviews.service import (
+from compliance_reviews.service import (
     DECISIONS,
     MAX_BULK,
     AssigneeNotAllowedError,
@@ -52,6 +49,9 @@ from reviews.service import (
     FixCreatorNotFoundError,
     ReviewService,
 )
+from core.errors import ConflictError, InvalidInputError
+from creators.service import CreatorNotFoundError, CreatorService
+from models import MAX_POST_ID, REVIEW_STATUSES
 from storage.database import Database
 
 __all__ = ["Segment", "highlight", "router"]

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from compliance_reviews.service import EXPORT_COLUMNS
 from core.settings import Settings
-from reviews.service import EXPORT_COLUMNS
 from storage.database import Database
 from tests.factories import ApiClient, creator_record, make_org_with_key
 from tests.web_support import make_user

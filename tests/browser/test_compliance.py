@@ -14,10 +14,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from compliance import Post
+from compliance_reviews.service import ReviewService
 from creators.record import CreatorRecord
 from creators.service import CreatorService
 from outreach.service import OutreachService
-from reviews.service import ReviewService
 from storage.database import Database
 from storage.repositories.compliance import ComplianceCheckRepository
 from storage.repositories.outreach import OutreachRepository

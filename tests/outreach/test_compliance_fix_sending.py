@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from compliance import Post
+from compliance_reviews.service import ReviewService
 from core.settings import Settings
 from models import ComplianceCheck, Creator
 from outreach.mailer import SmtpMailer
 from outreach.service import OutreachService
-from reviews.service import ReviewService
 from storage.database import Database
 from storage.repositories.outreach import OutreachRepository
 from tests.outreach.conftest import World

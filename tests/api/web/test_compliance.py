@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from api.web.compliance import Segment, highlight
 from compliance import Post, check_post
+from compliance_reviews.service import ReviewService
 from core.settings import Settings
 from models import AuditEvent, ComplianceCheck, utcnow
-from reviews.service import ReviewService
 from storage.database import Database
 from storage.repositories.compliance import AuditRepository, ComplianceCheckRepository
 from storage.repositories.users import UserRepository
@@ -946,9 +946,9 @@ class TestQueueWorkflow:
         reviewer: WebAccount,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        import reviews.service
+        import compliance_reviews.service
 
-        monkeypatch.setattr(reviews.service, "MAX_BULK", 1)
+        monkeypatch.setattr(compliance_reviews.service, "MAX_BULK", 1)
         seed(database, reviewer.organization_id, paid_post(UNDISCLOSED), paid_post(BURIED))
         response = client.post(
             "/compliance/queue/bulk",

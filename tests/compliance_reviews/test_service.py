@@ -11,11 +11,19 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-import reviews.service as review_module
+import compliance_reviews.service as review_module
 from accounts.service import AccountService
 from compliance import Post
 from compliance.rules import RULES
 from compliance.types import Verdict
+from compliance_reviews.service import (
+    AssigneeNotAllowedError,
+    AssigneeNotFoundError,
+    CheckStateError,
+    CreatorRef,
+    FixCreatorConflictError,
+    ReviewService,
+)
 from core.errors import AppError, ConflictError, InvalidInputError, NotFoundError
 from core.settings import Settings
 from models import AuditEvent, ComplianceCheck, Creator, Organization, OutboxMessage, utcnow
@@ -24,14 +32,6 @@ from outreach.service import (
     CreatorWithoutEmailError,
     OutreachService,
     SenderProfileMissingError,
-)
-from reviews.service import (
-    AssigneeNotAllowedError,
-    AssigneeNotFoundError,
-    CheckStateError,
-    CreatorRef,
-    FixCreatorConflictError,
-    ReviewService,
 )
 from storage.database import Database
 from storage.repositories.compliance import (
