@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session
 from core.errors import AuthenticationError, ConflictError, InvalidInputError
 from models import SCOPES, ApiKey, Organization, utcnow
 from storage.repositories import ApiKeyRepository, OrganizationRepository
+
+# The fields of a key that PATCH /v1/keys/{id} may change.
+_KEY_FIELDS = frozenset({"name", "rate_limit_per_minute"})
 
 __all__ = ["AccountService", "CreatedKey", "parse_scopes"]
 
@@ -115,6 +119,19 @@ class AccountService:
     def revoke_key(self, session: Session, key: ApiKey) -> None:
         key.revoked_at = utcnow()
         session.flush()
+
+    def update_key(self, session: Session, key: ApiKey, changes: Mapping[str, object]) -> ApiKey:
+        """Rename a key or change its rate limit: ``changes`` holds only the fields given
+        (``name``, ``rate_limit_per_minute``); a null name keeps the name, a null rate limit
+        means the server's default."""
+        for name, value in changes.items():
+            if name not in _KEY_FIELDS:
+                raise InvalidInputError.for_field(name, "is not a field of a key that can change")
+            if name == "name" and value is None:
+                continue
+            setattr(key, name, value)
+        session.flush()
+        return key
 
     def rotate_key(
         self, session: Session, key: ApiKey, *, overlap: timedelta, now: datetime | None = None

@@ -89,11 +89,8 @@ def update_key(
 ) -> KeyRead:
     """Rename a key or change its rate limit (``null``: the server's default)."""
     key = _key(request, session, principal.organization_id, key_id)
-    fields = body.model_dump(exclude_unset=True)
-    for name, value in fields.items():
-        setattr(key, name, value if value is not None or name != "name" else key.name)
-    session.flush()
-    return KeyRead.from_row(key)
+    changed = _accounts(request).update_key(session, key, body.model_dump(exclude_unset=True))
+    return KeyRead.from_row(changed)
 
 
 @router.post("/{key_id}/rotate", response_model=KeyCreated, status_code=status.HTTP_201_CREATED)

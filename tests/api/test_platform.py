@@ -138,6 +138,23 @@ class TestKeys:
         assert key_id not in {k["id"] for k in theirs.get("/v1/keys").json()}
 
 
+def test_a_key_is_renamed_and_its_limit_set_and_reset(
+    acme: ApiClient, settings: Settings, database: Database
+) -> None:
+    boss = admin(acme, settings, database)
+    key_id = boss.post("/v1/keys", json={"name": "crm", "scopes": ["read"]}).json()["id"]
+    changed = boss.patch(f"/v1/keys/{key_id}", json={"rate_limit_per_minute": 60}).json()
+    assert (changed["name"], changed["rate_limit_per_minute"]) == ("crm", 60)
+    # A null name keeps the name; a null limit goes back to the server's default.
+    changed = boss.patch(
+        f"/v1/keys/{key_id}", json={"name": None, "rate_limit_per_minute": None}
+    ).json()
+    assert (changed["name"], changed["rate_limit_per_minute"]) == ("crm", None)
+    renamed = boss.patch(f"/v1/keys/{key_id}", json={"name": "hubspot"}).json()
+    assert renamed["name"] == "hubspot"
+    assert boss.get(f"/v1/keys/{key_id}").json()["name"] == "hubspot"
+
+
 class TestRevokedKeys:
     """A revoked key is gone: every route answers 404 as for a key that never existed, and
     only an explicit ``include_revoked=true`` list still shows it (for the audit trail)."""
