@@ -11,26 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {
-    "core",
-    "accounts",
-    "models",
-    "storage",
-    "creators",
-    "campaigns",
-    "matcher",
-    "outreach",
-    "compliance",
-    "programs",
-    "jobs",
-    "api",
-    "cli",
-    "demo",
-    "bench",
-    "migrations",
-    "webhooks",
-    "planner",
-}
+# Every package of the repository (each top-level folder with an __init__.py but tests).
+OURS = frozenset(init.parent.name for init in ROOT.glob("*/__init__.py")) - {"tests"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -82,27 +64,22 @@ LAYERS: tuple[frozenset[str], ...] = (
 )
 
 
-def _packages() -> set[str]:
-    return {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests"}
-
-
 def test_every_package_has_a_layer() -> None:
     placed = set().union(*LAYERS)
-    assert _packages() - placed == set(), "give each new package a layer in LAYERS"
+    assert OURS - placed == set(), "give each new package a layer in LAYERS"
     assert sum(len(layer) for layer in LAYERS) == len(placed)  # a package in one layer only
 
 
-@pytest.mark.parametrize("package", sorted(_packages()))
+@pytest.mark.parametrize("package", sorted(OURS))
 def test_package_imports_only_from_the_layers_below(package: str) -> None:
     level = next((i for i, layer in enumerate(LAYERS) if package in layer), None)
     assert level is not None, f"{package} has no layer"
     below = set().union(*LAYERS[:level]) | {package}
-    packages = _packages()
     bad = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in files_of(package)
         for name in sorted(imports_of(path))
-        if name.split(".")[0] in packages and name.split(".")[0] not in below
+        if name.split(".")[0] in OURS and name.split(".")[0] not in below
     ]
     assert bad == []
 
@@ -153,11 +130,10 @@ DEMO_IMPORTERS = {"demo", "cli", "eval", "bench"}
 
 
 def test_only_the_demo_command_evaluations_and_benchmarks_import_demo() -> None:
-    packages = {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests"}
-    assert {"demo", "api", "creators", "outreach"} <= packages  # the scan saw the product
+    assert {"demo", "api", "creators", "outreach"} <= OURS  # the scan saw the product
     bad = [
         f"{path.relative_to(ROOT)} imports {name}"
-        for package in sorted(packages - DEMO_IMPORTERS)
+        for package in sorted(OURS - DEMO_IMPORTERS)
         for path in files_of(package)
         for name in imports_of(path)
         if name.split(".")[0] == "demo"
