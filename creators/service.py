@@ -118,32 +118,8 @@ def row_from_record(record: CreatorRecord) -> dict[str, Any]:
     }
 
 
-# The creator record's fields that the creators table keeps in columns of the same name.
-STORED_FIELDS: tuple[str, ...] = (
-    "platform",
-    "handle",
-    "display_name",
-    "bio",
-    "profile_url",
-    "country",
-    "language",
-    "followers",
-    "avg_likes",
-    "avg_comments",
-    "avg_views",
-    "posts_per_month",
-    "engagement_rate",
-    "engagement_rate_computed",
-    "categories",
-    "recent_posts",
-    "audience",
-    "rates",
-    "email",
-    "is_virtual",
-    "brands_mentioned",
-    "source",
-    "updated_at",
-)
+# The creator record's fields: the creators table keeps each in a column of the same name.
+STORED_FIELDS: tuple[str, ...] = tuple(CreatorRecord.model_fields)
 
 
 def row_values(creator: Creator, fields: Iterable[str] = STORED_FIELDS) -> dict[str, Any]:
