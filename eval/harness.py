@@ -28,6 +28,7 @@ __all__ = [
     "Ranker",
     "RankerFactory",
     "default_embedder",
+    "encode_cached",
     "relevance_of",
 ]
 
@@ -97,26 +98,36 @@ class Corpus:
         cached = self._embeddings.get(embedder.name)
         if cached is not None:
             return cached
-        path = None
-        if self.cache_dir is not None:
-            digest = hashlib.sha256(embedder.name.encode())
-            for document in self.documents:
-                digest.update(document.encode() + b"\x00")
-            path = self.cache_dir / f"embeddings-{digest.hexdigest()[:24]}.npy"
-            if path.is_file():
-                cached = np.load(path)
-        if cached is None:
-            cached = embedder.encode(self.documents, batch_size=64)
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp.npy")
-                np.save(tmp, cached)
-                os.replace(tmp, path)
+        cached = encode_cached(embedder, self.documents, self.cache_dir, "embeddings")
         self._embeddings[embedder.name] = cached
         return cached
 
 
 RankerFactory = Callable[[Corpus], Ranker]
+
+
+def encode_cached(
+    embedder: Embedder, texts: Sequence[str], cache_dir: Path | None, prefix: str
+) -> npt.NDArray[np.float32]:
+    """``texts`` embedded by ``embedder``; with a ``cache_dir``, kept there as
+    ``<prefix>-<hash>.npy`` keyed by the model name and the texts (written atomically) and
+    read back on the next run."""
+    path = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(embedder.name.encode())
+        for text in texts:
+            digest.update(text.encode() + b"\x00")
+        path = cache_dir / f"{prefix}-{digest.hexdigest()[:24]}.npy"
+        if path.is_file():
+            loaded: npt.NDArray[np.float32] = np.load(path)
+            return loaded
+    vectors = np.asarray(embedder.encode(texts, batch_size=64), dtype=np.float32)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, vectors)
+        os.replace(tmp, path)
+    return vectors
 
 
 @functools.lru_cache(maxsize=1)

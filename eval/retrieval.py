@@ -29,7 +29,6 @@ The winners moved into the product (:mod:`matcher.retrieval`); the ``retrieval``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -50,6 +49,7 @@ from eval.harness import (
     Experiment,
     Ranker,
     RankerFactory,
+    encode_cached,
     relevance_of,
 )
 from eval.harness import default_embedder as _default_embedder
@@ -158,23 +158,7 @@ def _post_vectors(corpus: Corpus) -> tuple[FloatArray, IntArray]:
         for text in post_texts(record):
             texts.append(text)
             owners.append(position)
-    embedder = shared.encode.embedder
-    path = None
-    vectors: FloatArray | None = None
-    if corpus.cache_dir is not None:
-        digest = hashlib.sha256(embedder.name.encode())
-        for text in texts:
-            digest.update(text.encode() + b"\x00")
-        path = corpus.cache_dir / f"posts-{digest.hexdigest()[:24]}.npy"
-        if path.is_file():
-            vectors = np.load(path)
-    if vectors is None:
-        vectors = np.asarray(embedder.encode(texts, batch_size=64), dtype=np.float32)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, vectors)
-            os.replace(tmp, path)
+    vectors = encode_cached(shared.encode.embedder, texts, corpus.cache_dir, "posts")
     shared.posts = (vectors, np.asarray(owners, dtype=np.int64))
     return shared.posts
 
